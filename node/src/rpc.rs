@@ -1,0 +1,58 @@
+//! RPC methods beyond the standard ones (`system`, `chain`, `state`, `author`, which the
+//! service adds): account nonces, fee queries and, on development chains, manual sealing.
+
+use futures::channel::mpsc;
+use hashrate_runtime::{opaque::Block, AccountId, Balance, Hash, Nonce};
+use jsonrpsee::RpcModule;
+use polkadot_sdk::{
+	pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer},
+	sc_consensus_manual_seal::{
+		rpc::{ManualSeal, ManualSealApiServer},
+		EngineCommand,
+	},
+	sc_transaction_pool_api::TransactionPool,
+	sp_api::ProvideRuntimeApi,
+	sp_block_builder::BlockBuilder,
+	sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata},
+	substrate_frame_rpc_system::{System, SystemApiServer},
+};
+use std::sync::Arc;
+
+/// What the RPC methods need.
+pub struct FullDeps<C, P> {
+	/// The client.
+	pub client: Arc<C>,
+	/// The transaction pool.
+	pub pool: Arc<P>,
+	/// Where `engine_createBlock`/`engine_finalizeBlock` send their commands; `None` unless
+	/// the node seals manually or instantly.
+	pub seal_commands: Option<mpsc::Sender<EngineCommand<Hash>>>,
+}
+
+/// The node's RPC extensions.
+pub fn create_full<C, P>(
+	deps: FullDeps<C, P>,
+) -> Result<RpcModule<()>, Box<dyn std::error::Error + Send + Sync>>
+where
+	C: ProvideRuntimeApi<Block>
+		+ HeaderBackend<Block>
+		+ HeaderMetadata<Block, Error = BlockChainError>
+		+ Send
+		+ Sync
+		+ 'static,
+	C::Api: polkadot_sdk::substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>,
+	C::Api: polkadot_sdk::pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
+	C::Api: BlockBuilder<Block>,
+	P: TransactionPool + 'static,
+{
+	let mut module = RpcModule::new(());
+	let FullDeps { client, pool, seal_commands } = deps;
+
+	module.merge(System::new(client.clone(), pool).into_rpc())?;
+	module.merge(TransactionPayment::new(client).into_rpc())?;
+	if let Some(seal_commands) = seal_commands {
+		module.merge(ManualSeal::new(seal_commands).into_rpc())?;
+	}
+
+	Ok(module)
+}

@@ -1,0 +1,6 @@
+//! The runtime's pallet configurations, one module per area.
+
+pub mod consensus;
+pub mod monetary;
+pub mod system;
+pub mod utility;

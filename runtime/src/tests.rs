@@ -1,0 +1,155 @@
+//! Runtime tests: genesis presets, fee split, database weights.
+
+use crate::{
+	configs::monetary::{DealWithFees, TreasuryAccount},
+	genesis_config_presets::{self, DEV_ENDOWMENT},
+	*,
+};
+use codec::Encode;
+use frame_support::{
+	genesis_builder_helper::build_state,
+	traits::{
+		fungible::{Balanced, Inspect},
+		OnUnbalanced,
+	},
+	weights::constants::ParityDbWeight,
+};
+use proptest::prelude::*;
+use sp_consensus_aura::{Slot, AURA_ENGINE_ID};
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::{Digest, DigestItem};
+
+/// Externalities with the genesis state of a preset.
+fn preset_ext(preset: &str) -> sp_io::TestExternalities {
+	let json = genesis_config_presets::get_preset(&preset.into()).expect("preset exists");
+	let mut ext = sp_io::TestExternalities::default();
+	ext.execute_with(|| build_state::<RuntimeGenesisConfig>(json).expect("preset builds"));
+	ext
+}
+
+/// Starts block 1 with an Aura pre-digest for `slot`, so the slot's authority is its author.
+fn start_block_authored_at(slot: u64) {
+	let digest = Digest { logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, Slot::from(slot).encode())] };
+	System::initialize(&1, &Default::default(), &digest);
+}
+
+fn free(who: &AccountId) -> Balance {
+	Balances::balance(who)
+}
+
+#[test]
+fn development_preset_has_alice_as_validator_and_sudo_and_funds_dev_accounts() {
+	preset_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 1);
+		assert_eq!(pallet_grandpa::Authorities::<Runtime>::get().len(), 1);
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(alice.clone()));
+		for keyring in Sr25519Keyring::well_known() {
+			assert_eq!(free(&keyring.to_account_id()), DEV_ENDOWMENT);
+		}
+		assert_eq!(free(&TreasuryAccount::get()), EXISTENTIAL_DEPOSIT);
+	});
+}
+
+#[test]
+fn local_testnet_preset_has_alice_and_bob_as_validators() {
+	preset_ext(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let aura: Vec<_> = pallet_aura::Authorities::<Runtime>::get().into_inner();
+		let expected: Vec<sp_consensus_aura::sr25519::AuthorityId> = vec![
+			Sr25519Keyring::Alice.public().into(),
+			Sr25519Keyring::Bob.public().into(),
+		];
+		assert_eq!(aura, expected);
+		assert_eq!(pallet_grandpa::Authorities::<Runtime>::get().len(), 2);
+	});
+}
+
+#[test]
+fn unknown_preset_is_none() {
+	assert!(genesis_config_presets::get_preset(&"mainnet".into()).is_none());
+	assert_eq!(genesis_config_presets::preset_names().len(), 2);
+}
+
+#[test]
+fn block_author_is_the_aura_slot_authority() {
+	preset_ext(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		start_block_authored_at(7); // slot 7 of 2 authorities: Bob
+		assert_eq!(Authorship::author(), Some(Sr25519Keyring::Bob.to_account_id()));
+	});
+}
+
+#[test]
+fn fees_split_half_to_author_half_to_treasury_and_tips_to_author() {
+	preset_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		start_block_authored_at(1);
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		let treasury = TreasuryAccount::get();
+		let (alice_before, treasury_before) = (free(&alice), free(&treasury));
+		let issuance_before = Balances::total_issuance();
+
+		let fee = Balances::issue(1_001 * MICRO_UNIT);
+		let tip = Balances::issue(7 * MICRO_UNIT);
+		DealWithFees::on_unbalanceds([fee, tip].into_iter());
+
+		assert_eq!(free(&alice) - alice_before, 500_500_000 + 7 * MICRO_UNIT);
+		assert_eq!(free(&treasury) - treasury_before, 500_500_000);
+		// Nothing created or destroyed beyond what was issued.
+		assert_eq!(Balances::total_issuance(), issuance_before + 1_008 * MICRO_UNIT);
+	});
+}
+
+#[test]
+fn author_share_is_burned_when_no_author_is_known() {
+	preset_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		// No Aura pre-digest: no author.
+		System::initialize(&1, &Default::default(), &Default::default());
+		assert_eq!(Authorship::author(), None);
+		let treasury = TreasuryAccount::get();
+		let treasury_before = free(&treasury);
+		let issuance_before = Balances::total_issuance();
+
+		let fee = Balances::issue(1_000 * MICRO_UNIT);
+		DealWithFees::on_unbalanceds([fee].into_iter());
+
+		assert_eq!(free(&treasury) - treasury_before, 500 * MICRO_UNIT);
+		assert_eq!(Balances::total_issuance(), issuance_before + 500 * MICRO_UNIT);
+	});
+}
+
+#[test]
+fn database_weights_are_paritydb() {
+	let db = <Runtime as frame_system::Config>::DbWeight::get();
+	assert_eq!(db, ParityDbWeight::get());
+}
+
+#[test]
+fn version_and_properties() {
+	assert_eq!(VERSION.spec_name, "hashrate");
+	assert_eq!(<Runtime as frame_system::Config>::SS58Prefix::get(), 2140);
+	assert_eq!(TOKEN_DECIMALS, 12);
+	assert_eq!(UNIT, 10u128.pow(TOKEN_DECIMALS as u32));
+}
+
+proptest! {
+	/// Fee and tip are paid out in full, never created or lost: the author gets
+	/// floor(fee / 2) + tip, the treasury the rest of the fee.
+	#[test]
+	fn fee_split_conserves_value(fee in 0u128..1_000_000 * UNIT, tip in 0u128..1_000 * UNIT) {
+		preset_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+			start_block_authored_at(1);
+			let alice = Sr25519Keyring::Alice.to_account_id();
+			let treasury = TreasuryAccount::get();
+			let (alice_before, treasury_before) = (free(&alice), free(&treasury));
+			let issuance_before = Balances::total_issuance();
+
+			DealWithFees::on_unbalanceds([Balances::issue(fee), Balances::issue(tip)].into_iter());
+
+			let to_author = free(&alice) - alice_before;
+			let to_treasury = free(&treasury) - treasury_before;
+			prop_assert_eq!(to_author, fee / 2 + tip);
+			prop_assert_eq!(to_treasury, fee - fee / 2);
+			prop_assert_eq!(Balances::total_issuance(), issuance_before + fee + tip);
+			Ok(())
+		})?;
+	}
+}

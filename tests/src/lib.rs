@@ -1,0 +1,250 @@
+//! Harness for end-to-end tests: starts the real `hashrate-node` binary on free ports with a
+//! base path of its own, waits until its RPC answers, and connects a `subxt` client.
+//!
+//! The node's stdout and stderr go to `node.log` in its base path; when a test panics the
+//! log is printed, so a failure shows what the node did.
+
+use std::{
+	fs::File,
+	net::TcpListener,
+	path::{Path, PathBuf},
+	process::{Child, Command, ExitStatus, Stdio},
+	time::{Duration, Instant},
+};
+use subxt::{
+	config::RpcConfigFor,
+	dynamic,
+	ext::scale_decode::DecodeAsType,
+	rpcs::{methods::LegacyRpcMethods, RpcClient},
+	OnlineClient, PolkadotConfig,
+};
+
+pub use subxt;
+pub use subxt_signer;
+
+/// The client configuration: this chain signs and addresses like Polkadot
+/// (`MultiAddress<AccountId32, ()>`, `MultiSignature`, BLAKE2-256, u32 block numbers).
+pub type ChainConfig = PolkadotConfig;
+/// A connected client.
+pub type Client = OnlineClient<ChainConfig>;
+/// Raw RPC methods (chain_getFinalizedHead and friends).
+pub type Rpc = LegacyRpcMethods<RpcConfigFor<ChainConfig>>;
+
+/// The longest any single wait in these tests may take.
+pub const WAIT: Duration = Duration::from_secs(90);
+
+/// One token in plancks (the runtime's `UNIT`: 12 decimals).
+pub const UNIT: u128 = 1_000_000_000_000;
+
+/// How the node under test seals blocks (its `--sealing` flag).
+#[derive(Clone, Copy, Debug)]
+pub enum Sealing {
+	/// Aura + GRANDPA, 6 s slots: the real consensus path.
+	Aura,
+	/// A block per transaction, finalized at once.
+	Instant,
+}
+
+/// The `hashrate-node` binary under test: `$HASHRATE_NODE_BIN`, else the release build in
+/// `$CARGO_TARGET_DIR` (or the workspace's `target/`).
+pub fn node_binary() -> PathBuf {
+	if let Some(bin) = std::env::var_os("HASHRATE_NODE_BIN") {
+		return PathBuf::from(bin);
+	}
+	let target = std::env::var_os("CARGO_TARGET_DIR")
+		.map(PathBuf::from)
+		.unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+	target.join("release").join("hashrate-node")
+}
+
+/// A port nobody listens on right now.
+pub fn free_port() -> u16 {
+	TcpListener::bind("127.0.0.1:0")
+		.and_then(|listener| listener.local_addr())
+		.map(|addr| addr.port())
+		.expect("the OS hands out a free loopback port")
+}
+
+/// A fresh, empty directory under the system temp dir, removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+	/// Creates `hashrate-e2e-<name>-<pid>-<nanos>`.
+	pub fn new(name: &str) -> Self {
+		let nanos = std::time::SystemTime::now()
+			.duration_since(std::time::UNIX_EPOCH)
+			.map(|d| d.as_nanos())
+			.unwrap_or_default();
+		let path = std::env::temp_dir()
+			.join(format!("hashrate-e2e-{name}-{}-{nanos}", std::process::id()));
+		std::fs::create_dir_all(&path).expect("temp dir is writable");
+		Self(path)
+	}
+
+	/// The directory.
+	pub fn path(&self) -> &Path {
+		&self.0
+	}
+}
+
+impl Drop for TempDir {
+	fn drop(&mut self) {
+		let _ = std::fs::remove_dir_all(&self.0);
+	}
+}
+
+/// A running `hashrate-node --dev`.
+pub struct Node {
+	child: Option<Child>,
+	log: PathBuf,
+	/// Its RPC port (WebSocket and HTTP).
+	pub rpc_port: u16,
+	/// Its Prometheus port.
+	pub prometheus_port: u16,
+}
+
+impl Node {
+	/// Starts `hashrate-node --dev` with `base_path` and `sealing`, and waits until its RPC
+	/// answers `system_health` (or fails, printing the log, if the node exits or does not
+	/// answer within [`WAIT`]).
+	pub async fn start(base_path: &Path, sealing: Sealing) -> Node {
+		let bin = node_binary();
+		assert!(
+			bin.exists(),
+			"node binary {} not found: build it first (scripts/test.sh does)",
+			bin.display()
+		);
+		let rpc_port = free_port();
+		let prometheus_port = free_port();
+		let log = base_path.join("node.log");
+		let log_file = File::options().create(true).append(true).open(&log).expect("log file");
+		let mut command = Command::new(&bin);
+		command
+			.arg("--dev")
+			.arg("--base-path")
+			.arg(base_path)
+			.args(["--rpc-port", &rpc_port.to_string()])
+			.args(["--port", &free_port().to_string()])
+			.args(["--prometheus-port", &prometheus_port.to_string()])
+			.args(["--no-mdns", "--no-hardware-benchmarks"])
+			.args(["--log", "info,runtime=debug"])
+			.stdin(Stdio::null())
+			.stdout(log_file.try_clone().expect("log file handle"))
+			.stderr(log_file);
+		match sealing {
+			Sealing::Aura => {},
+			Sealing::Instant => {
+				command.args(["--sealing", "instant"]);
+			},
+		}
+		let child = command.spawn().unwrap_or_else(|e| panic!("starting {}: {e}", bin.display()));
+		let mut node = Node { child: Some(child), log, rpc_port, prometheus_port };
+		node.wait_for_rpc().await;
+		node
+	}
+
+	/// The node's WebSocket RPC address.
+	pub fn url(&self) -> String {
+		format!("ws://127.0.0.1:{}", self.rpc_port)
+	}
+
+	/// What the node logged so far.
+	pub fn log(&self) -> String {
+		std::fs::read_to_string(&self.log).unwrap_or_else(|e| format!("<no log: {e}>"))
+	}
+
+	async fn wait_for_rpc(&mut self) {
+		let deadline = Instant::now() + WAIT;
+		loop {
+			if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+				panic!("node exited with {status} before its RPC answered");
+			}
+			if let Ok(rpc) = self.rpc().await {
+				if rpc.system_health().await.is_ok() {
+					return;
+				}
+			}
+			assert!(Instant::now() < deadline, "node RPC did not answer within {WAIT:?}");
+			// Nothing to await before the server listens: retry the connection shortly.
+			tokio::time::sleep(Duration::from_millis(100)).await;
+		}
+	}
+
+	/// A raw RPC connection.
+	pub async fn rpc(&self) -> Result<Rpc, subxt::rpcs::Error> {
+		let client = RpcClient::from_insecure_url(self.url()).await?;
+		Ok(LegacyRpcMethods::new(client))
+	}
+
+	/// A subxt client connected to the node.
+	pub async fn client(&self) -> Client {
+		within(Client::from_insecure_url(self.url()))
+			.await
+			.unwrap_or_else(|e| panic!("connecting subxt to {}: {e}", self.url()))
+	}
+
+	/// Sends SIGTERM and waits for the node to exit, returning its exit status.
+	pub async fn stop(mut self) -> ExitStatus {
+		let mut child = self.child.take().expect("node is running");
+		let pid = child.id() as libc::pid_t;
+		// SAFETY: `kill` only sends a signal to our own child process.
+		let sent = unsafe { libc::kill(pid, libc::SIGTERM) };
+		assert_eq!(sent, 0, "sending SIGTERM to node {pid}");
+		let deadline = Instant::now() + WAIT;
+		loop {
+			if let Some(status) = child.try_wait().expect("waiting for the node") {
+				return status;
+			}
+			assert!(Instant::now() < deadline, "node did not exit within {WAIT:?} of SIGTERM");
+			// A child's exit cannot be awaited without a reaper thread; poll it briefly.
+			tokio::time::sleep(Duration::from_millis(50)).await;
+		}
+	}
+}
+
+impl Drop for Node {
+	fn drop(&mut self) {
+		if let Some(mut child) = self.child.take() {
+			let _ = child.kill();
+			let _ = child.wait();
+		}
+		if std::thread::panicking() {
+			eprintln!("===== node log ({}) =====\n{}\n===== end of node log =====", self.log.display(), self.log());
+		}
+	}
+}
+
+/// Awaits `future` for at most [`WAIT`], panicking on timeout.
+pub async fn within<F: std::future::IntoFuture>(future: F) -> F::Output {
+	tokio::time::timeout(WAIT, future).await.expect("timed out waiting")
+}
+
+#[derive(Debug, DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct AccountInfo {
+	data: AccountData,
+}
+
+#[derive(Debug, DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct AccountData {
+	free: u128,
+}
+
+/// An account's free balance at the latest finalized block (0 if it does not exist).
+pub async fn free_balance(client: &Client, account: [u8; 32]) -> u128 {
+	let at = within(client.at_current_block()).await.expect("finalized block");
+	free_balance_at(&at, account).await
+}
+
+/// An account's free balance at a given block (0 if it does not exist).
+pub async fn free_balance_at<C>(at: &subxt::client::ClientAtBlock<ChainConfig, C>, account: [u8; 32]) -> u128
+where
+	C: subxt::client::OnlineClientAtBlockT<ChainConfig>,
+{
+	let address = dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
+	match within(at.storage().try_fetch(address, (account,))).await.expect("reading System.Account") {
+		Some(value) => value.decode().expect("decoding AccountInfo").data.free,
+		None => 0,
+	}
+}
