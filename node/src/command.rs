@@ -53,7 +53,13 @@ impl SubstrateCli for Cli {
 
 /// Parses the command line and runs what it asks for.
 pub fn run() -> sc_cli::Result<()> {
-	let cli = Cli::from_args();
+	let mut cli = Cli::from_args();
+	if cli.sealing != Sealing::Aura {
+		// Sealing on demand builds on the block the pool last saw; the fork-aware pool
+		// may not have its view of that block ready when its import notification fires,
+		// and the block comes out empty. The single-state pool has no such lag.
+		cli.run.pool_config.pool_type = sc_cli::TransactionPoolType::SingleState;
+	}
 
 	match &cli.subcommand {
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),

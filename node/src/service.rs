@@ -158,14 +158,16 @@ pub fn new_partial(config: &Configuration, sealing: Sealing) -> Result<Service, 
 /// Aura's runtime checks require a strictly increasing slot, and the timestamp must agree
 /// with it; deriving both from the parent keeps that true across restarts and bursts of
 /// blocks faster than the slot length.
+///
+/// Only the timestamp is provided: the runtime has no Aura inherent, the Aura pre-digest comes
+/// from the consensus data provider (which derives the slot from this timestamp), and manual
+/// seal counts inherent data entries to tell an empty block, so an extra entry would make
+/// every one-transaction block look empty and get dropped.
 fn dev_inherent_data(
 	client: &FullClient,
 	parent_hash: BlockHash,
 	slot_duration: SlotDuration,
-) -> Result<
-	(sp_consensus_aura::inherents::InherentDataProvider, sp_timestamp::InherentDataProvider),
-	Box<dyn std::error::Error + Send + Sync>,
-> {
+) -> Result<sp_timestamp::InherentDataProvider, Box<dyn std::error::Error + Send + Sync>> {
 	let parent = client
 		.header(parent_hash)?
 		.ok_or_else(|| format!("parent block {parent_hash:?} not found"))?;
@@ -176,10 +178,7 @@ fn dev_inherent_data(
 	let timestamp = slot
 		.timestamp(slot_duration)
 		.ok_or_else(|| format!("slot {slot:?} has no representable timestamp"))?;
-	Ok((
-		sp_consensus_aura::inherents::InherentDataProvider::new(slot),
-		sp_timestamp::InherentDataProvider::new(timestamp),
-	))
+	Ok(sp_timestamp::InherentDataProvider::new(timestamp))
 }
 
 /// The command stream of manual/instant sealing: RPC requests, plus a block per transaction

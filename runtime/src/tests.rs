@@ -15,13 +15,29 @@ use frame_support::{
 	weights::constants::ParityDbWeight,
 };
 use proptest::prelude::*;
+use serde_json::Value;
 use sp_consensus_aura::{Slot, AURA_ENGINE_ID};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{Digest, DigestItem};
 
-/// Externalities with the genesis state of a preset.
+/// Applies a JSON patch the way chain specs do: objects merge key by key, anything else
+/// replaces.
+fn merge(base: &mut Value, patch: Value) {
+	match (base, patch) {
+		(Value::Object(base), Value::Object(patch)) =>
+			for (key, value) in patch {
+				merge(base.entry(key).or_insert(Value::Null), value);
+			},
+		(base, patch) => *base = patch,
+	}
+}
+
+/// Externalities with the genesis state of a preset (its patch over the default config).
 fn preset_ext(preset: &str) -> sp_io::TestExternalities {
-	let json = genesis_config_presets::get_preset(&preset.into()).expect("preset exists");
+	let patch = genesis_config_presets::get_preset(&preset.into()).expect("preset exists");
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serializes");
+	merge(&mut config, serde_json::from_slice(&patch).expect("preset is JSON"));
+	let json = serde_json::to_vec(&config).expect("serializes");
 	let mut ext = sp_io::TestExternalities::default();
 	ext.execute_with(|| build_state::<RuntimeGenesisConfig>(json).expect("preset builds"));
 	ext

@@ -126,7 +126,7 @@ impl Node {
 			.args(["--rpc-port", &rpc_port.to_string()])
 			.args(["--port", &free_port().to_string()])
 			.args(["--prometheus-port", &prometheus_port.to_string()])
-			.args(["--no-mdns", "--no-hardware-benchmarks"])
+			.arg("--no-mdns")
 			.args(["--log", "info,runtime=debug"])
 			.stdin(Stdio::null())
 			.stdout(log_file.try_clone().expect("log file handle"))

@@ -163,7 +163,7 @@ async fn failed_dispatch_charges_only_the_fee_and_unpayable_transaction_is_refus
 	.expect("included and finalized");
 	let error = within(in_block.wait_for_success()).await.expect_err("dispatch must fail");
 	let message = error.to_string();
-	assert!(message.contains("FundsUnavailable"), "unexpected dispatch error: {message}");
+	assert!(message.contains("Funds are unavailable"), "unexpected dispatch error: {message}");
 
 	let events = within(in_block.fetch_events()).await.expect("events");
 	let fee = events
