@@ -43,6 +43,8 @@ pub enum Sealing {
 	Aura,
 	/// A block per transaction, finalized at once.
 	Instant,
+	/// A block when `engine_createBlock` asks for one.
+	Manual,
 }
 
 /// The `hashrate-node` binary under test: `$HASHRATE_NODE_BIN`, else the release build in
@@ -136,6 +138,9 @@ impl Node {
 			Sealing::Instant => {
 				command.args(["--sealing", "instant"]);
 			},
+			Sealing::Manual => {
+				command.args(["--sealing", "manual"]);
+			},
 		}
 		let child = command.spawn().unwrap_or_else(|e| panic!("starting {}: {e}", bin.display()));
 		let mut node = Node { child: Some(child), log, rpc_port, prometheus_port };
@@ -172,8 +177,12 @@ impl Node {
 
 	/// A raw RPC connection.
 	pub async fn rpc(&self) -> Result<Rpc, subxt::rpcs::Error> {
-		let client = RpcClient::from_insecure_url(self.url()).await?;
-		Ok(LegacyRpcMethods::new(client))
+		Ok(LegacyRpcMethods::new(self.rpc_client().await?))
+	}
+
+	/// An untyped RPC connection, for methods without a typed wrapper.
+	pub async fn rpc_client(&self) -> Result<RpcClient, subxt::rpcs::Error> {
+		RpcClient::from_insecure_url(self.url()).await
 	}
 
 	/// A subxt client connected to the node.

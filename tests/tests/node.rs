@@ -244,6 +244,43 @@ async fn aura_and_grandpa_produce_and_finalize_blocks_with_a_transfer() {
 	assert!(metrics.is_ok(), "Prometheus port {} closed", node.prometheus_port);
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn manual_sealing_seals_only_on_request() {
+	let dir = TempDir::new("manual");
+	let node = Node::start(dir.path(), Sealing::Manual).await;
+	let client = node.client().await;
+	let rpc = node.rpc().await.unwrap();
+	let receiver = account("manual-receiver");
+
+	let at = within(client.at_current_block()).await.unwrap();
+	let progress = within(
+		at.transactions().sign_and_submit_then_watch_default(&transfer_keep_alive(&receiver, UNIT), &dev::alice()),
+	)
+	.await
+	.expect("transfer submitted");
+	// The pool holds it (the RPC answered only after it was validated and queued), and no
+	// block has been sealed.
+	let raw = node.rpc_client().await.unwrap();
+	let pending: Vec<String> =
+		within(raw.request("author_pendingExtrinsics", subxt::rpcs::rpc_params![])).await.unwrap();
+	assert_eq!(pending.len(), 1);
+	let best = within(rpc.chain_get_header(None)).await.unwrap().expect("best header");
+	assert_eq!(best.number, 0, "manual sealing sealed without being asked");
+
+	let created: serde_json::Value = within(raw.request(
+		"engine_createBlock",
+		subxt::rpcs::rpc_params![false, true, Option::<String>::None],
+	))
+	.await
+	.expect("engine_createBlock");
+	assert!(created["hash"].is_string(), "{created}");
+
+	within(progress.wait_for_finalized_success()).await.expect("transfer finalized");
+	assert_eq!(free_balance(&client, id(&receiver)).await, UNIT);
+	let head = within(rpc.chain_get_finalized_head()).await.unwrap();
+	assert_eq!(serde_json::to_value(head).unwrap(), created["hash"]);
+}
+
 fn run_node(args: &[&str]) -> std::process::Output {
 	Command::new(node_binary()).args(args).output().expect("node binary runs")
 }
