@@ -253,13 +253,23 @@ async fn manual_sealing_seals_only_on_request() {
 	let receiver = account("manual-receiver");
 
 	let at = within(client.at_current_block()).await.unwrap();
-	let progress = within(
+	let mut progress = within(
 		at.transactions().sign_and_submit_then_watch_default(&transfer_keep_alive(&receiver, UNIT), &dev::alice()),
 	)
 	.await
 	.expect("transfer submitted");
-	// The pool holds it (the RPC answered only after it was validated and queued), and no
-	// block has been sealed.
+	// Wait until the pool reports it validated; it must then wait there, unsealed.
+	loop {
+		match within(progress.next()).await.expect("status stream ended").expect("status") {
+			TransactionStatus::Validated | TransactionStatus::Broadcasted => break,
+			TransactionStatus::InBestBlock(_) | TransactionStatus::InFinalizedBlock(_) =>
+				panic!("manual sealing sealed without being asked"),
+			TransactionStatus::Invalid { message } |
+			TransactionStatus::Dropped { message } |
+			TransactionStatus::Error { message } => panic!("transfer refused: {message}"),
+			TransactionStatus::NoLongerInBestBlock => {},
+		}
+	}
 	let raw = node.rpc_client().await.unwrap();
 	let pending: Vec<String> =
 		within(raw.request("author_pendingExtrinsics", subxt::rpcs::rpc_params![])).await.unwrap();
