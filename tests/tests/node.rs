@@ -242,6 +242,36 @@ async fn aura_and_grandpa_produce_and_finalize_blocks_with_a_transfer() {
 	// Prometheus is on.
 	let metrics = std::net::TcpStream::connect(("127.0.0.1", node.prometheus_port));
 	assert!(metrics.is_ok(), "Prometheus port {} closed", node.prometheus_port);
+	let status = node.stop().await;
+	assert!(status.success(), "node exited with {status} on SIGTERM");
+
+	// The block subcommands on the stopped node's database: export its Aura-sealed blocks,
+	// import them into an empty database, revert one, purge the chain.
+	let base = dir.path().to_str().expect("utf-8 temp path");
+	let other = TempDir::new("aura-import");
+	let other_base = other.path().to_str().expect("utf-8 temp path");
+	let blocks = other.path().join("blocks.json");
+	let blocks = blocks.to_str().expect("utf-8 temp path");
+	let subcommand = |args: &[&str]| {
+		let output = run_node(args);
+		assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+		String::from_utf8_lossy(&output.stdout).into_owned()
+	};
+	let chain_info = |base_path: &str| -> serde_json::Value {
+		let out = subcommand(&["chain-info", "--dev", "--base-path", base_path]);
+		serde_json::from_str(&out).unwrap_or_else(|e| panic!("chain-info output {out:?}: {e}"))
+	};
+	let best = chain_info(base)["best_number"].as_u64().expect("best_number");
+	assert!(best >= 1);
+	subcommand(&["export-blocks", "--dev", "--base-path", base, "--from", "1", blocks]);
+	subcommand(&["import-blocks", "--dev", "--base-path", other_base, blocks]);
+	assert_eq!(chain_info(other_base)["best_number"], best);
+	subcommand(&["revert", "--dev", "--base-path", other_base, "1"]);
+	assert_eq!(chain_info(other_base)["best_number"], best - 1);
+	subcommand(&["purge-chain", "--dev", "--base-path", other_base, "-y"]);
+	assert_eq!(chain_info(other_base)["best_number"], 0);
+	let key = subcommand(&["key", "generate", "--output-type", "json"]);
+	assert!(key.contains("\"secretPhrase\""), "{key}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
