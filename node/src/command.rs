@@ -134,7 +134,9 @@ pub fn run() -> sc_cli::Result<()> {
 			}
 			let runner = cli.create_runner(&cli.run)?;
 			runner.run_node_until_exit(|config| async move {
-				if sealing != Sealing::Aura && !config.chain_spec.chain_type().eq(&sc_service::ChainType::Development) {
+				if sealing != Sealing::Aura
+					&& !config.chain_spec.chain_type().eq(&sc_service::ChainType::Development)
+				{
 					return Err(sc_cli::Error::Input(format!(
 						"--sealing {sealing:?} is for development chains only; chain `{}` is {:?}",
 						config.chain_spec.id(),
@@ -144,12 +146,16 @@ pub fn run() -> sc_cli::Result<()> {
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
 						sc_network::NetworkWorker<Block, <Block as BlockT>::Hash>,
-					>(config, sealing, seal_every)
+					>(
+						config, sealing, seal_every
+					)
 					.map_err(sc_cli::Error::Service),
-					sc_network::config::NetworkBackendType::Litep2p => service::new_full::<
-						sc_network::Litep2pNetworkBackend,
-					>(config, sealing, seal_every)
-					.map_err(sc_cli::Error::Service),
+					sc_network::config::NetworkBackendType::Litep2p => {
+						service::new_full::<sc_network::Litep2pNetworkBackend>(
+							config, sealing, seal_every,
+						)
+						.map_err(sc_cli::Error::Service)
+					},
 				}
 			})
 		},

@@ -23,8 +23,11 @@ use polkadot_sdk::{
 use std::{sync::Arc, time::Duration};
 
 /// The client of this node's runtime, executing it as wasm.
-pub type FullClient =
-	sc_service::TFullClient<Block, RuntimeApi, sc_executor::WasmExecutor<sp_io::SubstrateHostFunctions>>;
+pub type FullClient = sc_service::TFullClient<
+	Block,
+	RuntimeApi,
+	sc_executor::WasmExecutor<sp_io::SubstrateHostFunctions>,
+>;
 type FullBackend = sc_service::TFullBackend<Block>;
 type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
 type BlockHash = <Block as sp_runtime::traits::Block>::Hash;
@@ -171,8 +174,9 @@ fn dev_inherent_data(
 	let parent = client
 		.header(parent_hash)?
 		.ok_or_else(|| format!("parent block {parent_hash:?} not found"))?;
-	let parent_slot = sc_consensus_aura::standalone::find_pre_digest::<Block, AuraSignature>(&parent)
-		.map_err(|e| format!("parent block {parent_hash:?} has no Aura slot: {e}"))?;
+	let parent_slot =
+		sc_consensus_aura::standalone::find_pre_digest::<Block, AuraSignature>(&parent)
+			.map_err(|e| format!("parent block {parent_hash:?} has no Aura slot: {e}"))?;
 	let now_slot = Slot::from_timestamp(sp_timestamp::Timestamp::current(), slot_duration);
 	let slot = now_slot.max(parent_slot + 1);
 	let timestamp = slot
@@ -251,11 +255,13 @@ where
 	net_config.add_notification_protocol(grandpa_protocol_config);
 
 	let warp_sync_config = grandpa.as_ref().map(|grandpa| {
-		WarpSyncConfig::WithProvider(Arc::new(sc_consensus_grandpa::warp_proof::NetworkProvider::new(
-			backend.clone(),
-			grandpa.link.shared_authority_set().clone(),
-			Vec::default(),
-		)))
+		WarpSyncConfig::WithProvider(Arc::new(
+			sc_consensus_grandpa::warp_proof::NetworkProvider::new(
+				backend.clone(),
+				grandpa.link.shared_authority_set().clone(),
+				Vec::default(),
+			),
+		))
 	});
 
 	let (network, system_rpc_tx, tx_handler_controller, sync_service, _bitswap) =
@@ -275,16 +281,19 @@ where
 		})?;
 
 	if config.offchain_worker.enabled {
-		let offchain_workers = sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {
-			runtime_api_provider: client.clone(),
-			is_validator: config.role.is_authority(),
-			keystore: Some(keystore_container.keystore()),
-			offchain_db: backend.offchain_storage(),
-			transaction_pool: Some(OffchainTransactionPoolFactory::new(transaction_pool.clone())),
-			network_provider: Arc::new(network.clone()),
-			enable_http_requests: true,
-			custom_extensions: |_| vec![],
-		})?;
+		let offchain_workers =
+			sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {
+				runtime_api_provider: client.clone(),
+				is_validator: config.role.is_authority(),
+				keystore: Some(keystore_container.keystore()),
+				offchain_db: backend.offchain_storage(),
+				transaction_pool: Some(OffchainTransactionPoolFactory::new(
+					transaction_pool.clone(),
+				)),
+				network_provider: Arc::new(network.clone()),
+				enable_http_requests: true,
+				custom_extensions: |_| vec![],
+			})?;
 		task_manager.spawn_handle().spawn(
 			"offchain-workers-runner",
 			"offchain-worker",
@@ -362,9 +371,11 @@ where
 				async move { dev_inherent_data(&client, parent_hash, slot_duration) }
 			},
 		});
-		task_manager
-			.spawn_essential_handle()
-			.spawn_blocking("manual-seal", Some("block-authoring"), authorship);
+		task_manager.spawn_essential_handle().spawn_blocking(
+			"manual-seal",
+			Some("block-authoring"),
+			authorship,
+		);
 		return Ok(task_manager);
 	};
 
@@ -396,9 +407,7 @@ where
 			},
 		)?;
 		// Block authoring is essential: if it fails, the node stops.
-		task_manager
-			.spawn_essential_handle()
-			.spawn_blocking("aura", Some("block-authoring"), aura);
+		task_manager.spawn_essential_handle().spawn_blocking("aura", Some("block-authoring"), aura);
 	}
 
 	if enable_grandpa {

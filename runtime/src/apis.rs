@@ -257,5 +257,6 @@ mod benches {
 		[pallet_timestamp, Timestamp]
 		[pallet_sudo, Sudo]
 		[pallet_utility, Utility]
+		[pallet_facilities, Facilities]
 	);
 }

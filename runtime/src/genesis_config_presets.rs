@@ -2,17 +2,25 @@
 //!
 //! Both endow the well-known dev accounts (Alice .. Ferdie) with [`DEV_ENDOWMENT`] and the
 //! treasury account with the existential deposit, and make Alice the sudo key.
+//! `development` also registers and activates two demo facilities ([`demo_facilities`]).
 
 use crate::{
-	configs::monetary::TreasuryAccount, AccountId, BalancesConfig, RuntimeGenesisConfig,
-	SudoConfig, EXISTENTIAL_DEPOSIT, UNIT,
+	configs::monetary::TreasuryAccount, AccountId, BalancesConfig, FacilitiesConfig,
+	RuntimeGenesisConfig, SudoConfig, EXISTENTIAL_DEPOSIT, UNIT,
 };
 use alloc::{vec, vec::Vec};
-use polkadot_sdk::*;
 use frame_support::build_struct_json_patch;
+use frame_support::{traits::ConstU32, BoundedVec};
+use hashrate_primitives::{Efficiency, Hashrate, Power};
+use pallet_facilities::{
+	Documents, EnergyShare, EnergySource, FleetRow, GenesisFacility, Location, PoolAccount,
+	Profile, SiteSpec,
+};
+use polkadot_sdk::*;
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_core::H256;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
@@ -24,6 +32,7 @@ fn testnet_genesis(
 	initial_authorities: Vec<(AuraId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
 	root: AccountId,
+	facilities: Vec<GenesisFacility<AccountId>>,
 ) -> Value {
 	let mut balances: Vec<(AccountId, crate::Balance)> =
 		endowed_accounts.into_iter().map(|account| (account, DEV_ENDOWMENT)).collect();
@@ -38,6 +47,7 @@ fn testnet_genesis(
 			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
+		facilities: FacilitiesConfig { facilities },
 	})
 }
 
@@ -57,6 +67,7 @@ pub fn development_config_genesis() -> Value {
 		vec![dev_authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
+		demo_facilities(),
 	)
 }
 
@@ -69,7 +80,96 @@ pub fn local_config_genesis() -> Value {
 		],
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
+		Vec::new(),
 	)
+}
+
+fn text<const N: u32>(text: &str) -> BoundedVec<u8, ConstU32<N>> {
+	BoundedVec::truncate_from(text.as_bytes().to_vec())
+}
+
+fn fleet_row(model: &str, units: u32, ths: u128, milli_j_per_th: u32) -> FleetRow {
+	FleetRow {
+		model: text(model),
+		units,
+		hashrate_per_unit: Hashrate(ths * Hashrate::MILLI_PER_TH),
+		efficiency: Efficiency(milli_j_per_th),
+	}
+}
+
+/// Two demo facilities, registered and active, with nameplate data of late-2025 ASICs:
+///
+/// - facility 0, operated by Charlie, reporter key Eve: a hydro site in Vestland, Norway;
+///   500 Antminer S21 Pro (234 TH/s, 15 J/TH) = 117 PH/s, declared 115 PH/s, which draw
+///   1,725 kW of a 2,000 kW connection; deposit 1,000 + 11,500 HASH.
+/// - facility 1, operated by Dave, reporter key Ferdie: a flare-gas site in the Permian
+///   basin, Texas; 1,000 Whatsminer M60S (170 TH/s, 18.5 J/TH) and 300 Antminer S19 XP
+///   (140 TH/s, 21.5 J/TH) = 212 PH/s at 19.1 J/TH, declared 210 PH/s on 4,500 kW;
+///   deposit 1,000 + 21,000 HASH.
+pub fn demo_facilities() -> Vec<GenesisFacility<AccountId>> {
+	vec![
+		GenesisFacility {
+			operator: Sr25519Keyring::Charlie.to_account_id(),
+			site: SiteSpec {
+				location: Location { country: *b"NO", region: Some(text("46")) },
+				power_capacity: Power(2_000),
+				hashrate_capacity: Hashrate(115_000 * Hashrate::MILLI_PER_TH),
+				fleet: BoundedVec::truncate_from(vec![fleet_row(
+					"Antminer S21 Pro",
+					500,
+					234,
+					15_000,
+				)]),
+			},
+			profile: Profile {
+				name: text("Nordic Hydro Hashing"),
+				energy_mix: BoundedVec::truncate_from(vec![
+					EnergyShare { source: EnergySource::Hydro, per_mill: 950 },
+					EnergyShare { source: EnergySource::Wind, per_mill: 50 },
+				]),
+				pool: PoolAccount { pool: text("Foundry USA"), worker: text("nordichydro.001") },
+				payout_addresses: BoundedVec::truncate_from(vec![text(
+					"bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh",
+				)]),
+				documents: Documents {
+					hash: H256::repeat_byte(0x11),
+					uri: text("ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"),
+				},
+			},
+			reporters: vec![Sr25519Keyring::Eve.to_account_id()],
+			active: true,
+		},
+		GenesisFacility {
+			operator: Sr25519Keyring::Dave.to_account_id(),
+			site: SiteSpec {
+				location: Location { country: *b"US", region: Some(text("TX")) },
+				power_capacity: Power(4_500),
+				hashrate_capacity: Hashrate(210_000 * Hashrate::MILLI_PER_TH),
+				fleet: BoundedVec::truncate_from(vec![
+					fleet_row("Whatsminer M60S", 1_000, 170, 18_500),
+					fleet_row("Antminer S19 XP", 300, 140, 21_500),
+				]),
+			},
+			profile: Profile {
+				name: text("Permian Flare Gas Mining"),
+				energy_mix: BoundedVec::truncate_from(vec![
+					EnergyShare { source: EnergySource::FlareGas, per_mill: 700 },
+					EnergyShare { source: EnergySource::Grid, per_mill: 300 },
+				]),
+				pool: PoolAccount { pool: text("Luxor"), worker: text("permianflare") },
+				payout_addresses: BoundedVec::truncate_from(vec![
+					text("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"),
+					text("3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy"),
+				]),
+				documents: Documents {
+					hash: H256::repeat_byte(0x22),
+					uri: text("https://permianflare.example/audit-2025.pdf"),
+				},
+			},
+			reporters: vec![Sr25519Keyring::Ferdie.to_account_id()],
+			active: true,
+		},
+	]
 }
 
 /// The JSON patch of a named preset, or `None` for an unknown name.

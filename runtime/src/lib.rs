@@ -22,11 +22,7 @@ pub mod genesis_config_presets;
 
 pub use polkadot_sdk::*;
 
-use sp_runtime::{
-	generic, impl_opaque_keys,
-	traits::BlakeTwo256,
-	MultiAddress,
-};
+use sp_runtime::{generic, impl_opaque_keys, traits::BlakeTwo256, MultiAddress};
 use sp_version::{runtime_version, RuntimeVersion};
 
 pub use frame_system::Call as SystemCall;
@@ -197,6 +193,10 @@ mod runtime {
 
 	#[runtime::pallet_index(21)]
 	pub type Utility = pallet_utility;
+
+	// Domain pallets.
+	#[runtime::pallet_index(30)]
+	pub type Facilities = pallet_facilities;
 }
 
 #[cfg(test)]

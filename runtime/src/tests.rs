@@ -24,10 +24,11 @@ use sp_runtime::{Digest, DigestItem};
 /// replaces.
 fn merge(base: &mut Value, patch: Value) {
 	match (base, patch) {
-		(Value::Object(base), Value::Object(patch)) =>
+		(Value::Object(base), Value::Object(patch)) => {
 			for (key, value) in patch {
 				merge(base.entry(key).or_insert(Value::Null), value);
-			},
+			}
+		},
 		(base, patch) => *base = patch,
 	}
 }
@@ -45,7 +46,8 @@ fn preset_ext(preset: &str) -> sp_io::TestExternalities {
 
 /// Starts block 1 with an Aura pre-digest for `slot`, so the slot's authority is its author.
 fn start_block_authored_at(slot: u64) {
-	let digest = Digest { logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, Slot::from(slot).encode())] };
+	let digest =
+		Digest { logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, Slot::from(slot).encode())] };
 	System::initialize(&1, &Default::default(), &digest);
 }
 
@@ -61,9 +63,41 @@ fn development_preset_has_alice_as_validator_and_sudo_and_funds_dev_accounts() {
 		assert_eq!(pallet_grandpa::Authorities::<Runtime>::get().len(), 1);
 		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(alice.clone()));
 		for keyring in Sr25519Keyring::well_known() {
-			assert_eq!(free(&keyring.to_account_id()), DEV_ENDOWMENT);
+			let who = keyring.to_account_id();
+			assert_eq!(Balances::total_balance(&who), DEV_ENDOWMENT, "{keyring:?}");
 		}
 		assert_eq!(free(&TreasuryAccount::get()), EXISTENTIAL_DEPOSIT);
+	});
+}
+
+#[test]
+fn development_preset_registers_two_active_demo_facilities() {
+	use hashrate_primitives::{FacilityId, FacilityInspect, FacilityStatus, Hashrate};
+	use pallet_facilities::HoldReason;
+	preset_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let (charlie, dave) =
+			(Sr25519Keyring::Charlie.to_account_id(), Sr25519Keyring::Dave.to_account_id());
+		let (nordic, permian) = (FacilityId(0), FacilityId(1));
+		for (facility, operator, reporter, ths) in [
+			(nordic, &charlie, Sr25519Keyring::Eve.to_account_id(), 115_000u128),
+			(permian, &dave, Sr25519Keyring::Ferdie.to_account_id(), 210_000),
+		] {
+			assert_eq!(Facilities::status(facility), Some(FacilityStatus::Active));
+			assert_eq!(Facilities::operator(facility).as_ref(), Some(operator));
+			assert!(Facilities::is_reporter(facility, &reporter));
+			assert_eq!(Facilities::hashrate_capacity(facility), Hashrate::from_ths(ths));
+			let deposit = configs::facilities::FACILITY_DEPOSIT_BASE
+				+ configs::facilities::FACILITY_DEPOSIT_PER_TERAHASH * ths;
+			assert_eq!(Facilities::deposit(facility), Some(deposit));
+			use frame_support::traits::fungible::InspectHold;
+			assert_eq!(
+				Balances::balance_on_hold(&HoldReason::FacilityDeposit.into(), operator),
+				deposit
+			);
+		}
+		// 1,000 x 170 TH/s at 18.5 J/TH + 300 x 140 TH/s at 21.5 J/TH: 19.095 J/TH (rounded up).
+		assert_eq!(Facilities::fleet_efficiency(permian).map(|e| e.get()), Some(19_095));
+		pallet_facilities::Pallet::<Runtime>::do_try_state().expect("preset state is consistent");
 	});
 }
 
@@ -71,10 +105,8 @@ fn development_preset_has_alice_as_validator_and_sudo_and_funds_dev_accounts() {
 fn local_testnet_preset_has_alice_and_bob_as_validators() {
 	preset_ext(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
 		let aura: Vec<_> = pallet_aura::Authorities::<Runtime>::get().into_inner();
-		let expected: Vec<sp_consensus_aura::sr25519::AuthorityId> = vec![
-			Sr25519Keyring::Alice.public().into(),
-			Sr25519Keyring::Bob.public().into(),
-		];
+		let expected: Vec<sp_consensus_aura::sr25519::AuthorityId> =
+			vec![Sr25519Keyring::Alice.public().into(), Sr25519Keyring::Bob.public().into()];
 		assert_eq!(aura, expected);
 		assert_eq!(pallet_grandpa::Authorities::<Runtime>::get().len(), 2);
 	});

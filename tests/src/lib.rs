@@ -21,6 +21,10 @@ use subxt::{
 
 pub use subxt;
 pub use subxt_signer;
+use subxt_signer::{
+	sr25519::{dev, Keypair},
+	SecretUri,
+};
 
 /// The client configuration: this chain signs and addresses like Polkadot
 /// (`MultiAddress<AccountId32, ()>`, `MultiSignature`, BLAKE2-256, u32 block numbers).
@@ -218,7 +222,11 @@ impl Drop for Node {
 			let _ = child.wait();
 		}
 		if std::thread::panicking() {
-			eprintln!("===== node log ({}) =====\n{}\n===== end of node log =====", self.log.display(), self.log());
+			eprintln!(
+				"===== node log ({}) =====\n{}\n===== end of node log =====",
+				self.log.display(),
+				self.log()
+			);
 		}
 	}
 }
@@ -247,13 +255,55 @@ pub async fn free_balance(client: &Client, account: [u8; 32]) -> u128 {
 }
 
 /// An account's free balance at a given block (0 if it does not exist).
-pub async fn free_balance_at<C>(at: &subxt::client::ClientAtBlock<ChainConfig, C>, account: [u8; 32]) -> u128
+pub async fn free_balance_at<C>(
+	at: &subxt::client::ClientAtBlock<ChainConfig, C>,
+	account: [u8; 32],
+) -> u128
 where
 	C: subxt::client::OnlineClientAtBlockT<ChainConfig>,
 {
 	let address = dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
-	match within(at.storage().try_fetch(address, (account,))).await.expect("reading System.Account") {
+	match within(at.storage().try_fetch(address, (account,))).await.expect("reading System.Account")
+	{
 		Some(value) => value.decode().expect("decoding AccountInfo").data.free,
 		None => 0,
 	}
+}
+
+/// A fresh account only this test uses.
+pub fn account(name: &str) -> Keypair {
+	let uri: SecretUri = format!("//HashrateE2E//{name}").parse().expect("valid derivation path");
+	Keypair::from_uri(&uri).expect("valid key")
+}
+
+/// The account id of a key.
+pub fn id(keypair: &Keypair) -> [u8; 32] {
+	keypair.public_key().0
+}
+
+/// `Balances.transfer_keep_alive(to, amount)`.
+pub fn transfer_keep_alive(to: &Keypair, amount: u128) -> impl subxt::tx::Payload {
+	dynamic::transaction(
+		"Balances",
+		"transfer_keep_alive",
+		(to.public_key().to_address::<()>(), amount),
+	)
+}
+
+/// Alice funds `to` with `amount` and waits for finality.
+pub async fn fund(client: &Client, to: &Keypair, amount: u128) {
+	let at = within(client.at_current_block()).await.unwrap();
+	within(
+		within(
+			at.transactions().sign_and_submit_then_watch_default(
+				&transfer_keep_alive(to, amount),
+				&dev::alice(),
+			),
+		)
+		.await
+		.expect("funding transfer submitted")
+		.wait_for_finalized_success(),
+	)
+	.await
+	.expect("funding transfer succeeded");
 }

@@ -1,32 +1,12 @@
 //! End-to-end: the real `hashrate-node` binary, driven over RPC with subxt.
 
 use hashrate_e2e::{
-	free_balance, free_balance_at, node_binary, within, Client, Node, Sealing, TempDir, UNIT,
+	account, free_balance, free_balance_at, fund, id, node_binary, transfer_keep_alive, within,
+	Node, Sealing, TempDir, UNIT,
 };
 use std::process::Command;
-use subxt::{dynamic, events::DecodeAsEvent, ext::scale_decode::DecodeAsType, tx::TransactionStatus};
-use subxt_signer::{
-	sr25519::{dev, Keypair},
-	SecretUri,
-};
-
-/// A fresh account only this test uses.
-fn account(name: &str) -> Keypair {
-	let uri: SecretUri = format!("//HashrateE2E//{name}").parse().expect("valid derivation path");
-	Keypair::from_uri(&uri).expect("valid key")
-}
-
-fn id(keypair: &Keypair) -> [u8; 32] {
-	keypair.public_key().0
-}
-
-fn transfer_keep_alive(to: &Keypair, amount: u128) -> impl subxt::tx::Payload {
-	dynamic::transaction(
-		"Balances",
-		"transfer_keep_alive",
-		(to.public_key().to_address::<()>(), amount),
-	)
-}
+use subxt::{events::DecodeAsEvent, ext::scale_decode::DecodeAsType, tx::TransactionStatus};
+use subxt_signer::sr25519::dev;
 
 #[derive(Debug, DecodeAsType)]
 #[decode_as_type(crate_path = "subxt::ext::scale_decode")]
@@ -64,19 +44,6 @@ fn treasury() -> [u8; 32] {
 	account
 }
 
-/// Alice funds `to` with `amount` and waits for finality.
-async fn fund(client: &Client, to: &Keypair, amount: u128) {
-	let at = within(client.at_current_block()).await.unwrap();
-	within(
-		within(at.transactions().sign_and_submit_then_watch_default(&transfer_keep_alive(to, amount), &dev::alice()))
-			.await
-			.expect("funding transfer submitted")
-			.wait_for_finalized_success(),
-	)
-	.await
-	.expect("funding transfer succeeded");
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn transfer_is_finalized_moves_balances_and_splits_the_fee() {
 	let dir = TempDir::new("transfer");
@@ -95,7 +62,9 @@ async fn transfer_is_finalized_moves_balances_and_splits_the_fee() {
 
 	let amount = 3 * UNIT;
 	let progress = within(
-		before.transactions().sign_and_submit_then_watch_default(&transfer_keep_alive(&receiver, amount), &sender),
+		before
+			.transactions()
+			.sign_and_submit_then_watch_default(&transfer_keep_alive(&receiver, amount), &sender),
 	)
 	.await
 	.expect("transfer submitted");
@@ -106,19 +75,17 @@ async fn transfer_is_finalized_moves_balances_and_splits_the_fee() {
 		match within(progress.next()).await.expect("status stream ended").expect("status") {
 			TransactionStatus::InBestBlock(_) => seen_in_block = true,
 			TransactionStatus::InFinalizedBlock(tx) => break tx,
-			TransactionStatus::Invalid { message } |
-			TransactionStatus::Dropped { message } |
-			TransactionStatus::Error { message } => panic!("transfer not included: {message}"),
+			TransactionStatus::Invalid { message }
+			| TransactionStatus::Dropped { message }
+			| TransactionStatus::Error { message } => panic!("transfer not included: {message}"),
 			_ => {},
 		}
 	};
 	assert!(seen_in_block, "the transfer was reported in a best block before finality");
 	let events = within(in_finalized.wait_for_success()).await.expect("transfer succeeded");
 
-	let transfer = events
-		.find_first::<Transfer>()
-		.expect("a Transfer event")
-		.expect("decoding Transfer");
+	let transfer =
+		events.find_first::<Transfer>().expect("a Transfer event").expect("decoding Transfer");
 	assert_eq!((transfer.from, transfer.to, transfer.amount), (id(&sender), id(&receiver), amount));
 	let fee = events
 		.find_first::<TransactionFeePaid>()
@@ -154,10 +121,14 @@ async fn failed_dispatch_charges_only_the_fee_and_unpayable_transaction_is_refus
 	let poor_before = free_balance_at(&before, id(&poor)).await;
 	let bob_before = free_balance_at(&before, id(&bob)).await;
 	let in_block = within(
-		within(before.transactions().sign_and_submit_then_watch_default(&transfer_keep_alive(&bob, 100 * UNIT), &poor))
-			.await
-			.expect("submitted: the fee is payable, so the pool accepts it")
-			.wait_for_finalized(),
+		within(
+			before
+				.transactions()
+				.sign_and_submit_then_watch_default(&transfer_keep_alive(&bob, 100 * UNIT), &poor),
+		)
+		.await
+		.expect("submitted: the fee is payable, so the pool accepts it")
+		.wait_for_finalized(),
 	)
 	.await
 	.expect("included and finalized");
@@ -179,7 +150,12 @@ async fn failed_dispatch_charges_only_the_fee_and_unpayable_transaction_is_refus
 	// Refused by the pool: the sender cannot pay the fee at all.
 	let penniless = account("failures-penniless");
 	let at = within(client.at_current_block()).await.unwrap();
-	let refused = match within(at.transactions().sign_and_submit_then_watch_default(&transfer_keep_alive(&bob, UNIT), &penniless)).await {
+	let refused = match within(
+		at.transactions()
+			.sign_and_submit_then_watch_default(&transfer_keep_alive(&bob, UNIT), &penniless),
+	)
+	.await
+	{
 		Err(error) => error.to_string(),
 		Ok(progress) => match within(progress.wait_for_finalized()).await {
 			Err(error) => error.to_string(),
@@ -203,7 +179,8 @@ async fn restart_keeps_finalized_head_and_balances() {
 		fund(&client, &receiver, 5 * UNIT).await;
 		let rpc = node.rpc().await.unwrap();
 		let hash = within(rpc.chain_get_finalized_head()).await.unwrap();
-		let header = within(rpc.chain_get_header(Some(hash))).await.unwrap().expect("finalized header");
+		let header =
+			within(rpc.chain_get_header(Some(hash))).await.unwrap().expect("finalized header");
 		let balance = free_balance(&client, id(&receiver)).await;
 		assert_eq!(balance, 5 * UNIT);
 		let status = node.stop().await;
@@ -215,10 +192,18 @@ async fn restart_keeps_finalized_head_and_balances() {
 	let node = Node::start(dir.path(), Sealing::Instant).await;
 	let rpc = node.rpc().await.unwrap();
 	let head = within(rpc.chain_get_finalized_head()).await.unwrap();
-	let head_number = within(rpc.chain_get_header(Some(head))).await.unwrap().expect("header").number;
-	assert!(head_number >= finalized_number, "finalized head went back: {head_number} < {finalized_number}");
+	let head_number =
+		within(rpc.chain_get_header(Some(head))).await.unwrap().expect("header").number;
+	assert!(
+		head_number >= finalized_number,
+		"finalized head went back: {head_number} < {finalized_number}"
+	);
 	let hash_at = within(rpc.chain_get_block_hash(Some(finalized_number.into()))).await.unwrap();
-	assert_eq!(hash_at, Some(finalized_hash), "block {finalized_number} changed across the restart");
+	assert_eq!(
+		hash_at,
+		Some(finalized_hash),
+		"block {finalized_number} changed across the restart"
+	);
 	let client = node.client().await;
 	assert_eq!(free_balance(&client, id(&receiver)).await, balance);
 	// And the restarted node keeps sealing on top of it.
@@ -283,20 +268,23 @@ async fn manual_sealing_seals_only_on_request() {
 	let receiver = account("manual-receiver");
 
 	let at = within(client.at_current_block()).await.unwrap();
-	let mut progress = within(
-		at.transactions().sign_and_submit_then_watch_default(&transfer_keep_alive(&receiver, UNIT), &dev::alice()),
-	)
-	.await
-	.expect("transfer submitted");
+	let mut progress =
+		within(at.transactions().sign_and_submit_then_watch_default(
+			&transfer_keep_alive(&receiver, UNIT),
+			&dev::alice(),
+		))
+		.await
+		.expect("transfer submitted");
 	// Wait until the pool reports it validated; it must then wait there, unsealed.
 	loop {
 		match within(progress.next()).await.expect("status stream ended").expect("status") {
 			TransactionStatus::Validated | TransactionStatus::Broadcasted => break,
-			TransactionStatus::InBestBlock(_) | TransactionStatus::InFinalizedBlock(_) =>
-				panic!("manual sealing sealed without being asked"),
-			TransactionStatus::Invalid { message } |
-			TransactionStatus::Dropped { message } |
-			TransactionStatus::Error { message } => panic!("transfer refused: {message}"),
+			TransactionStatus::InBestBlock(_) | TransactionStatus::InFinalizedBlock(_) => {
+				panic!("manual sealing sealed without being asked")
+			},
+			TransactionStatus::Invalid { message }
+			| TransactionStatus::Dropped { message }
+			| TransactionStatus::Error { message } => panic!("transfer refused: {message}"),
 			TransactionStatus::NoLongerInBestBlock => {},
 		}
 	}
@@ -331,7 +319,10 @@ fn bad_flags_and_unreadable_chain_spec_exit_with_a_clear_error() {
 		(&["--no-such-flag"], "unexpected argument '--no-such-flag'"),
 		(&["--sealing", "sometimes", "--dev"], "invalid value 'sometimes'"),
 		(&["--seal-every", "5", "--dev", "--sealing", "instant"], "--seal-every"),
-		(&["--chain", "/nonexistent/spec.json", "--tmp"], "cannot load chain spec `/nonexistent/spec.json`"),
+		(
+			&["--chain", "/nonexistent/spec.json", "--tmp"],
+			"cannot load chain spec `/nonexistent/spec.json`",
+		),
 		(&["--dev", "--tmp", "--seal-every", "1000"], "--seal-every needs --sealing instant"),
 		(&["--chain", "local", "--tmp", "--sealing", "instant"], "is for development chains only"),
 	];
@@ -348,7 +339,12 @@ fn export_chain_spec_has_properties_and_both_presets_exist() {
 	let output = run_node(&["export-chain-spec", "--chain", "dev"]);
 	assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 	let spec = String::from_utf8_lossy(&output.stdout);
-	for needle in ["\"tokenSymbol\": \"HASH\"", "\"tokenDecimals\": 12", "\"ss58Format\": 2140", "\"id\": \"hashrate_dev\""] {
+	for needle in [
+		"\"tokenSymbol\": \"HASH\"",
+		"\"tokenDecimals\": 12",
+		"\"ss58Format\": 2140",
+		"\"id\": \"hashrate_dev\"",
+	] {
 		assert!(spec.contains(needle), "dev chain spec lacks {needle}");
 	}
 	let output = run_node(&["export-chain-spec", "--chain", "local"]);

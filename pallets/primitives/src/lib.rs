@@ -7,16 +7,18 @@
 //! combine units live in [`physics`] and use a 256-bit intermediate where a product can
 //! exceed `u128` (hashrate x seconds x block reward).
 //!
-//! Traits through which pallets talk to each other are added here with the pallets that
-//! implement them; the runtime wires implementations in its `Config` impls, so no pallet
-//! reads another's storage.
+//! Traits through which pallets talk to each other live here ([`facilities`]: what pallets may
+//! know about and do to a facility); the runtime wires implementations in its `Config` impls,
+//! so no pallet reads another's storage.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 
+pub mod facilities;
 pub mod physics;
 mod units;
 
+pub use facilities::*;
 pub use units::*;
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
@@ -48,6 +50,7 @@ macro_rules! id_type {
 		#[derive(
 			Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Debug,
 			Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+			serde::Serialize, serde::Deserialize,
 		)]
 		pub struct $name(pub u32);
 

@@ -11,6 +11,7 @@ macro_rules! unit_type {
 		#[derive(
 			Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Debug,
 			Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+			serde::Serialize, serde::Deserialize,
 		)]
 		pub struct $name(pub $inner);
 

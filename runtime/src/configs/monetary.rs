@@ -94,7 +94,8 @@ pub struct DealWithFees;
 impl OnUnbalanced<Credit<AccountId, Balances>> for DealWithFees {
 	fn on_unbalanceds(mut fees_then_tips: impl Iterator<Item = Credit<AccountId, Balances>>) {
 		if let Some(fees) = fees_then_tips.next() {
-			let (mut to_author, to_treasury) = fees.ration(AUTHOR_FEE_PERCENT, TREASURY_FEE_PERCENT);
+			let (mut to_author, to_treasury) =
+				fees.ration(AUTHOR_FEE_PERCENT, TREASURY_FEE_PERCENT);
 			if let Some(tips) = fees_then_tips.next() {
 				to_author.subsume(tips);
 			}

@@ -1,0 +1,331 @@
+//! Benchmarks of every call, each in its worst case: most fleet rows, the largest profile,
+//! most reporter keys, a waiting site change to replace.
+
+use super::*;
+use alloc::{format, vec::Vec};
+use frame_support::{
+	traits::{
+		fungible::{Inspect, Mutate},
+		ConstU32, Get,
+	},
+	BoundedVec,
+};
+use hashrate_primitives::{Hashrate, Power};
+use polkadot_sdk::{
+	frame_benchmarking::v2::*,
+	frame_system::RawOrigin,
+	sp_core::H256,
+	sp_runtime::traits::{Saturating, StaticLookup},
+};
+
+const SEED: u32 = 0;
+
+fn bytes<const N: u32>(text: &[u8]) -> BoundedVec<u8, ConstU32<N>> {
+	let mut text = text.to_vec();
+	text.truncate(N as usize);
+	BoundedVec::truncate_from(text)
+}
+
+/// A site with the most fleet rows the runtime allows: `rows` kinds of 100 machines of
+/// 200 TH/s at 17.5 J/TH, declared at `capacity_percent` % of the fleet, on just enough power.
+fn sample_site<T: Config>(capacity_percent: u128) -> SiteSpec {
+	let rows = T::MaxFleetRows::get().min(MAX_FLEET_ROWS);
+	let fleet: Vec<FleetRow> = (0..rows)
+		.map(|i| FleetRow {
+			model: bytes(format!("Antminer S21 rev {i:02}").as_bytes()),
+			units: 100,
+			hashrate_per_unit: Hashrate(200_000),
+			efficiency: Efficiency(17_500),
+		})
+		.collect();
+	let fleet_hashrate = Hashrate(200_000 * 100 * u128::from(rows));
+	let capacity = Hashrate(fleet_hashrate.get() * capacity_percent / 100);
+	let power = hashrate_primitives::physics::power_draw(capacity, Efficiency(17_500))
+		.unwrap_or(Power(u64::MAX));
+	SiteSpec {
+		location: Location { country: *b"US", region: Some(bytes(b"TX")) },
+		power_capacity: power,
+		hashrate_capacity: capacity,
+		fleet: BoundedVec::truncate_from(fleet),
+	}
+}
+
+/// The largest profile: a full-length name and URI, every energy source, every payout
+/// address slot.
+fn sample_profile() -> Profile {
+	let sources = [
+		EnergySource::Hydro,
+		EnergySource::Solar,
+		EnergySource::Wind,
+		EnergySource::Nuclear,
+		EnergySource::Geothermal,
+		EnergySource::NaturalGas,
+		EnergySource::FlareGas,
+		EnergySource::Coal,
+		EnergySource::Oil,
+		EnergySource::Grid,
+		EnergySource::Other,
+	];
+	let last = sources.len() - 1;
+	let energy_mix = sources
+		.iter()
+		.enumerate()
+		.map(|(i, source)| EnergyShare {
+			source: *source,
+			per_mill: if i == last { 1_000 - 90 * last as u16 } else { 90 },
+		})
+		.collect();
+	let payout_addresses = (0..MAX_PAYOUT_ADDRESSES)
+		.map(|i| bytes(format!("bc1qbenchmarkpayoutaddress{i:064}").as_bytes()))
+		.collect();
+	Profile {
+		name: bytes(&[b'N'; MAX_NAME_LEN as usize]),
+		energy_mix: BoundedVec::truncate_from(energy_mix),
+		pool: PoolAccount {
+			pool: bytes(&[b'P'; MAX_POOL_FIELD_LEN as usize]),
+			worker: bytes(&[b'W'; MAX_POOL_FIELD_LEN as usize]),
+		},
+		payout_addresses: BoundedVec::truncate_from(payout_addresses),
+		documents: Documents {
+			hash: H256::repeat_byte(7),
+			uri: bytes(&[b'u'; MAX_URI_LEN as usize]),
+		},
+	}
+}
+
+/// The largest site and profile, for other pallets' benchmarks too.
+pub(crate) fn sample_facility<T: Config>() -> (SiteSpec, Profile) {
+	(sample_site::<T>(90), sample_profile())
+}
+
+/// An account funded for ten deposits of the largest site.
+fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
+	let who: T::AccountId = account(name, index, SEED);
+	let deposit = Pallet::<T>::required_deposit(&sample_site::<T>(100)).unwrap_or_default();
+	let amount = deposit
+		.saturating_mul(10u32.into())
+		.saturating_add(T::Currency::minimum_balance().saturating_mul(10u32.into()));
+	T::Currency::set_balance(&who, amount);
+	who
+}
+
+/// A facility of `operator` in `status` (pending or active) with the most reporter keys.
+fn facility_with_reporters<T: Config>(
+	operator: &T::AccountId,
+	active: bool,
+	reporters: u32,
+) -> FacilityId {
+	let (site, profile) = sample_facility::<T>();
+	let facility = Pallet::<T>::do_register(operator.clone(), site, profile).unwrap();
+	if active {
+		Pallet::<T>::do_approve(facility).unwrap();
+	}
+	let mut record = Facilities::<T>::get(facility).unwrap();
+	for i in 0..reporters {
+		Pallet::<T>::do_add_reporter(facility, &mut record, account("reporter", i, SEED)).unwrap();
+	}
+	Facilities::<T>::insert(facility, record);
+	facility
+}
+
+fn last_event<T: Config>(event: Event<T>) {
+	frame_system::Pallet::<T>::assert_last_event(
+		<T as frame_system::Config>::RuntimeEvent::from(event).into(),
+	);
+}
+
+#[benchmarks(where T::RuntimeEvent: From<Event<T>>)]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn register() {
+		let operator = funded::<T>("operator", 0);
+		let (site, profile) = sample_facility::<T>();
+		let facility = NextFacilityId::<T>::get();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator.clone()), site, profile);
+		assert_eq!(Pallet::<T>::operator(facility), Some(operator));
+	}
+
+	#[benchmark]
+	fn approve() {
+		let operator = funded::<T>("operator", 0);
+		let facility = facility_with_reporters::<T>(&operator, false, 0);
+		#[extrinsic_call]
+		_(RawOrigin::Root, facility);
+		last_event::<T>(Event::Approved { facility });
+	}
+
+	#[benchmark]
+	fn reject() {
+		let operator = funded::<T>("operator", 0);
+		let facility = facility_with_reporters::<T>(&operator, false, T::MaxReporters::get());
+		OperatorshipOffers::<T>::insert(facility, funded::<T>("successor", 0));
+		#[extrinsic_call]
+		_(RawOrigin::Root, facility);
+		assert_eq!(Pallet::<T>::status(facility), Some(FacilityStatus::Rejected));
+	}
+
+	#[benchmark]
+	fn suspend() {
+		let operator = funded::<T>("operator", 0);
+		let facility = facility_with_reporters::<T>(&operator, true, 0);
+		#[extrinsic_call]
+		_(RawOrigin::Root, facility, SuspensionReason::Fraud);
+		last_event::<T>(Event::Suspended { facility, reason: SuspensionReason::Fraud });
+	}
+
+	#[benchmark]
+	fn resume() {
+		let operator = funded::<T>("operator", 0);
+		let facility = facility_with_reporters::<T>(&operator, true, 0);
+		Pallet::<T>::do_suspend(facility, SuspensionReason::Governance, false).unwrap();
+		#[extrinsic_call]
+		_(RawOrigin::Root, facility);
+		last_event::<T>(Event::Resumed { facility });
+	}
+
+	#[benchmark]
+	fn retire() {
+		let operator = funded::<T>("operator", 0);
+		let facility = facility_with_reporters::<T>(&operator, true, T::MaxReporters::get());
+		Pallet::<T>::do_propose_site_change(operator.clone(), facility, sample_site::<T>(100))
+			.unwrap();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), facility);
+		assert_eq!(Pallet::<T>::status(facility), Some(FacilityStatus::Retired));
+	}
+
+	#[benchmark]
+	fn complete_retirement() {
+		let operator = funded::<T>("operator", 0);
+		let facility = facility_with_reporters::<T>(&operator, true, T::MaxReporters::get());
+		Pallet::<T>::add_obligation(facility).unwrap();
+		Pallet::<T>::retire(RawOrigin::Signed(operator.clone()).into(), facility).unwrap();
+		Pallet::<T>::release_obligation(facility).unwrap();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), facility);
+		assert_eq!(Pallet::<T>::status(facility), Some(FacilityStatus::Retired));
+	}
+
+	#[benchmark]
+	fn propose_site_change() {
+		let operator = funded::<T>("operator", 0);
+		let facility = facility_with_reporters::<T>(&operator, true, 0);
+		Pallet::<T>::do_propose_site_change(operator.clone(), facility, sample_site::<T>(95))
+			.unwrap();
+		let site = sample_site::<T>(100);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), facility, site);
+		assert!(PendingSiteChanges::<T>::contains_key(facility));
+	}
+
+	#[benchmark]
+	fn approve_site_change() {
+		let operator = funded::<T>("operator", 0);
+		let facility = facility_with_reporters::<T>(&operator, true, 0);
+		Pallet::<T>::do_propose_site_change(operator.clone(), facility, sample_site::<T>(50))
+			.unwrap();
+		#[extrinsic_call]
+		_(RawOrigin::Root, facility);
+		assert!(!PendingSiteChanges::<T>::contains_key(facility));
+	}
+
+	#[benchmark]
+	fn reject_site_change() {
+		let operator = funded::<T>("operator", 0);
+		let facility = facility_with_reporters::<T>(&operator, true, 0);
+		Pallet::<T>::do_propose_site_change(operator.clone(), facility, sample_site::<T>(100))
+			.unwrap();
+		#[extrinsic_call]
+		_(RawOrigin::Root, facility);
+		assert!(!PendingSiteChanges::<T>::contains_key(facility));
+	}
+
+	#[benchmark]
+	fn cancel_site_change() {
+		let operator = funded::<T>("operator", 0);
+		let facility = facility_with_reporters::<T>(&operator, true, 0);
+		Pallet::<T>::do_propose_site_change(operator.clone(), facility, sample_site::<T>(100))
+			.unwrap();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), facility);
+		assert!(!PendingSiteChanges::<T>::contains_key(facility));
+	}
+
+	#[benchmark]
+	fn update_profile() {
+		let operator = funded::<T>("operator", 0);
+		let facility = facility_with_reporters::<T>(&operator, true, 0);
+		let mut profile = sample_profile();
+		profile.name = bytes(&[b'M'; MAX_NAME_LEN as usize]);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), facility, profile);
+		last_event::<T>(Event::ProfileUpdated { facility });
+	}
+
+	#[benchmark]
+	fn add_reporter() {
+		let operator = funded::<T>("operator", 0);
+		let facility =
+			facility_with_reporters::<T>(&operator, true, T::MaxReporters::get().saturating_sub(1));
+		let reporter: T::AccountId = account("new-reporter", 0, SEED);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), facility, T::Lookup::unlookup(reporter.clone()));
+		last_event::<T>(Event::ReporterAdded { facility, reporter });
+	}
+
+	#[benchmark]
+	fn remove_reporter() {
+		let operator = funded::<T>("operator", 0);
+		let count = T::MaxReporters::get();
+		let facility = facility_with_reporters::<T>(&operator, true, count);
+		let reporter: T::AccountId = account("reporter", count - 1, SEED);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), facility, T::Lookup::unlookup(reporter.clone()));
+		last_event::<T>(Event::ReporterRemoved { facility, reporter });
+	}
+
+	#[benchmark]
+	fn offer_operatorship() {
+		let operator = funded::<T>("operator", 0);
+		let facility = facility_with_reporters::<T>(&operator, true, 0);
+		let to = funded::<T>("successor", 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), facility, Some(T::Lookup::unlookup(to.clone())));
+		last_event::<T>(Event::OperatorshipOffered { facility, to });
+	}
+
+	#[benchmark]
+	fn accept_operatorship() {
+		let operator = funded::<T>("operator", 0);
+		let count = T::MaxReporters::get();
+		let facility = facility_with_reporters::<T>(&operator, true, count);
+		// The successor is the last reporter key: accepting also removes it.
+		let successor: T::AccountId = account("reporter", count - 1, SEED);
+		let deposit = Pallet::<T>::required_deposit(&sample_site::<T>(100)).unwrap_or_default();
+		T::Currency::set_balance(
+			&successor,
+			deposit.saturating_mul(2u32.into()).saturating_add(T::Currency::minimum_balance()),
+		);
+		OperatorshipOffers::<T>::insert(facility, successor.clone());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(successor.clone()), facility);
+		assert_eq!(Pallet::<T>::operator(facility), Some(successor));
+	}
+
+	#[benchmark]
+	fn slash_deposit() {
+		let operator = funded::<T>("operator", 0);
+		let facility = facility_with_reporters::<T>(&operator, true, 0);
+		Pallet::<T>::do_propose_site_change(operator.clone(), facility, sample_site::<T>(100))
+			.unwrap();
+		let deposit = Pallet::<T>::deposit(facility).unwrap_or_default();
+		#[extrinsic_call]
+		_(RawOrigin::Root, facility, deposit);
+		assert_eq!(Pallet::<T>::deposit(facility), Some(Default::default()));
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}

@@ -1,0 +1,485 @@
+//! The pallet's logic, shared by calls, genesis and the traits other pallets use.
+
+use crate::*;
+use frame_support::{
+	ensure,
+	traits::{
+		fungible::{BalancedHold, MutateHold},
+		tokens::Precision,
+		Get, Imbalance, OnUnbalanced,
+	},
+};
+use hashrate_primitives::Hashrate;
+use sp_runtime::{
+	traits::{CheckedAdd, CheckedMul, Saturating, Zero},
+	DispatchError, DispatchResult,
+};
+
+impl<T: Config> Pallet<T> {
+	/// The record of `facility`, or `UnknownFacility`.
+	pub(crate) fn facility(facility: FacilityId) -> Result<FacilityOf<T>, DispatchError> {
+		Facilities::<T>::get(facility).ok_or_else(|| Error::<T>::UnknownFacility.into())
+	}
+
+	/// The record of `facility` if `who` operates it and it still holds its deposit (is not
+	/// retired or rejected).
+	pub(crate) fn operated_live(
+		who: &T::AccountId,
+		facility: FacilityId,
+	) -> Result<FacilityOf<T>, DispatchError> {
+		let record = Self::facility(facility)?;
+		ensure!(record.operator == *who, Error::<T>::NotOperator);
+		ensure!(record.status.holds_deposit(), Error::<T>::WrongStatus);
+		Ok(record)
+	}
+
+	/// Deposit a site requires: `DepositBase + DepositPerTerahash x ceil(capacity in TH/s)`.
+	pub fn required_deposit(site: &SiteSpec) -> Result<BalanceOf<T>, DispatchError> {
+		let capacity = site.hashrate_capacity.get();
+		let whole_ths = capacity.div_ceil(Hashrate::MILLI_PER_TH);
+		let whole_ths: BalanceOf<T> = whole_ths.try_into().map_err(|_| Error::<T>::Overflow)?;
+		T::DepositPerTerahash::get()
+			.checked_mul(&whole_ths)
+			.and_then(|per_capacity| per_capacity.checked_add(&T::DepositBase::get()))
+			.ok_or_else(|| Error::<T>::Overflow.into())
+	}
+
+	/// Moves `record` to `status`, keeping [`StatusCount`] in step. The caller stores it.
+	pub(crate) fn set_status(record: &mut FacilityOf<T>, status: FacilityStatus) {
+		StatusCount::<T>::mutate(record.status, |count| *count = count.saturating_sub(1));
+		StatusCount::<T>::mutate(status, |count| *count = count.saturating_add(1));
+		record.status = status;
+	}
+
+	fn hold_deposit(who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+		if amount.is_zero() {
+			return Ok(());
+		}
+		T::Currency::hold(&HoldReason::FacilityDeposit.into(), who, amount)
+			.map_err(|_| Error::<T>::DepositNotAffordable.into())
+	}
+
+	/// Releases up to `amount` of `who`'s facility deposits; returns what was released.
+	pub(crate) fn release_deposit(who: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
+		if amount.is_zero() {
+			return Zero::zero();
+		}
+		// Best effort cannot fail; it releases at most what is held (all of which this pallet
+		// accounts for, see `do_try_state`).
+		T::Currency::release(
+			&HoldReason::FacilityDeposit.into(),
+			who,
+			amount,
+			Precision::BestEffort,
+		)
+		.unwrap_or_else(|_| Zero::zero())
+	}
+
+	/// Registers a facility for `operator` and holds its deposit.
+	pub fn do_register(
+		operator: T::AccountId,
+		site: SiteSpec,
+		profile: Profile,
+	) -> Result<FacilityId, DispatchError> {
+		let fleet = site
+			.validate(T::MaxFleetRows::get(), T::MinPlausibleEfficiency::get())
+			.map_err(Error::<T>::from)?;
+		profile.validate().map_err(Error::<T>::from)?;
+		let facility = NextFacilityId::<T>::get();
+		let next = facility.next().ok_or(Error::<T>::FacilityIdsExhausted)?;
+		let deposit = Self::required_deposit(&site)?;
+		Self::hold_deposit(&operator, deposit)?;
+
+		NextFacilityId::<T>::put(next);
+		StatusCount::<T>::mutate(FacilityStatus::Pending, |count| *count = count.saturating_add(1));
+		Facilities::<T>::insert(
+			facility,
+			Facility {
+				operator: operator.clone(),
+				status: FacilityStatus::Pending,
+				suspension: None,
+				site,
+				fleet,
+				profile,
+				reporters: Default::default(),
+				deposit,
+				obligations: 0,
+				registered_at: frame_system::Pallet::<T>::block_number(),
+			},
+		);
+		Self::deposit_event(Event::Registered { facility, operator, deposit });
+		Ok(facility)
+	}
+
+	/// Pending -> Active.
+	pub fn do_approve(facility: FacilityId) -> DispatchResult {
+		let mut record = Self::facility(facility)?;
+		ensure!(record.status == FacilityStatus::Pending, Error::<T>::WrongStatus);
+		Self::set_status(&mut record, FacilityStatus::Active);
+		Facilities::<T>::insert(facility, record);
+		Self::deposit_event(Event::Approved { facility });
+		Ok(())
+	}
+
+	/// Active -> Suspended. With `idempotent`, an already suspended facility is left as it is.
+	pub(crate) fn do_suspend(
+		facility: FacilityId,
+		reason: SuspensionReason,
+		idempotent: bool,
+	) -> DispatchResult {
+		let mut record = Self::facility(facility)?;
+		match record.status {
+			FacilityStatus::Active => {},
+			FacilityStatus::Suspended if idempotent => return Ok(()),
+			_ => return Err(Error::<T>::WrongStatus.into()),
+		}
+		Self::set_status(&mut record, FacilityStatus::Suspended);
+		record.suspension = Some(reason);
+		Facilities::<T>::insert(facility, record);
+		Self::deposit_event(Event::Suspended { facility, reason });
+		Ok(())
+	}
+
+	/// Moves `record` to a final `status` (retired or rejected): releases its whole deposit,
+	/// removes its reporter keys, waiting site change and operatorship offer. Returns what
+	/// was released. The caller stores the record.
+	pub(crate) fn close_record(
+		facility: FacilityId,
+		record: &mut FacilityOf<T>,
+		status: FacilityStatus,
+	) -> BalanceOf<T> {
+		let released = Self::release_deposit(&record.operator, record.deposit);
+		record.deposit = Zero::zero();
+		for reporter in core::mem::take(&mut record.reporters) {
+			ReporterOf::<T>::remove(&reporter);
+			Self::deposit_event(Event::ReporterRemoved { facility, reporter });
+		}
+		PendingSiteChanges::<T>::remove(facility);
+		OperatorshipOffers::<T>::remove(facility);
+		record.suspension = None;
+		Self::set_status(record, status);
+		released
+	}
+
+	/// Retiring -> Retired. The caller checked that no obligation is left and stores the
+	/// record.
+	pub(crate) fn finish_retirement(facility: FacilityId, record: &mut FacilityOf<T>) {
+		let released = Self::close_record(facility, record, FacilityStatus::Retired);
+		Self::deposit_event(Event::Retired { facility, released });
+	}
+
+	/// See [`Pallet::propose_site_change`].
+	pub(crate) fn do_propose_site_change(
+		who: T::AccountId,
+		facility: FacilityId,
+		site: SiteSpec,
+	) -> DispatchResult {
+		let mut record = Self::facility(facility)?;
+		ensure!(record.operator == who, Error::<T>::NotOperator);
+		let fleet = site
+			.validate(T::MaxFleetRows::get(), T::MinPlausibleEfficiency::get())
+			.map_err(Error::<T>::from)?;
+		let required = Self::required_deposit(&site)?;
+		match record.status {
+			FacilityStatus::Pending => {
+				if required > record.deposit {
+					Self::hold_deposit(&who, required.saturating_sub(record.deposit))?;
+				} else {
+					let released =
+						Self::release_deposit(&who, record.deposit.saturating_sub(required));
+					record.deposit = record.deposit.saturating_sub(released);
+				}
+				record.deposit = record.deposit.max(required);
+				record.site = site;
+				record.fleet = fleet;
+				let deposit = record.deposit;
+				Facilities::<T>::insert(facility, record);
+				Self::deposit_event(Event::SiteUpdated { facility, deposit });
+			},
+			FacilityStatus::Active | FacilityStatus::Suspended => {
+				let old_extra = PendingSiteChanges::<T>::get(facility)
+					.map(|change| change.extra_deposit)
+					.unwrap_or_else(Zero::zero);
+				let base = record.deposit.saturating_sub(old_extra);
+				let extra_deposit = required.saturating_sub(base);
+				if extra_deposit > old_extra {
+					Self::hold_deposit(&who, extra_deposit.saturating_sub(old_extra))?;
+				} else {
+					Self::release_deposit(&who, old_extra.saturating_sub(extra_deposit));
+				}
+				record.deposit = base.saturating_add(extra_deposit);
+				Facilities::<T>::insert(facility, record);
+				PendingSiteChanges::<T>::insert(
+					facility,
+					SiteChange { site, fleet, extra_deposit },
+				);
+				Self::deposit_event(Event::SiteChangeProposed { facility, extra_deposit });
+			},
+			_ => return Err(Error::<T>::WrongStatus.into()),
+		}
+		Ok(())
+	}
+
+	/// Removes the waiting site change and releases its extra deposit; returns what was
+	/// released.
+	pub(crate) fn drop_site_change(facility: FacilityId) -> Result<BalanceOf<T>, DispatchError> {
+		let mut record = Self::facility(facility)?;
+		let change = PendingSiteChanges::<T>::take(facility).ok_or(Error::<T>::NoSiteChange)?;
+		let released =
+			Self::release_deposit(&record.operator, change.extra_deposit.min(record.deposit));
+		record.deposit = record.deposit.saturating_sub(released);
+		Facilities::<T>::insert(facility, record);
+		Ok(released)
+	}
+
+	/// Adds `reporter` to `record` (the caller stores the record).
+	pub(crate) fn do_add_reporter(
+		facility: FacilityId,
+		record: &mut FacilityOf<T>,
+		reporter: T::AccountId,
+	) -> DispatchResult {
+		ensure!(reporter != record.operator, Error::<T>::ReporterIsOperator);
+		ensure!(!record.reporters.contains(&reporter), Error::<T>::DuplicateReporter);
+		ensure!(!ReporterOf::<T>::contains_key(&reporter), Error::<T>::ReporterInUse);
+		record.reporters.try_push(reporter.clone()).map_err(|_| Error::<T>::TooManyReporters)?;
+		ReporterOf::<T>::insert(&reporter, facility);
+		Self::deposit_event(Event::ReporterAdded { facility, reporter });
+		Ok(())
+	}
+
+	/// See [`Pallet::accept_operatorship`].
+	pub(crate) fn do_accept_operatorship(
+		who: T::AccountId,
+		facility: FacilityId,
+	) -> DispatchResult {
+		let mut record = Self::facility(facility)?;
+		ensure!(
+			OperatorshipOffers::<T>::get(facility).as_ref() == Some(&who),
+			Error::<T>::NoOperatorshipOffer
+		);
+		ensure!(!PendingSiteChanges::<T>::contains_key(facility), Error::<T>::SiteChangePending);
+		let deposit = Self::required_deposit(&record.site)?;
+		Self::hold_deposit(&who, deposit)?;
+		Self::release_deposit(&record.operator, record.deposit);
+		OperatorshipOffers::<T>::remove(facility);
+		if let Some(position) = record.reporters.iter().position(|r| *r == who) {
+			record.reporters.swap_remove(position);
+			ReporterOf::<T>::remove(&who);
+			Self::deposit_event(Event::ReporterRemoved { facility, reporter: who.clone() });
+		}
+		let from = core::mem::replace(&mut record.operator, who.clone());
+		record.deposit = deposit;
+		Facilities::<T>::insert(facility, record);
+		Self::deposit_event(Event::OperatorshipTransferred { facility, from, to: who, deposit });
+		Ok(())
+	}
+
+	/// Slashes up to `amount` of the deposit to [`Config::OnSlash`]; returns what was taken.
+	pub(crate) fn do_slash(
+		facility: FacilityId,
+		amount: BalanceOf<T>,
+	) -> Result<BalanceOf<T>, DispatchError> {
+		let mut record = Self::facility(facility)?;
+		let (credit, _) = T::Currency::slash(
+			&HoldReason::FacilityDeposit.into(),
+			&record.operator,
+			amount.min(record.deposit),
+		);
+		let slashed = credit.peek();
+		T::OnSlash::on_unbalanced(credit);
+		record.deposit = record.deposit.saturating_sub(slashed);
+		if let Some(mut change) = PendingSiteChanges::<T>::get(facility) {
+			if change.extra_deposit > record.deposit {
+				change.extra_deposit = record.deposit;
+				PendingSiteChanges::<T>::insert(facility, change);
+			}
+		}
+		Facilities::<T>::insert(facility, record);
+		Self::deposit_event(Event::DepositSlashed { facility, requested: amount, slashed });
+		Ok(slashed)
+	}
+
+	/// Adds (`up`) or releases one obligation.
+	pub(crate) fn change_obligations(facility: FacilityId, up: bool) -> DispatchResult {
+		let mut record = Self::facility(facility)?;
+		let obligations = if up {
+			ensure!(
+				matches!(
+					record.status,
+					FacilityStatus::Active | FacilityStatus::Suspended | FacilityStatus::Retiring
+				),
+				Error::<T>::WrongStatus
+			);
+			record.obligations.checked_add(1).ok_or(Error::<T>::TooManyObligations)?
+		} else {
+			record.obligations.checked_sub(1).ok_or(Error::<T>::NoObligations)?
+		};
+		record.obligations = obligations;
+		Facilities::<T>::insert(facility, record);
+		Self::deposit_event(if up {
+			Event::ObligationAdded { facility, obligations }
+		} else {
+			Event::ObligationReleased { facility, obligations }
+		});
+		Ok(())
+	}
+
+	/// Registers one genesis facility, adds its reporter keys and approves it if asked.
+	pub(crate) fn build_genesis_facility(
+		genesis: &GenesisFacility<T::AccountId>,
+	) -> Result<FacilityId, DispatchError> {
+		let facility = Self::do_register(
+			genesis.operator.clone(),
+			genesis.site.clone(),
+			genesis.profile.clone(),
+		)?;
+		let mut record = Self::facility(facility)?;
+		for reporter in &genesis.reporters {
+			Self::do_add_reporter(facility, &mut record, reporter.clone())?;
+		}
+		Facilities::<T>::insert(facility, record);
+		if genesis.active {
+			Self::do_approve(facility)?;
+		}
+		Ok(facility)
+	}
+
+	/// Checks the pallet's invariants:
+	///
+	/// - **Deposits are exactly the holds.** For every account, the balance it has on hold
+	///   under [`HoldReason::FacilityDeposit`] equals the sum of the `deposit` of the
+	///   facilities it operates. (Holds are per account and reason, so an operator of several
+	///   facilities holds the sum; a former operator holds nothing for a facility it handed
+	///   over.)
+	/// - **Final records hold nothing.** A retired or rejected facility has no deposit, no
+	///   reporter keys, no obligations, no waiting site change and no operatorship offer.
+	/// - **Suspension has a reason.** `suspension` is `Some` exactly when the status is
+	///   `Suspended`.
+	/// - **The reporter index matches the facilities.** `ReporterOf[key] = f` exactly when
+	///   `key` is among facility `f`'s reporters; a facility lists no key twice and never
+	///   its operator.
+	/// - **Status counts are right.** `StatusCount[s]` is the number of facilities in status
+	///   `s`, and every facility id is below `NextFacilityId`.
+	/// - **Stored sites are consistent.** Each stored site (approved or waiting) passes the
+	///   site checks, its fleet totals are the ones derived from its rows, and the deposit
+	///   covers the approved site's requirement less what was slashed (it is never above
+	///   requirement + the waiting change's extra deposit).
+	/// - **Waiting changes and offers belong to live facilities.** A site change waits only
+	///   for an active or suspended facility, with an extra deposit no larger than the
+	///   deposit; an offer exists only for a facility that holds its deposit, and never to
+	///   its current operator.
+	#[cfg(any(feature = "try-runtime", feature = "std", test))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		use alloc::collections::btree_map::BTreeMap;
+		use frame_support::traits::fungible::InspectHold;
+
+		let mut held_by: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		let mut counts: BTreeMap<FacilityStatus, u32> = BTreeMap::new();
+		let next_id = NextFacilityId::<T>::get();
+		for (id, record) in Facilities::<T>::iter() {
+			ensure!(id < next_id, "facility id at or above NextFacilityId");
+			*counts.entry(record.status).or_default() += 1;
+			let held = held_by.entry(record.operator.clone()).or_insert_with(Zero::zero);
+			*held = held.saturating_add(record.deposit);
+			ensure!(
+				record.suspension.is_some() == (record.status == FacilityStatus::Suspended),
+				"suspension reason without suspension, or suspension without reason"
+			);
+			if !record.status.holds_deposit() {
+				ensure!(record.deposit.is_zero(), "final facility still has a deposit");
+				ensure!(record.reporters.is_empty(), "final facility still has reporter keys");
+				ensure!(record.obligations == 0, "final facility still has obligations");
+				ensure!(
+					!PendingSiteChanges::<T>::contains_key(id),
+					"final facility has a waiting site change"
+				);
+				ensure!(!OperatorshipOffers::<T>::contains_key(id), "final facility has an offer");
+			}
+			for (i, reporter) in record.reporters.iter().enumerate() {
+				ensure!(*reporter != record.operator, "operator listed as reporter key");
+				ensure!(!record.reporters[..i].contains(reporter), "reporter key listed twice");
+				ensure!(
+					ReporterOf::<T>::get(reporter) == Some(id),
+					"reporter key missing from the ReporterOf index"
+				);
+			}
+			let fleet = record
+				.site
+				.validate(T::MaxFleetRows::get(), T::MinPlausibleEfficiency::get())
+				.map_err(|_| "stored site fails the site checks")?;
+			ensure!(fleet == record.fleet, "stored fleet totals are not derived from the fleet");
+			let extra = match PendingSiteChanges::<T>::get(id) {
+				Some(change) => {
+					ensure!(
+						matches!(record.status, FacilityStatus::Active | FacilityStatus::Suspended),
+						"site change waits for a facility that is not active or suspended"
+					);
+					ensure!(change.extra_deposit <= record.deposit, "extra deposit above deposit");
+					let fleet = change
+						.site
+						.validate(T::MaxFleetRows::get(), T::MinPlausibleEfficiency::get())
+						.map_err(|_| "waiting site fails the site checks")?;
+					ensure!(fleet == change.fleet, "waiting fleet totals are not derived");
+					change.extra_deposit
+				},
+				None => Zero::zero(),
+			};
+			if record.status.holds_deposit() {
+				let required = Self::required_deposit(&record.site)
+					.map_err(|_| "required deposit overflows")?;
+				ensure!(
+					record.deposit <= required.saturating_add(extra),
+					"deposit above requirement plus waiting extra"
+				);
+			}
+			if let Some(to) = OperatorshipOffers::<T>::get(id) {
+				ensure!(to != record.operator, "operatorship offered to the operator");
+			}
+		}
+		for (reporter, id) in ReporterOf::<T>::iter() {
+			let record = Facilities::<T>::get(id).ok_or("reporter key of an unknown facility")?;
+			ensure!(record.reporters.contains(&reporter), "ReporterOf entry not in the facility");
+		}
+		for (id, _) in PendingSiteChanges::<T>::iter() {
+			ensure!(Facilities::<T>::contains_key(id), "site change of an unknown facility");
+		}
+		for (id, _) in OperatorshipOffers::<T>::iter() {
+			ensure!(Facilities::<T>::contains_key(id), "offer for an unknown facility");
+		}
+		for status in FacilityStatus::ALL {
+			ensure!(
+				StatusCount::<T>::get(status) == counts.get(&status).copied().unwrap_or(0),
+				"StatusCount differs from the facilities"
+			);
+		}
+		for account in frame_system::Account::<T>::iter_keys() {
+			let expected = held_by.get(&account).copied().unwrap_or_else(Zero::zero);
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::FacilityDeposit.into(), &account)
+					== expected,
+				"held facility deposits differ from the recorded deposits"
+			);
+		}
+		for (operator, deposit) in held_by {
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::FacilityDeposit.into(), &operator)
+					== deposit,
+				"an operator's held deposit differs from its recorded deposits"
+			);
+		}
+		Ok(())
+	}
+}
+
+#[cfg(test)]
+impl<T: Config> Pallet<T> {
+	/// Changes a record directly, for tests that need states calls cannot reach quickly.
+	pub(crate) fn mutate_for_test(facility: FacilityId, change: impl FnOnce(&mut FacilityOf<T>)) {
+		Facilities::<T>::mutate(facility, |record| record.as_mut().map(change));
+	}
+
+	/// Every record.
+	pub(crate) fn facilities_for_test() -> alloc::vec::Vec<(FacilityId, FacilityOf<T>)> {
+		Facilities::<T>::iter().collect()
+	}
+}
