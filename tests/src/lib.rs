@@ -242,16 +242,25 @@ struct AccountInfo {
 	data: AccountData,
 }
 
-#[derive(Debug, DecodeAsType)]
+/// An account's balances (`System.Account`'s `data`).
+#[derive(Debug, Default, DecodeAsType)]
 #[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct AccountData {
-	free: u128,
+pub struct AccountData {
+	/// Free balance.
+	pub free: u128,
+	/// Held (and reserved) balance: deposits of the domain pallets are holds.
+	pub reserved: u128,
 }
 
 /// An account's free balance at the latest finalized block (0 if it does not exist).
 pub async fn free_balance(client: &Client, account: [u8; 32]) -> u128 {
+	account_data(client, account).await.free
+}
+
+/// An account's balances at the latest finalized block (zero if it does not exist).
+pub async fn account_data(client: &Client, account: [u8; 32]) -> AccountData {
 	let at = within(client.at_current_block()).await.expect("finalized block");
-	free_balance_at(&at, account).await
+	account_data_at(&at, account).await
 }
 
 /// An account's free balance at a given block (0 if it does not exist).
@@ -262,11 +271,22 @@ pub async fn free_balance_at<C>(
 where
 	C: subxt::client::OnlineClientAtBlockT<ChainConfig>,
 {
+	account_data_at(at, account).await.free
+}
+
+/// An account's balances at a given block (zero if it does not exist).
+pub async fn account_data_at<C>(
+	at: &subxt::client::ClientAtBlock<ChainConfig, C>,
+	account: [u8; 32],
+) -> AccountData
+where
+	C: subxt::client::OnlineClientAtBlockT<ChainConfig>,
+{
 	let address = dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
 	match within(at.storage().try_fetch(address, (account,))).await.expect("reading System.Account")
 	{
-		Some(value) => value.decode().expect("decoding AccountInfo").data.free,
-		None => 0,
+		Some(value) => value.decode().expect("decoding AccountInfo").data,
+		None => AccountData::default(),
 	}
 }
 

@@ -2,7 +2,9 @@
 //! sudo approves it, the operator adds a reporter key, and a client reads it all back from
 //! storage; a malformed registration fails with its named error and changes nothing.
 
-use hashrate_e2e::{account, fund, id, within, ChainConfig, Client, Node, Sealing, TempDir, UNIT};
+use hashrate_e2e::{
+	account, account_data, fund, id, within, ChainConfig, Client, Node, Sealing, TempDir, UNIT,
+};
 use subxt::{
 	dynamic::{self, Value},
 	events::DecodeAsEvent,
@@ -98,19 +100,6 @@ impl DecodeAsEvent for ReporterAdded {
 	fn is_event(pallet: &str, event: &str) -> bool {
 		(pallet, event) == ("Facilities", "ReporterAdded")
 	}
-}
-
-#[derive(Debug, DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct AccountInfo {
-	data: AccountData,
-}
-
-#[derive(Debug, DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct AccountData {
-	free: u128,
-	reserved: u128,
 }
 
 /// Signs `call` with `signer`, waits for finality and returns its events or the dispatch
@@ -217,17 +206,6 @@ async fn next_facility_id(client: &Client) -> u32 {
 		.expect("reading NextFacilityId")
 		.decode()
 		.expect("u32")
-}
-
-async fn account_data(client: &Client, who: [u8; 32]) -> AccountData {
-	let at = within(client.at_current_block()).await.expect("finalized block");
-	let address = dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
-	within(at.storage().fetch(address, (who,)))
-		.await
-		.expect("reading System.Account")
-		.decode()
-		.expect("decoding AccountInfo")
-		.data
 }
 
 #[tokio::test(flavor = "multi_thread")]

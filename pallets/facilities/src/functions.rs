@@ -378,7 +378,8 @@ impl<T: Config> Pallet<T> {
 		let next_id = NextFacilityId::<T>::get();
 		for (id, record) in Facilities::<T>::iter() {
 			ensure!(id < next_id, "facility id at or above NextFacilityId");
-			*counts.entry(record.status).or_default() += 1;
+			let count = counts.entry(record.status).or_default();
+			*count = count.saturating_add(1);
 			let held = held_by.entry(record.operator.clone()).or_insert_with(Zero::zero);
 			*held = held.saturating_add(record.deposit);
 			ensure!(

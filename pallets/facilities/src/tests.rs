@@ -1040,7 +1040,7 @@ fn fleet_totals_weight_efficiency_by_hashrate_and_round_up() {
 #[test]
 fn integrity_test_passes() {
 	use frame_support::traits::Hooks;
-	new_test_ext().execute_with(|| {
+	run(|| {
 		<Facilities as Hooks<u64>>::integrity_test();
 	});
 }
@@ -1163,6 +1163,7 @@ mod properties {
 				};
 				prop_assert_eq!(deposit(a), DEPOSIT_BASE + u64::try_from(a.div_ceil(1000)).unwrap());
 				if a <= b { prop_assert!(deposit(a) <= deposit(b)); }
+				Facilities::do_try_state().unwrap();
 				Ok(())
 			})?;
 		}
