@@ -15,10 +15,12 @@
 #![deny(missing_docs)]
 
 pub mod facilities;
+pub mod oracle;
 pub mod physics;
 mod units;
 
 pub use facilities::*;
+pub use oracle::*;
 pub use units::*;
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};

@@ -1,0 +1,52 @@
+//! [`PowOracle`] for other pallets.
+
+use crate::*;
+use hashrate_primitives::{Hashrate, PeriodOutcome};
+
+/// Most periods [`PowOracle::average_final_hashrate`] averages over.
+pub const MAX_AVERAGE_PERIODS: u32 = 366;
+
+impl<T: Config> PowOracle for Pallet<T> {
+	fn current_period() -> PeriodIndex {
+		Self::period_at(Self::now()).unwrap_or_default()
+	}
+
+	fn period_bounds(period: PeriodIndex) -> Option<(u64, u64)> {
+		Self::bounds(period).ok()
+	}
+
+	fn network_data(period: PeriodIndex) -> Option<NetworkData> {
+		Self::network_data_of(period)
+	}
+
+	fn final_outcome(facility: FacilityId, period: PeriodIndex) -> Option<PeriodOutcome> {
+		let record = Outputs::<T>::get(facility, period)?;
+		match (record.status, record.source) {
+			(OutputStatus::Final, OutputSource::Defaulted) => {
+				Some(PeriodOutcome::DefaultedByFacility)
+			},
+			(OutputStatus::Final, _) => Some(PeriodOutcome::Final(record.output)),
+			_ => None,
+		}
+	}
+
+	fn average_final_hashrate(
+		facility: FacilityId,
+		before: PeriodIndex,
+		k: u32,
+	) -> Option<Hashrate> {
+		if k == 0 || k > MAX_AVERAGE_PERIODS {
+			return None;
+		}
+		let first = before.0.checked_sub(k)?;
+		let mut total: u128 = 0;
+		for index in first..before.0 {
+			let hashrate = match Self::final_outcome(facility, PeriodIndex(index))? {
+				PeriodOutcome::Final(output) => output.hashrate.get(),
+				PeriodOutcome::DefaultedByFacility => 0,
+			};
+			total = total.checked_add(hashrate)?;
+		}
+		Some(Hashrate(total / u128::from(k)))
+	}
+}

@@ -1,0 +1,788 @@
+//! # Proof-of-work oracle
+//!
+//! Turns a facility's claim "we hashed X TH/s, burned Y kWh and earned Z sats in period P"
+//! into a finalized, cross-checked output that the token and yield pallets can trust.
+//!
+//! ## Periods
+//!
+//! Periods are defined by the chain's clock (`Config::Time`, unix seconds): a [`Schedule`]
+//! numbers them from a start index and start time with a fixed length. Genesis sets one
+//! schedule starting at unix second 0, so with a length of 86,400 s periods are UTC days.
+//! [`Pallet::set_period_length`] changes the length from the next period boundary on
+//! (a new schedule starting there), so past periods never renumber. Period `n`'s report
+//! window opens when it ends and closes [`Config::ReportWindow`] seconds later.
+//!
+//! ## Network data
+//!
+//! A governance-managed set of feeders [submits](Pallet::feed_network_data) bitcoin's
+//! difficulty and average reward per block for a period, from its start until its report
+//! window closes (then the feeds are frozen: the values used for the period are fixed). The
+//! period's network data is the median of the feeds (difficulty and reward separately), once
+//! at least [`Config::MinFeeds`] exist. Accepted feeds are free (`Pays::No`).
+//!
+//! ## Reports, attestations, finalization
+//!
+//! A facility's operator or reporter key [reports](Pallet::report) a period's
+//! [`PeriodOutput`] once its period ended and before its window closes (amendable until
+//! then), paying [`Config::AttestationFee`] into the pallet's pot with the first submission.
+//! Bonded attestors [attest](Pallet::attest) their own observations of the same period.
+//! Every submission passes the physics checks of [`check_output`]:
+//! - hashrate > 0 and at most the registered capacity plus [`Config::HashrateTolerance`];
+//! - energy at least `hashrate x fleet efficiency x period` (`physics::energy_burned`) minus
+//!   [`Config::EnergyTolerance`], and at most `power capacity x period`;
+//! - uptime in 1..=1000 per-mill, pool fee at most [`Config::MaxPoolFee`];
+//! - when the period's network data exists: sats within [`Config::PoolLuckTolerance`] of
+//!   `hashrate x seconds / (difficulty x 2^32) x reward per block x (1 - pool fee)`.
+//!
+//! A facility-period is **finalized** when the facility reported and every attestor has
+//! attested, or at window close (anyone may [close](Pallet::close) it) if more than half of
+//! the attestor set has. Each metric's value is the median of the attestations (the lower
+//! middle value for an even count). Attestors within [`Config::AttestationTolerance`] of the
+//! median share the attestation fee (the rounding remainder, or all of it when nobody is
+//! within tolerance, goes to the treasury); the others get a strike. A report further than
+//! [`Config::ReportTolerance`] from the median is flagged; the median stands.
+//!
+//! Failing closed: no report by window close and the period is **defaulted by the facility**
+//! (final at once; after [`Config::MaxConsecutiveMisses`] in a row the facility is
+//! suspended through [`FacilityControl::suspend`]). A report without quorum extends the
+//! window once by [`Config::QuorumExtension`]; still short, it waits for governance to
+//! [finalize](Pallet::force_finalize) it from the report (flagged unverified) or from the
+//! network expectation, and the absent attestors get a strike.
+//!
+//! A finalized output becomes **final** after [`Config::ChallengeWindow`]
+//! ([`Pallet::make_final`]); only final outputs leave this pallet, through [`PowOracle`] and
+//! the [`Config::OnPeriodFinal`] hook.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+#![deny(missing_docs)]
+
+extern crate alloc;
+
+mod functions;
+mod impl_traits;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+use hashrate_primitives::{
+	FacilityControl, FacilityId, NetworkData, OnPeriodFinal, PerMill, PeriodIndex, PeriodOutput,
+	PowOracle,
+};
+use polkadot_sdk::{
+	frame_support::{self, traits::fungible},
+	frame_system, sp_runtime,
+};
+
+/// Balance of the native token.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+/// A facility-period's open round as stored.
+pub type RoundOf<T> =
+	Round<<T as frame_system::Config>::AccountId, BalanceOf<T>, <T as Config>::MaxAttestors>;
+
+/// Most period schedules kept (the current one, a pending one and a few past ones).
+pub const MAX_SCHEDULES: u32 = 8;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Mutate, MutateHold},
+			tokens::{Precision, Preservation},
+			UnixTime,
+		},
+		PalletId,
+	};
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::{
+		traits::{AccountIdConversion, Saturating},
+		Permill,
+	};
+
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	/// Configuration of the pallet.
+	#[pallet::config]
+	pub trait Config: polkadot_sdk::frame_system::Config {
+		/// The native token: attestation fees and attestor bonds.
+		type Currency: fungible::Mutate<Self::AccountId>
+			+ fungible::MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+		/// The chain's clock.
+		type Time: UnixTime;
+		/// The facility registry.
+		type Facilities: FacilityControl<Self::AccountId, BalanceOf<Self>>;
+		/// Told when a facility's period becomes final or defaulted.
+		type OnPeriodFinal: OnPeriodFinal;
+		/// Manages feeders and attestors, sets the period length, finalizes without quorum.
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Derives the pot account that holds unpaid attestation fees.
+		#[pallet::constant]
+		type PalletId: Get<PalletId>;
+		/// Receives fee remainders and fees nobody earned.
+		#[pallet::constant]
+		type TreasuryAccount: Get<Self::AccountId>;
+		/// Fee a facility pays with its first report of a period.
+		#[pallet::constant]
+		type AttestationFee: Get<BalanceOf<Self>>;
+		/// Bond held from each attestor.
+		#[pallet::constant]
+		type AttestorBond: Get<BalanceOf<Self>>;
+		/// Seconds after a period's end during which it may be reported and attested.
+		#[pallet::constant]
+		type ReportWindow: Get<u64>;
+		/// Seconds a window is extended once when a report lacks attestor quorum.
+		#[pallet::constant]
+		type QuorumExtension: Get<u64>;
+		/// Seconds after finalization during which an output may be disputed.
+		#[pallet::constant]
+		type ChallengeWindow: Get<u64>;
+		/// Feeds needed before a period's network data exists.
+		#[pallet::constant]
+		type MinFeeds: Get<u32>;
+		/// Most feeders.
+		#[pallet::constant]
+		type MaxFeeders: Get<u32>;
+		/// Most attestors.
+		#[pallet::constant]
+		type MaxAttestors: Get<u32>;
+		/// Defaults in a row after which a facility is suspended.
+		#[pallet::constant]
+		type MaxConsecutiveMisses: Get<u32>;
+		/// How far hashrate may exceed registered capacity.
+		#[pallet::constant]
+		type HashrateTolerance: Get<Permill>;
+		/// How far energy may fall short of what the hashrate needs.
+		#[pallet::constant]
+		type EnergyTolerance: Get<Permill>;
+		/// How far bitcoin earned may differ from the network expectation.
+		#[pallet::constant]
+		type PoolLuckTolerance: Get<Permill>;
+		/// Highest pool fee accepted, per-mill.
+		#[pallet::constant]
+		type MaxPoolFee: Get<PerMill>;
+		/// How close to the median an attestor must be to share the fee.
+		#[pallet::constant]
+		type AttestationTolerance: Get<Permill>;
+		/// How close to the median a facility's report must be not to be flagged.
+		#[pallet::constant]
+		type ReportTolerance: Get<Permill>;
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// An attestor's bond.
+		#[codec(index = 0)]
+		AttestorBond,
+	}
+
+	/// Period schedules, oldest first; the last may start in the future.
+	#[pallet::storage]
+	pub type Schedules<T: Config> =
+		StorageValue<_, BoundedVec<Schedule, ConstU32<MAX_SCHEDULES>>, ValueQuery>;
+
+	/// Accounts that feed network data.
+	#[pallet::storage]
+	pub type Feeders<T: Config> =
+		StorageValue<_, BoundedVec<T::AccountId, T::MaxFeeders>, ValueQuery>;
+
+	/// Bonded attestors.
+	#[pallet::storage]
+	pub type Attestors<T: Config> =
+		StorageValue<_, BoundedVec<T::AccountId, T::MaxAttestors>, ValueQuery>;
+
+	/// Network data feeds per period, one per feeder.
+	#[pallet::storage]
+	pub type Feeds<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		PeriodIndex,
+		BoundedVec<(T::AccountId, NetworkData), T::MaxFeeders>,
+		ValueQuery,
+	>;
+
+	/// Open rounds: reported or attested facility-periods not finalized yet.
+	#[pallet::storage]
+	pub type Rounds<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, FacilityId, Twox64Concat, PeriodIndex, RoundOf<T>>;
+
+	/// Finalized (and final) outputs.
+	#[pallet::storage]
+	pub type Outputs<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, FacilityId, Twox64Concat, PeriodIndex, OutputRecord>;
+
+	/// The attestations a finalized output is the median of, kept as its evidence.
+	#[pallet::storage]
+	pub type Submissions<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		FacilityId,
+		Twox64Concat,
+		PeriodIndex,
+		BoundedVec<(T::AccountId, PeriodOutput), T::MaxAttestors>,
+		ValueQuery,
+	>;
+
+	/// Attestation fees paid and not yet distributed (the pot account's balance).
+	#[pallet::storage]
+	pub type FeePot<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
+
+	/// Strikes per attestor: submissions outside tolerance and missed quorums.
+	#[pallet::storage]
+	pub type Strikes<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Periods in a row each facility defaulted.
+	#[pallet::storage]
+	pub type ConsecutiveMisses<T: Config> =
+		StorageMap<_, Twox64Concat, FacilityId, u32, ValueQuery>;
+
+	/// Events of this pallet.
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// Periods are `length` seconds long from period `from` (starting at `start_time`).
+		PeriodLengthSet {
+			/// First period of the new length.
+			from: PeriodIndex,
+			/// Its start, unix seconds.
+			start_time: u64,
+			/// The new length in seconds.
+			length: u64,
+		},
+		/// A feeder was added.
+		FeederAdded {
+			/// The feeder.
+			feeder: T::AccountId,
+		},
+		/// A feeder was removed.
+		FeederRemoved {
+			/// The feeder.
+			feeder: T::AccountId,
+		},
+		/// A feeder submitted network data for a period.
+		NetworkDataFed {
+			/// The period.
+			period: PeriodIndex,
+			/// The feeder.
+			feeder: T::AccountId,
+			/// The values.
+			data: NetworkData,
+		},
+		/// An attestor joined; its bond is held.
+		AttestorAdded {
+			/// The attestor.
+			attestor: T::AccountId,
+			/// Bond held.
+			bond: BalanceOf<T>,
+		},
+		/// An attestor left; its bond was released.
+		AttestorRemoved {
+			/// The attestor.
+			attestor: T::AccountId,
+		},
+		/// A facility reported (or amended its report of) a period.
+		Reported {
+			/// The facility.
+			facility: FacilityId,
+			/// The period.
+			period: PeriodIndex,
+			/// Who submitted it.
+			submitter: T::AccountId,
+			/// Whether it replaced an earlier report.
+			amended: bool,
+		},
+		/// An attestor submitted (or amended) its values for a facility-period.
+		Attested {
+			/// The facility.
+			facility: FacilityId,
+			/// The period.
+			period: PeriodIndex,
+			/// The attestor.
+			attestor: T::AccountId,
+		},
+		/// A facility-period was finalized; it may be disputed until `challenge_ends`.
+		Finalized {
+			/// The facility.
+			facility: FacilityId,
+			/// The period.
+			period: PeriodIndex,
+			/// The finalized values.
+			output: PeriodOutput,
+			/// Where they came from.
+			source: OutputSource,
+			/// End of the challenge window, unix seconds.
+			challenge_ends: u64,
+		},
+		/// An attestor was paid its share of the attestation fee.
+		AttestorPaid {
+			/// The attestor.
+			attestor: T::AccountId,
+			/// The share.
+			amount: BalanceOf<T>,
+		},
+		/// An attestor got a strike (outside tolerance, or absent from a short quorum).
+		AttestorStruck {
+			/// The attestor.
+			attestor: T::AccountId,
+			/// Its strikes now.
+			strikes: u32,
+		},
+		/// The facility's report deviates from the finalized values beyond tolerance.
+		ReportDeviates {
+			/// The facility.
+			facility: FacilityId,
+			/// The period.
+			period: PeriodIndex,
+			/// What it reported.
+			reported: PeriodOutput,
+		},
+		/// Too few attestations at window close: the window was extended once.
+		WindowExtended {
+			/// The facility.
+			facility: FacilityId,
+			/// The period.
+			period: PeriodIndex,
+			/// New close, unix seconds.
+			closes_at: u64,
+		},
+		/// Still short of quorum after the extension: governance must finalize.
+		AwaitingGovernance {
+			/// The facility.
+			facility: FacilityId,
+			/// The period.
+			period: PeriodIndex,
+		},
+		/// No report by window close: the period is defaulted by the facility (final).
+		Defaulted {
+			/// The facility.
+			facility: FacilityId,
+			/// The period.
+			period: PeriodIndex,
+			/// Defaults in a row now.
+			consecutive: u32,
+		},
+		/// A finalized output passed its challenge window and is final.
+		MadeFinal {
+			/// The facility.
+			facility: FacilityId,
+			/// The period.
+			period: PeriodIndex,
+		},
+	}
+
+	/// Errors of this pallet.
+	#[pallet::error]
+	pub enum Error<T> {
+		/// Period length must be at least one second.
+		ZeroPeriodLength,
+		/// The clock is before the first schedule, or a period cannot be numbered.
+		NoSchedule,
+		/// Too many schedule changes are still needed for open windows.
+		TooManyScheduleChanges,
+		/// The account is a feeder already.
+		AlreadyFeeder,
+		/// The account is not a feeder.
+		NotFeeder,
+		/// The feeder set is full.
+		TooManyFeeders,
+		/// The account is an attestor already.
+		AlreadyAttestor,
+		/// The account is not an attestor.
+		NotAttestor,
+		/// The attestor set is full.
+		TooManyAttestors,
+		/// The account cannot hold the attestor bond.
+		BondNotAffordable,
+		/// Difficulty and reward per block must be non-zero.
+		InvalidNetworkData,
+		/// The period has not started (feeds) or not ended (reports, attestations).
+		PeriodNotEnded,
+		/// The period's report window has closed.
+		WindowClosed,
+		/// The period's report window is still open.
+		WindowOpen,
+		/// No facility has this id.
+		UnknownFacility,
+		/// The facility is not in a status that reports (pending, retired or rejected).
+		FacilityNotReporting,
+		/// The signer is neither the facility's operator nor one of its reporter keys.
+		NotReporter,
+		/// The reporter cannot pay the attestation fee.
+		FeeNotAffordable,
+		/// Zero hashrate: a facility that did not hash does not report.
+		ZeroHashrate,
+		/// Uptime is zero or above 1000 per-mill.
+		InvalidUptime,
+		/// Pool fee above the accepted maximum.
+		InvalidPoolFee,
+		/// Hashrate above registered capacity plus tolerance.
+		HashrateAboveCapacity,
+		/// Energy below what the hashrate needs at the fleet's efficiency, minus tolerance.
+		EnergyTooLow,
+		/// Energy above power capacity x period length.
+		EnergyAboveCapacity,
+		/// Bitcoin earned outside the network expectation +/- pool-luck tolerance.
+		SatsImplausible,
+		/// A value does not fit its type.
+		Overflow,
+		/// The facility-period is already finalized.
+		AlreadyFinalized,
+		/// The facility-period is not waiting for governance.
+		NotAwaitingGovernance,
+		/// The facility-period waits for governance; closing again changes nothing.
+		AwaitingGovernance,
+		/// No network data for the period.
+		NoNetworkData,
+		/// The facility-period is not finalized.
+		NotFinalized,
+		/// The output is final already.
+		AlreadyFinal,
+		/// The challenge window is still open.
+		ChallengeWindowOpen,
+	}
+
+	impl<T: Config> From<Implausible> for Error<T> {
+		fn from(implausible: Implausible) -> Self {
+			match implausible {
+				Implausible::ZeroHashrate => Error::ZeroHashrate,
+				Implausible::InvalidUptime => Error::InvalidUptime,
+				Implausible::InvalidPoolFee => Error::InvalidPoolFee,
+				Implausible::HashrateAboveCapacity => Error::HashrateAboveCapacity,
+				Implausible::EnergyTooLow => Error::EnergyTooLow,
+				Implausible::EnergyAboveCapacity => Error::EnergyAboveCapacity,
+				Implausible::SatsImplausible => Error::SatsImplausible,
+				Implausible::Overflow => Error::Overflow,
+			}
+		}
+	}
+
+	/// Where governance takes a quorum-less output from.
+	#[derive(
+		Clone,
+		Copy,
+		PartialEq,
+		Eq,
+		Debug,
+		Encode,
+		Decode,
+		DecodeWithMemTracking,
+		MaxEncodedLen,
+		TypeInfo,
+	)]
+	pub enum FinalizeFrom {
+		/// The facility's report, flagged unverified.
+		Report,
+		/// The network expectation of the reported hashrate.
+		NetworkExpectation,
+	}
+
+	/// Initial periods, feeders and attestors.
+	#[pallet::genesis_config]
+	pub struct GenesisConfig<T: Config> {
+		/// Period length in seconds (periods are numbered from unix second 0).
+		pub period_length: u64,
+		/// Feeders.
+		pub feeders: alloc::vec::Vec<T::AccountId>,
+		/// Attestors; each must be endowed for the bond.
+		pub attestors: alloc::vec::Vec<T::AccountId>,
+	}
+
+	impl<T: Config> Default for GenesisConfig<T> {
+		/// Production periods: UTC days, no feeders or attestors.
+		fn default() -> Self {
+			Self {
+				period_length: 86_400,
+				feeders: Default::default(),
+				attestors: Default::default(),
+			}
+		}
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			assert!(self.period_length > 0, "pow-oracle genesis: period_length must be > 0");
+			let first =
+				Schedule { start_index: PeriodIndex(0), start_time: 0, length: self.period_length };
+			Schedules::<T>::put(BoundedVec::truncate_from(alloc::vec![first]));
+			for feeder in &self.feeders {
+				if let Err(e) = Pallet::<T>::do_add_feeder(feeder.clone()) {
+					panic!("pow-oracle genesis: feeder {feeder:?}: {e:?}");
+				}
+			}
+			for attestor in &self.attestors {
+				if let Err(e) = Pallet::<T>::do_add_attestor(attestor.clone()) {
+					panic!("pow-oracle genesis: attestor {attestor:?}: {e:?}");
+				}
+			}
+		}
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(T::MaxAttestors::get() >= 1, "at least one attestor must fit");
+			assert!(T::MinFeeds::get() >= 1, "network data needs at least one feed");
+			assert!(T::MinFeeds::get() <= T::MaxFeeders::get(), "MinFeeds must be reachable");
+			assert!(T::MaxPoolFee::get() <= 1_000, "MaxPoolFee is per-mill");
+			assert!(T::ReportWindow::get() > 0, "reports need a window");
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call(weight(<T as Config>::WeightInfo))]
+	impl<T: Config> Pallet<T> {
+		/// Set the period length from the next period boundary on. A change not yet in force
+		/// is replaced.
+		///
+		/// - Origin: [`Config::GovernanceOrigin`].
+		/// - Errors: `ZeroPeriodLength`, `NoSchedule`, `TooManyScheduleChanges`.
+		/// - Events: `PeriodLengthSet`.
+		#[pallet::call_index(0)]
+		pub fn set_period_length(origin: OriginFor<T>, length: u64) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_set_period_length(length)
+		}
+
+		/// Add a network-data feeder.
+		///
+		/// - Origin: [`Config::GovernanceOrigin`].
+		/// - Errors: `AlreadyFeeder`, `TooManyFeeders`.
+		/// - Events: `FeederAdded`.
+		#[pallet::call_index(1)]
+		pub fn add_feeder(origin: OriginFor<T>, feeder: T::AccountId) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_add_feeder(feeder)
+		}
+
+		/// Remove a feeder. Its feeds already submitted stay.
+		///
+		/// - Origin: [`Config::GovernanceOrigin`].
+		/// - Errors: `NotFeeder`.
+		/// - Events: `FeederRemoved`.
+		#[pallet::call_index(2)]
+		pub fn remove_feeder(origin: OriginFor<T>, feeder: T::AccountId) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Feeders::<T>::try_mutate(|feeders| {
+				let position =
+					feeders.iter().position(|f| *f == feeder).ok_or(Error::<T>::NotFeeder)?;
+				feeders.remove(position);
+				Ok::<_, DispatchError>(())
+			})?;
+			Self::deposit_event(Event::FeederRemoved { feeder });
+			Ok(())
+		}
+
+		/// Feed bitcoin's difficulty and average reward per block for `period`, from its start
+		/// until its report window closes; replaces the feeder's earlier feed. Free when
+		/// accepted.
+		///
+		/// - Origin: signed by a feeder.
+		/// - Errors: `NotFeeder`, `InvalidNetworkData`, `NoSchedule`, `PeriodNotEnded` (not
+		///   started), `WindowClosed`.
+		/// - Events: `NetworkDataFed`.
+		#[pallet::call_index(3)]
+		pub fn feed_network_data(
+			origin: OriginFor<T>,
+			period: PeriodIndex,
+			data: NetworkData,
+		) -> DispatchResultWithPostInfo {
+			let feeder = ensure_signed(origin)?;
+			ensure!(Feeders::<T>::get().contains(&feeder), Error::<T>::NotFeeder);
+			ensure!(
+				!data.difficulty.is_zero() && !data.reward_per_block.is_zero(),
+				Error::<T>::InvalidNetworkData
+			);
+			let (start, end) = Self::bounds(period)?;
+			let now = Self::now();
+			ensure!(now >= start, Error::<T>::PeriodNotEnded);
+			ensure!(now < end.saturating_add(T::ReportWindow::get()), Error::<T>::WindowClosed);
+			Feeds::<T>::try_mutate(period, |feeds| {
+				match feeds.iter_mut().find(|(f, _)| *f == feeder) {
+					Some(entry) => entry.1 = data,
+					None => feeds
+						.try_push((feeder.clone(), data))
+						.map_err(|_| Error::<T>::TooManyFeeders)?,
+				}
+				Ok::<_, DispatchError>(())
+			})?;
+			Self::deposit_event(Event::NetworkDataFed { period, feeder, data });
+			Ok(Pays::No.into())
+		}
+
+		/// Add an attestor; [`Config::AttestorBond`] is held from it.
+		///
+		/// - Origin: [`Config::GovernanceOrigin`].
+		/// - Errors: `AlreadyAttestor`, `TooManyAttestors`, `BondNotAffordable`.
+		/// - Events: `AttestorAdded`.
+		#[pallet::call_index(4)]
+		pub fn add_attestor(origin: OriginFor<T>, attestor: T::AccountId) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_add_attestor(attestor)
+		}
+
+		/// Remove an attestor and release its bond. Its submissions to open rounds stay.
+		///
+		/// - Origin: [`Config::GovernanceOrigin`].
+		/// - Errors: `NotAttestor`.
+		/// - Events: `AttestorRemoved`.
+		#[pallet::call_index(5)]
+		pub fn remove_attestor(origin: OriginFor<T>, attestor: T::AccountId) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Attestors::<T>::try_mutate(|attestors| {
+				let position =
+					attestors.iter().position(|a| *a == attestor).ok_or(Error::<T>::NotAttestor)?;
+				attestors.remove(position);
+				Ok::<_, DispatchError>(())
+			})?;
+			T::Currency::release(
+				&HoldReason::AttestorBond.into(),
+				&attestor,
+				T::AttestorBond::get(),
+				Precision::BestEffort,
+			)?;
+			Self::deposit_event(Event::AttestorRemoved { attestor });
+			Ok(())
+		}
+
+		/// Report (or amend) `facility`'s output of `period`. The first report of a period pays
+		/// [`Config::AttestationFee`] into the pot.
+		///
+		/// - Origin: signed by the facility's operator or a reporter key.
+		/// - Errors: `UnknownFacility`, `FacilityNotReporting`, `NotReporter`, `NoSchedule`,
+		///   `PeriodNotEnded`, `WindowClosed`, `AlreadyFinalized`, the physics checks
+		///   (`ZeroHashrate`, `InvalidUptime`, `InvalidPoolFee`, `HashrateAboveCapacity`,
+		///   `EnergyTooLow`, `EnergyAboveCapacity`, `SatsImplausible`, `Overflow`),
+		///   `FeeNotAffordable`.
+		/// - Events: `Reported`, and `Finalized` (+ payouts) if every attestor has attested.
+		#[pallet::call_index(6)]
+		pub fn report(
+			origin: OriginFor<T>,
+			facility: FacilityId,
+			period: PeriodIndex,
+			output: PeriodOutput,
+		) -> DispatchResult {
+			let submitter = ensure_signed(origin)?;
+			Self::do_report(submitter, facility, period, output)
+		}
+
+		/// Attest (or amend) an independent observation of `facility`'s `period`. Free when
+		/// accepted.
+		///
+		/// - Origin: signed by an attestor.
+		/// - Errors: `NotAttestor`, `UnknownFacility`, `FacilityNotReporting`, `NoSchedule`,
+		///   `PeriodNotEnded`, `WindowClosed`, `AlreadyFinalized`, the physics checks.
+		/// - Events: `Attested`, and `Finalized` (+ payouts) if this completes the set.
+		#[pallet::call_index(7)]
+		pub fn attest(
+			origin: OriginFor<T>,
+			facility: FacilityId,
+			period: PeriodIndex,
+			output: PeriodOutput,
+		) -> DispatchResultWithPostInfo {
+			let attestor = ensure_signed(origin)?;
+			Self::do_attest(attestor, facility, period, output)?;
+			Ok(Pays::No.into())
+		}
+
+		/// Close `facility`'s `period` after its window: finalize with a majority of
+		/// attestors; without a report, default it; short of quorum, extend the window once,
+		/// then hand it to governance. Anyone may call it.
+		///
+		/// - Origin: signed (anyone).
+		/// - Errors: `UnknownFacility`, `FacilityNotReporting` (no report and the facility does
+		///   not report), `NoSchedule`, `WindowOpen`, `AlreadyFinalized`, `AwaitingGovernance`.
+		/// - Events: `Finalized` (+ payouts), `Defaulted`, `WindowExtended` or
+		///   `AwaitingGovernance` (+ strikes).
+		#[pallet::call_index(8)]
+		pub fn close(
+			origin: OriginFor<T>,
+			facility: FacilityId,
+			period: PeriodIndex,
+		) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_close(facility, period)
+		}
+
+		/// Finalize a period that waits for governance (reported, no quorum after the
+		/// extension), from the report or from the network expectation of its hashrate. The
+		/// attestation fee goes to the treasury.
+		///
+		/// - Origin: [`Config::GovernanceOrigin`].
+		/// - Errors: `NotAwaitingGovernance`, `NoNetworkData`, `Overflow`, `NoSchedule`.
+		/// - Events: `Finalized`.
+		#[pallet::call_index(9)]
+		pub fn force_finalize(
+			origin: OriginFor<T>,
+			facility: FacilityId,
+			period: PeriodIndex,
+			from: FinalizeFrom,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_force_finalize(facility, period, from)
+		}
+
+		/// Make a finalized output final once its challenge window passed; tells
+		/// [`Config::OnPeriodFinal`]. Anyone may call it.
+		///
+		/// - Origin: signed (anyone).
+		/// - Errors: `NotFinalized`, `AlreadyFinal`, `ChallengeWindowOpen`.
+		/// - Events: `MadeFinal`.
+		#[pallet::call_index(10)]
+		pub fn make_final(
+			origin: OriginFor<T>,
+			facility: FacilityId,
+			period: PeriodIndex,
+		) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_make_final(facility, period)
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// The account holding unpaid attestation fees.
+		pub fn pot_account() -> T::AccountId {
+			T::PalletId::get().into_account_truncating()
+		}
+
+		/// Unix seconds now.
+		pub fn now() -> u64 {
+			T::Time::now().as_secs()
+		}
+
+		pub(crate) fn pay_from_pot(to: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+			if amount.is_zero() {
+				return Ok(());
+			}
+			T::Currency::transfer(&Self::pot_account(), to, amount, Preservation::Expendable)?;
+			FeePot::<T>::mutate(|pot| *pot = pot.saturating_sub(amount));
+			Ok(())
+		}
+
+		pub(crate) fn hold_bond(who: &T::AccountId) -> DispatchResult {
+			T::Currency::hold(&HoldReason::AttestorBond.into(), who, T::AttestorBond::get())
+				.map_err(|_| Error::<T>::BondNotAffordable.into())
+		}
+	}
+}

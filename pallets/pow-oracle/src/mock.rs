@@ -1,0 +1,243 @@
+//! A test runtime: system, timestamp, balances, the real facility registry and this pallet.
+
+use crate as pallet_pow_oracle;
+use crate::*;
+use frame_support::{
+	assert_ok, derive_impl, parameter_types,
+	traits::{tokens::imbalance::ResolveTo, ConstU32, ConstU64},
+	PalletId,
+};
+use hashrate_primitives::{Difficulty, Efficiency, Energy, Hashrate, Power, Sats};
+use pallet_facilities::{
+	Documents, EnergyShare, EnergySource, FleetRow, Location, PoolAccount, Profile, SiteSpec,
+};
+use polkadot_sdk::{pallet_balances, pallet_timestamp, sp_core::H256, sp_io};
+use sp_runtime::{BuildStorage, Permill};
+
+pub type AccountId = u64;
+pub type Balance = u64;
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Timestamp: pallet_timestamp,
+		Balances: pallet_balances,
+		Facilities: pallet_facilities,
+		Oracle: pallet_pow_oracle,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = AccountId;
+	type Lookup = sp_runtime::traits::IdentityLookup<AccountId>;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type AccountStore = System;
+	type ExistentialDeposit = ConstU64<1>;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+impl pallet_timestamp::Config for Test {
+	type Moment = u64;
+	type OnTimestampSet = ();
+	type MinimumPeriod = ConstU64<1>;
+	type WeightInfo = ();
+}
+
+pub const TREASURY: AccountId = 999;
+pub const OPERATOR: AccountId = 1;
+pub const REPORTER: AccountId = 2;
+pub const STRANGER: AccountId = 3;
+pub const FEEDERS: [AccountId; 3] = [11, 12, 13];
+pub const ATTESTORS: [AccountId; 3] = [21, 22, 23];
+/// An account that could become the fourth attestor.
+pub const SPARE_ATTESTOR: AccountId = 24;
+pub const POOR: AccountId = 5;
+pub const ENDOWMENT: Balance = 10_000_000;
+/// Not divisible by 2 or 3 attestors: the remainder goes to the treasury.
+pub const FEE: Balance = 301;
+pub const BOND: Balance = 10_000;
+pub const PERIOD: u64 = 600;
+pub const WINDOW: u64 = 300;
+pub const EXTENSION: u64 = 120;
+pub const CHALLENGE: u64 = 200;
+pub const FACILITY: FacilityId = FacilityId(0);
+
+parameter_types! {
+	pub const Treasury: AccountId = TREASURY;
+	pub const FacilitiesMinEfficiency: Efficiency = Efficiency(9_000);
+	pub const OraclePalletId: PalletId = PalletId(*b"hr/oracl");
+	pub const HashrateTolerance: Permill = Permill::from_percent(5);
+	pub const EnergyTolerance: Permill = Permill::from_percent(10);
+	pub const PoolLuckTolerance: Permill = Permill::from_percent(20);
+	pub const AttestationTolerance: Permill = Permill::from_percent(2);
+	pub const ReportTolerance: Permill = Permill::from_percent(5);
+}
+
+impl pallet_facilities::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	type OnSlash = ResolveTo<Treasury, Balances>;
+	type DepositBase = ConstU64<1_000>;
+	type DepositPerTerahash = ConstU64<1>;
+	type MinPlausibleEfficiency = FacilitiesMinEfficiency;
+	type MaxReporters = ConstU32<3>;
+	type MaxFleetRows = ConstU32<4>;
+	type WeightInfo = ();
+}
+
+impl Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Time = Timestamp;
+	type Facilities = Facilities;
+	type OnPeriodFinal = RecordFinal;
+	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	type PalletId = OraclePalletId;
+	type TreasuryAccount = Treasury;
+	type AttestationFee = ConstU64<FEE>;
+	type AttestorBond = ConstU64<BOND>;
+	type ReportWindow = ConstU64<WINDOW>;
+	type QuorumExtension = ConstU64<EXTENSION>;
+	type ChallengeWindow = ConstU64<CHALLENGE>;
+	type MinFeeds = ConstU32<2>;
+	type MaxFeeders = ConstU32<3>;
+	type MaxAttestors = ConstU32<4>;
+	type MaxConsecutiveMisses = ConstU32<3>;
+	type HashrateTolerance = HashrateTolerance;
+	type EnergyTolerance = EnergyTolerance;
+	type PoolLuckTolerance = PoolLuckTolerance;
+	type MaxPoolFee = frame_support::traits::ConstU16<50>;
+	type AttestationTolerance = AttestationTolerance;
+	type ReportTolerance = ReportTolerance;
+	type WeightInfo = ();
+}
+
+std::thread_local! {
+	/// What the oracle announced as final, in order.
+	pub static FINAL: core::cell::RefCell<Vec<(FacilityId, PeriodIndex, hashrate_primitives::PeriodOutcome)>> =
+		const { core::cell::RefCell::new(Vec::new()) };
+}
+
+/// Records the hook's calls in [`FINAL`].
+pub struct RecordFinal;
+impl OnPeriodFinal for RecordFinal {
+	fn on_period_final(
+		facility: FacilityId,
+		period: PeriodIndex,
+		outcome: &hashrate_primitives::PeriodOutcome,
+	) {
+		FINAL.with(|f| f.borrow_mut().push((facility, period, *outcome)));
+	}
+}
+
+pub fn announced() -> Vec<(FacilityId, PeriodIndex, hashrate_primitives::PeriodOutcome)> {
+	FINAL.with(|f| f.borrow().clone())
+}
+
+fn bytes<const N: u32>(text: &str) -> frame_support::BoundedVec<u8, ConstU32<N>> {
+	frame_support::BoundedVec::truncate_from(text.as_bytes().to_vec())
+}
+
+/// 500 Antminer S21 Pro (234 TH/s, 15 J/TH), 115 PH/s declared on 2,000 kW.
+pub fn site() -> SiteSpec {
+	SiteSpec {
+		location: Location { country: *b"NO", region: None },
+		power_capacity: Power(2_000),
+		hashrate_capacity: Hashrate::from_ths(115_000).unwrap(),
+		fleet: vec![FleetRow {
+			model: bytes("Antminer S21 Pro"),
+			units: 500,
+			hashrate_per_unit: Hashrate::from_ths(234).unwrap(),
+			efficiency: Efficiency::from_j_per_th(15).unwrap(),
+		}]
+		.try_into()
+		.unwrap(),
+	}
+}
+
+pub fn profile() -> Profile {
+	Profile {
+		name: bytes("Nordic Hydro Hashing"),
+		energy_mix: vec![EnergyShare { source: EnergySource::Hydro, per_mill: 1_000 }]
+			.try_into()
+			.unwrap(),
+		pool: PoolAccount { pool: bytes("Foundry USA"), worker: bytes("nordic") },
+		payout_addresses: vec![bytes("bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh")]
+			.try_into()
+			.unwrap(),
+		documents: Documents { hash: H256::repeat_byte(1), uri: bytes("ipfs://docs") },
+	}
+}
+
+/// Late-2025-like network data: difficulty 1.493 x 10^14, 3.158 BTC per block.
+pub fn network() -> NetworkData {
+	NetworkData { difficulty: Difficulty(149_301_205_959_699), reward_per_block: Sats(315_800_000) }
+}
+
+/// 110 PH/s for a 600 s period at 98 % uptime, 2 % pool fee: 290 kWh (the fleet needs at
+/// least 275 kWh, the site delivers at most 333), and the network expectation of
+/// 32,503 sat gross, 31,852 sat after the pool fee.
+pub fn output() -> PeriodOutput {
+	PeriodOutput {
+		hashrate: Hashrate::from_ths(110_000).unwrap(),
+		sats: Sats(31_852),
+		energy: Energy(290),
+		uptime: 980,
+		pool_fee: 20,
+		evidence: H256::repeat_byte(0xee),
+	}
+}
+
+/// Unix second at which the tests start: 2025-11-24 16:00 UTC, the start of a period.
+pub const T0: u64 = 1_764_000_000;
+/// The period that starts at [`T0`].
+pub const P0: PeriodIndex = PeriodIndex((T0 / PERIOD) as u32);
+
+pub fn set_now(secs: u64) {
+	Timestamp::set_timestamp(secs * 1_000);
+}
+
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut balances = vec![(OPERATOR, ENDOWMENT), (REPORTER, ENDOWMENT), (STRANGER, ENDOWMENT)];
+	balances.extend(FEEDERS.iter().chain(&ATTESTORS).map(|a| (*a, ENDOWMENT)));
+	balances.extend([(SPARE_ATTESTOR, ENDOWMENT), (POOR, 10), (TREASURY, 1)]);
+	pallet_balances::GenesisConfig::<Test> { balances, ..Default::default() }
+		.assimilate_storage(&mut storage)
+		.unwrap();
+	pallet_pow_oracle::GenesisConfig::<Test> {
+		period_length: PERIOD,
+		feeders: FEEDERS.to_vec(),
+		attestors: ATTESTORS.to_vec(),
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		set_now(T0);
+		FINAL.with(|f| f.borrow_mut().clear());
+		assert_ok!(Facilities::register(RuntimeOrigin::signed(OPERATOR), site(), profile()));
+		assert_ok!(Facilities::approve(RuntimeOrigin::root(), FACILITY));
+		assert_ok!(Facilities::add_reporter(RuntimeOrigin::signed(OPERATOR), FACILITY, REPORTER));
+	});
+	ext
+}
+
+/// Runs `test`, then checks both pallets' invariants.
+pub fn run(test: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		test();
+		Oracle::do_try_state().expect("oracle invariants hold");
+		pallet_facilities::Pallet::<Test>::do_try_state().expect("facility invariants hold");
+	});
+}

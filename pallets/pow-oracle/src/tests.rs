@@ -1,0 +1,828 @@
+//! Unit tests of every call and error, the physics checks, the median, and the trait. Every
+//! test ends with both pallets' `do_try_state` (see `mock::run`).
+
+use crate::mock::{Facilities, Oracle};
+use crate::{mock::*, *};
+use frame_support::{
+	assert_noop, assert_ok,
+	dispatch::{Pays, PostDispatchInfo},
+	traits::fungible::{Inspect, InspectHold},
+};
+use hashrate_primitives::{
+	Difficulty, Energy, FacilityInspect, FacilityStatus, Hashrate, PeriodOutcome, Sats,
+	SuspensionReason,
+};
+use polkadot_sdk::sp_runtime::traits::BadOrigin;
+
+type E = Error<Test>;
+
+fn signed(who: AccountId) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who)
+}
+
+fn root() -> RuntimeOrigin {
+	RuntimeOrigin::root()
+}
+
+fn event(event: Event<Test>) {
+	System::assert_has_event(event.into());
+}
+
+fn last(event: Event<Test>) {
+	System::assert_last_event(event.into());
+}
+
+fn end_of(period: PeriodIndex) -> u64 {
+	Oracle::bounds(period).unwrap().1
+}
+
+/// Moves the clock into `period`'s report window.
+fn in_window(period: PeriodIndex) {
+	set_now(end_of(period) + 10);
+}
+
+/// Moves the clock past `period`'s report window.
+fn after_window(period: PeriodIndex) {
+	set_now(end_of(period) + WINDOW);
+}
+
+fn feed(period: PeriodIndex) {
+	for feeder in &FEEDERS[..2] {
+		assert_ok!(Oracle::feed_network_data(signed(*feeder), period, network()));
+	}
+}
+
+fn report(period: PeriodIndex) {
+	assert_ok!(Oracle::report(signed(REPORTER), FACILITY, period, output()));
+}
+
+fn attest(attestor: AccountId, period: PeriodIndex, output: PeriodOutput) {
+	assert_ok!(Oracle::attest(signed(attestor), FACILITY, period, output));
+}
+
+fn with_hashrate(ths: u128) -> PeriodOutput {
+	PeriodOutput { hashrate: Hashrate::from_ths(ths).unwrap(), ..output() }
+}
+
+fn finalize_with_all(period: PeriodIndex) {
+	in_window(period);
+	report(period);
+	for attestor in ATTESTORS {
+		attest(attestor, period, output());
+	}
+	assert!(Outputs::<Test>::contains_key(FACILITY, period));
+}
+
+// --- periods ---
+
+#[test]
+fn periods_are_numbered_from_the_unix_epoch() {
+	run(|| {
+		assert_eq!(Oracle::current_period(), P0);
+		assert_eq!(Oracle::period_bounds(P0), Some((T0, T0 + PERIOD)));
+		set_now(T0 + PERIOD - 1);
+		assert_eq!(Oracle::current_period(), P0);
+		set_now(T0 + PERIOD);
+		assert_eq!(Oracle::current_period(), P0.next().unwrap());
+	});
+}
+
+#[test]
+fn a_new_period_length_starts_at_the_next_boundary() {
+	run(|| {
+		set_now(T0 + 100);
+		assert_ok!(Oracle::set_period_length(root(), 300));
+		let p1 = P0.next().unwrap();
+		last(Event::PeriodLengthSet { from: p1, start_time: T0 + PERIOD, length: 300 });
+		// The current and past periods keep their bounds.
+		assert_eq!(Oracle::period_bounds(P0), Some((T0, T0 + PERIOD)));
+		assert_eq!(
+			Oracle::period_bounds(PeriodIndex(P0.0 - 5)),
+			Some((T0 - 5 * PERIOD, T0 - 4 * PERIOD))
+		);
+		assert_eq!(Oracle::period_bounds(p1), Some((T0 + 600, T0 + 900)));
+		assert_eq!(Oracle::period_bounds(PeriodIndex(P0.0 + 2)), Some((T0 + 900, T0 + 1200)));
+		assert_eq!(Oracle::current_period(), P0);
+		set_now(T0 + 950);
+		assert_eq!(Oracle::current_period(), PeriodIndex(P0.0 + 2));
+	});
+}
+
+#[test]
+fn a_pending_period_length_change_is_replaced() {
+	run(|| {
+		assert_ok!(Oracle::set_period_length(root(), 300));
+		assert_ok!(Oracle::set_period_length(root(), 900));
+		assert_eq!(Schedules::<Test>::get().len(), 2);
+		assert_eq!(Oracle::period_bounds(PeriodIndex(P0.0 + 2)), Some((T0 + 1500, T0 + 2400)));
+	});
+}
+
+#[test]
+fn set_period_length_errors() {
+	run(|| {
+		assert_noop!(Oracle::set_period_length(signed(OPERATOR), 300), BadOrigin);
+		assert_noop!(Oracle::set_period_length(root(), 0), E::ZeroPeriodLength);
+		// One-second periods changed every second fill the schedule list while the oldest
+		// schedule's windows are still open.
+		for _ in 0..(MAX_SCHEDULES - 1) {
+			assert_ok!(Oracle::set_period_length(root(), 1));
+			let next_start = Schedules::<Test>::get().last().unwrap().start_time;
+			set_now(next_start);
+		}
+		assert_noop!(Oracle::set_period_length(root(), PERIOD), E::TooManyScheduleChanges);
+		// Once the oldest schedule's periods have all closed, it makes room.
+		set_now(Oracle::now() + 10 * PERIOD);
+		assert_ok!(Oracle::set_period_length(root(), PERIOD));
+		assert_eq!(Schedules::<Test>::get().len() as u32, MAX_SCHEDULES);
+		// Before the first schedule nothing can be numbered.
+		Schedules::<Test>::kill();
+		assert_noop!(Oracle::set_period_length(root(), PERIOD), E::NoSchedule);
+		Schedules::<Test>::put(frame_support::BoundedVec::truncate_from(vec![Schedule {
+			start_index: PeriodIndex(0),
+			start_time: 0,
+			length: PERIOD,
+		}]));
+	});
+}
+
+// --- feeders and network data ---
+
+#[test]
+fn add_and_remove_feeders() {
+	run(|| {
+		assert_ok!(Oracle::remove_feeder(root(), FEEDERS[2]));
+		last(Event::FeederRemoved { feeder: FEEDERS[2] });
+		assert_ok!(Oracle::add_feeder(root(), STRANGER));
+		last(Event::FeederAdded { feeder: STRANGER });
+		assert_eq!(Feeders::<Test>::get().to_vec(), vec![FEEDERS[0], FEEDERS[1], STRANGER]);
+	});
+}
+
+#[test]
+fn feeder_management_errors() {
+	run(|| {
+		assert_noop!(Oracle::add_feeder(signed(STRANGER), STRANGER), BadOrigin);
+		assert_noop!(Oracle::remove_feeder(signed(STRANGER), FEEDERS[0]), BadOrigin);
+		assert_noop!(Oracle::add_feeder(root(), FEEDERS[0]), E::AlreadyFeeder);
+		assert_noop!(Oracle::add_feeder(root(), STRANGER), E::TooManyFeeders);
+		assert_noop!(Oracle::remove_feeder(root(), STRANGER), E::NotFeeder);
+	});
+}
+
+#[test]
+fn network_data_is_the_median_of_enough_feeds() {
+	run(|| {
+		let data =
+			|d: u128, r: u64| NetworkData { difficulty: Difficulty(d), reward_per_block: Sats(r) };
+		let result = Oracle::feed_network_data(signed(FEEDERS[0]), P0, data(300, 10));
+		assert_eq!(result, Ok(PostDispatchInfo { actual_weight: None, pays_fee: Pays::No }));
+		last(Event::NetworkDataFed { period: P0, feeder: FEEDERS[0], data: data(300, 10) });
+		// One feed is not enough (MinFeeds = 2).
+		assert_eq!(Oracle::network_data(P0), None);
+		assert_ok!(Oracle::feed_network_data(signed(FEEDERS[1]), P0, data(100, 30)));
+		// Even count: the lower middle value of each metric.
+		assert_eq!(Oracle::network_data(P0), Some(data(100, 10)));
+		assert_ok!(Oracle::feed_network_data(signed(FEEDERS[2]), P0, data(200, 20)));
+		assert_eq!(Oracle::network_data(P0), Some(data(200, 20)));
+		// A feeder replaces its own feed.
+		assert_ok!(Oracle::feed_network_data(signed(FEEDERS[2]), P0, data(500, 50)));
+		assert_eq!(Feeds::<Test>::get(P0).len(), 3);
+		assert_eq!(Oracle::network_data(P0), Some(data(300, 30)));
+		// Feeding stays open through the report window, then the values are fixed.
+		in_window(P0);
+		assert_ok!(Oracle::feed_network_data(signed(FEEDERS[0]), P0, data(300, 10)));
+	});
+}
+
+#[test]
+fn feed_network_data_errors() {
+	run(|| {
+		assert_noop!(Oracle::feed_network_data(signed(STRANGER), P0, network()), E::NotFeeder);
+		let zero_difficulty = NetworkData { difficulty: Difficulty(0), ..network() };
+		let zero_reward = NetworkData { reward_per_block: Sats(0), ..network() };
+		for bad in [zero_difficulty, zero_reward] {
+			assert_noop!(
+				Oracle::feed_network_data(signed(FEEDERS[0]), P0, bad),
+				E::InvalidNetworkData
+			);
+		}
+		assert_noop!(
+			Oracle::feed_network_data(signed(FEEDERS[0]), P0.next().unwrap(), network()),
+			E::PeriodNotEnded
+		);
+		after_window(P0);
+		assert_noop!(Oracle::feed_network_data(signed(FEEDERS[0]), P0, network()), E::WindowClosed);
+		Schedules::<Test>::kill();
+		assert_noop!(Oracle::feed_network_data(signed(FEEDERS[0]), P0, network()), E::NoSchedule);
+		Schedules::<Test>::put(frame_support::BoundedVec::truncate_from(vec![Schedule {
+			start_index: PeriodIndex(0),
+			start_time: 0,
+			length: PERIOD,
+		}]));
+	});
+}
+
+// --- attestors ---
+
+#[test]
+fn add_and_remove_attestors_hold_and_release_the_bond() {
+	run(|| {
+		assert_eq!(
+			Balances::balance_on_hold(&HoldReason::AttestorBond.into(), &ATTESTORS[0]),
+			BOND
+		);
+		assert_ok!(Oracle::add_attestor(root(), SPARE_ATTESTOR));
+		last(Event::AttestorAdded { attestor: SPARE_ATTESTOR, bond: BOND });
+		assert_eq!(
+			Balances::balance_on_hold(&HoldReason::AttestorBond.into(), &SPARE_ATTESTOR),
+			BOND
+		);
+		assert_ok!(Oracle::remove_attestor(root(), SPARE_ATTESTOR));
+		last(Event::AttestorRemoved { attestor: SPARE_ATTESTOR });
+		assert_eq!(Balances::balance_on_hold(&HoldReason::AttestorBond.into(), &SPARE_ATTESTOR), 0);
+		assert_eq!(Balances::balance(&SPARE_ATTESTOR), ENDOWMENT);
+	});
+}
+
+#[test]
+fn attestor_management_errors() {
+	run(|| {
+		assert_noop!(Oracle::add_attestor(signed(STRANGER), STRANGER), BadOrigin);
+		assert_noop!(Oracle::remove_attestor(signed(STRANGER), ATTESTORS[0]), BadOrigin);
+		assert_noop!(Oracle::add_attestor(root(), ATTESTORS[0]), E::AlreadyAttestor);
+		assert_noop!(Oracle::add_attestor(root(), POOR), E::BondNotAffordable);
+		assert_noop!(Oracle::remove_attestor(root(), STRANGER), E::NotAttestor);
+		assert_ok!(Oracle::add_attestor(root(), SPARE_ATTESTOR));
+		assert_noop!(Oracle::add_attestor(root(), STRANGER), E::TooManyAttestors);
+	});
+}
+
+// --- reports ---
+
+#[test]
+fn report_pays_the_fee_once_and_is_amendable() {
+	run(|| {
+		in_window(P0);
+		let before = Balances::balance(&REPORTER);
+		report(P0);
+		last(Event::Reported {
+			facility: FACILITY,
+			period: P0,
+			submitter: REPORTER,
+			amended: false,
+		});
+		assert_eq!(Balances::balance(&REPORTER), before - FEE);
+		assert_eq!(FeePot::<Test>::get(), FEE);
+		assert_eq!(Balances::balance(&Oracle::pot_account()), FEE);
+		// The operator amends it: no second fee.
+		let amended = with_hashrate(111_000);
+		assert_ok!(Oracle::report(signed(OPERATOR), FACILITY, P0, amended));
+		last(Event::Reported {
+			facility: FACILITY,
+			period: P0,
+			submitter: OPERATOR,
+			amended: true,
+		});
+		assert_eq!(FeePot::<Test>::get(), FEE);
+		let round = Rounds::<Test>::get(FACILITY, P0).unwrap();
+		assert_eq!(round.report.unwrap().output, amended);
+	});
+}
+
+#[test]
+fn a_suspended_facility_still_reports() {
+	run(|| {
+		assert_ok!(Facilities::suspend(root(), FACILITY, SuspensionReason::Governance));
+		in_window(P0);
+		report(P0);
+	});
+}
+
+#[test]
+fn report_errors_on_who_and_when() {
+	run(|| {
+		assert_noop!(
+			Oracle::report(signed(REPORTER), FacilityId(9), P0, output()),
+			E::UnknownFacility
+		);
+		// A pending facility does not report yet.
+		assert_ok!(Facilities::register(signed(STRANGER), site(), profile()));
+		in_window(P0);
+		assert_noop!(
+			Oracle::report(signed(STRANGER), FacilityId(1), P0, output()),
+			E::FacilityNotReporting
+		);
+		assert_noop!(Oracle::report(signed(STRANGER), FACILITY, P0, output()), E::NotReporter);
+		let current = Oracle::current_period();
+		assert_noop!(
+			Oracle::report(signed(REPORTER), FACILITY, current, output()),
+			E::PeriodNotEnded
+		);
+		after_window(P0);
+		assert_noop!(Oracle::report(signed(REPORTER), FACILITY, P0, output()), E::WindowClosed);
+		let p1 = P0.next().unwrap();
+		finalize_with_all(p1);
+		assert_noop!(Oracle::report(signed(REPORTER), FACILITY, p1, output()), E::AlreadyFinalized);
+		// The fee must be payable.
+		assert_ok!(Facilities::add_reporter(signed(OPERATOR), FACILITY, POOR));
+		let p2 = p1.next().unwrap();
+		in_window(p2);
+		assert_noop!(Oracle::report(signed(POOR), FACILITY, p2, output()), E::FeeNotAffordable);
+		Schedules::<Test>::kill();
+		assert_noop!(Oracle::report(signed(REPORTER), FACILITY, p2, output()), E::NoSchedule);
+		Schedules::<Test>::put(frame_support::BoundedVec::truncate_from(vec![Schedule {
+			start_index: PeriodIndex(0),
+			start_time: 0,
+			length: PERIOD,
+		}]));
+	});
+}
+
+#[test]
+fn report_errors_on_physics() {
+	run(|| {
+		in_window(P0);
+		let refuse = |bad: PeriodOutput, error: E| {
+			assert_noop!(Oracle::report(signed(REPORTER), FACILITY, P0, bad), error);
+		};
+		refuse(PeriodOutput { hashrate: Hashrate::ZERO, ..output() }, E::ZeroHashrate);
+		refuse(PeriodOutput { uptime: 0, ..output() }, E::InvalidUptime);
+		refuse(PeriodOutput { uptime: 1_001, ..output() }, E::InvalidUptime);
+		refuse(PeriodOutput { pool_fee: 51, ..output() }, E::InvalidPoolFee);
+		// Capacity 115 PH/s + 5 % = 120.75 PH/s.
+		assert_ok!(Oracle::report(
+			signed(REPORTER),
+			FACILITY,
+			P0,
+			PeriodOutput { energy: Energy(320), ..with_hashrate(120_750) }
+		));
+		refuse(
+			PeriodOutput { energy: Energy(320), ..with_hashrate(120_751) },
+			E::HashrateAboveCapacity,
+		);
+		// 110 PH/s at 15 J/TH for 600 s needs 275 kWh; 10 % less is 247.5 (tolerances round
+		// in the submitter's favour: 247).
+		refuse(PeriodOutput { energy: Energy(246), ..output() }, E::EnergyTooLow);
+		assert_ok!(Oracle::report(
+			signed(REPORTER),
+			FACILITY,
+			P0,
+			PeriodOutput { energy: Energy(247), ..output() }
+		));
+		// 2,000 kW for 600 s delivers 333 kWh.
+		refuse(PeriodOutput { energy: Energy(334), ..output() }, E::EnergyAboveCapacity);
+		// Without network data any bitcoin figure passes; with it, 31,852 sat +/- 20 %.
+		assert_ok!(Oracle::report(
+			signed(REPORTER),
+			FACILITY,
+			P0,
+			PeriodOutput { sats: Sats(90_000), ..output() }
+		));
+		feed(P0);
+		refuse(PeriodOutput { sats: Sats(90_000), ..output() }, E::SatsImplausible);
+		refuse(PeriodOutput { sats: Sats(25_480), ..output() }, E::SatsImplausible);
+		refuse(PeriodOutput { sats: Sats(38_224), ..output() }, E::SatsImplausible);
+		assert_ok!(Oracle::report(
+			signed(REPORTER),
+			FACILITY,
+			P0,
+			PeriodOutput { sats: Sats(25_482), ..output() }
+		));
+		assert_ok!(Oracle::report(
+			signed(REPORTER),
+			FACILITY,
+			P0,
+			PeriodOutput { sats: Sats(38_222), ..output() }
+		));
+	});
+}
+
+// --- attestations and finalization ---
+
+#[test]
+fn attest_is_free_and_amendable() {
+	run(|| {
+		in_window(P0);
+		let result = Oracle::attest(signed(ATTESTORS[0]), FACILITY, P0, output());
+		assert_eq!(result, Ok(PostDispatchInfo { actual_weight: None, pays_fee: Pays::No }));
+		last(Event::Attested { facility: FACILITY, period: P0, attestor: ATTESTORS[0] });
+		attest(ATTESTORS[0], P0, with_hashrate(109_000));
+		let round = Rounds::<Test>::get(FACILITY, P0).unwrap();
+		assert_eq!(round.attestations.to_vec(), vec![(ATTESTORS[0], with_hashrate(109_000))]);
+		assert!(round.report.is_none());
+	});
+}
+
+#[test]
+fn attest_errors() {
+	run(|| {
+		in_window(P0);
+		assert_noop!(Oracle::attest(signed(STRANGER), FACILITY, P0, output()), E::NotAttestor);
+		assert_noop!(
+			Oracle::attest(signed(ATTESTORS[0]), FacilityId(9), P0, output()),
+			E::UnknownFacility
+		);
+		assert_noop!(
+			Oracle::attest(signed(ATTESTORS[0]), FACILITY, Oracle::current_period(), output()),
+			E::PeriodNotEnded
+		);
+		assert_noop!(
+			Oracle::attest(signed(ATTESTORS[0]), FACILITY, P0, with_hashrate(130_000)),
+			E::HashrateAboveCapacity
+		);
+		after_window(P0);
+		assert_noop!(Oracle::attest(signed(ATTESTORS[0]), FACILITY, P0, output()), E::WindowClosed);
+		let p1 = P0.next().unwrap();
+		finalize_with_all(p1);
+		assert_noop!(
+			Oracle::attest(signed(ATTESTORS[0]), FACILITY, p1, output()),
+			E::AlreadyFinalized
+		);
+		assert_ok!(Facilities::retire(signed(OPERATOR), FACILITY));
+		let p2 = p1.next().unwrap();
+		in_window(p2);
+		assert_noop!(
+			Oracle::attest(signed(ATTESTORS[0]), FACILITY, p2, output()),
+			E::FacilityNotReporting
+		);
+	});
+}
+
+#[test]
+fn the_whole_set_finalizes_at_the_median_and_shares_the_fee() {
+	run(|| {
+		in_window(P0);
+		feed(P0);
+		report(P0);
+		let treasury = Balances::balance(&TREASURY);
+		attest(ATTESTORS[0], P0, with_hashrate(109_000));
+		attest(ATTESTORS[1], P0, with_hashrate(110_000));
+		// 104 PH/s is 5.5 % below the median: no share, a strike.
+		attest(ATTESTORS[2], P0, PeriodOutput { sats: Sats(30_500), ..with_hashrate(104_000) });
+		let record = Outputs::<Test>::get(FACILITY, P0).expect("finalized");
+		let median = PeriodOutput { hashrate: Hashrate::from_ths(109_000).unwrap(), ..output() };
+		assert_eq!(record.output, median);
+		assert_eq!(record.source, OutputSource::Attested { attestors: 3, of: 3 });
+		assert_eq!(
+			record.status,
+			OutputStatus::Finalized { challenge_ends: Oracle::now() + CHALLENGE }
+		);
+		event(Event::AttestorPaid { attestor: ATTESTORS[0], amount: 150 });
+		event(Event::AttestorPaid { attestor: ATTESTORS[1], amount: 150 });
+		event(Event::AttestorStruck { attestor: ATTESTORS[2], strikes: 1 });
+		assert_eq!(Balances::balance(&ATTESTORS[0]), ENDOWMENT - BOND + 150);
+		assert_eq!(Balances::balance(&TREASURY), treasury + 1);
+		assert_eq!(FeePot::<Test>::get(), 0);
+		assert_eq!(Strikes::<Test>::get(ATTESTORS[2]), 1);
+		assert!(Rounds::<Test>::get(FACILITY, P0).is_none());
+		assert_eq!(Submissions::<Test>::get(FACILITY, P0).len(), 3);
+		// The report (110 PH/s) is within 5 % of the median: not flagged.
+		assert!(!System::events()
+			.iter()
+			.any(|r| matches!(r.event, RuntimeEvent::Oracle(Event::ReportDeviates { .. }))));
+		// Not final yet: nothing leaves the pallet during the challenge window.
+		assert_eq!(Oracle::final_outcome(FACILITY, P0), None);
+	});
+}
+
+#[test]
+fn a_report_far_from_the_median_is_flagged_and_the_median_stands() {
+	run(|| {
+		in_window(P0);
+		report(P0);
+		for attestor in ATTESTORS {
+			attest(attestor, P0, PeriodOutput { energy: Energy(280), ..with_hashrate(100_000) });
+		}
+		event(Event::ReportDeviates { facility: FACILITY, period: P0, reported: output() });
+		assert_eq!(
+			Outputs::<Test>::get(FACILITY, P0).unwrap().output.hashrate,
+			Hashrate::from_ths(100_000).unwrap()
+		);
+	});
+}
+
+#[test]
+fn finalization_waits_for_the_report() {
+	run(|| {
+		in_window(P0);
+		for attestor in ATTESTORS {
+			attest(attestor, P0, output());
+		}
+		assert!(!Outputs::<Test>::contains_key(FACILITY, P0));
+		report(P0);
+		assert!(Outputs::<Test>::contains_key(FACILITY, P0));
+		// 301 / 3 = 100 each, 1 to the treasury.
+		event(Event::AttestorPaid { attestor: ATTESTORS[2], amount: 100 });
+	});
+}
+
+#[test]
+fn when_nobody_is_within_tolerance_the_fee_goes_to_the_treasury() {
+	run(|| {
+		in_window(P0);
+		report(P0);
+		let treasury = Balances::balance(&TREASURY);
+		// Medians: hashrate 110 (from 22), sats 31,852 (from 23): each attestor is off in one.
+		attest(ATTESTORS[0], P0, PeriodOutput { sats: Sats(30_000), ..with_hashrate(100_000) });
+		attest(ATTESTORS[1], P0, PeriodOutput { sats: Sats(27_000), ..with_hashrate(110_000) });
+		attest(ATTESTORS[2], P0, PeriodOutput { sats: Sats(31_852), ..with_hashrate(115_000) });
+		assert_eq!(Balances::balance(&TREASURY), treasury + FEE);
+		for attestor in ATTESTORS {
+			assert_eq!(Strikes::<Test>::get(attestor), 1);
+		}
+	});
+}
+
+// --- closing windows ---
+
+#[test]
+fn close_with_a_majority_finalizes() {
+	run(|| {
+		in_window(P0);
+		report(P0);
+		attest(ATTESTORS[0], P0, output());
+		attest(ATTESTORS[1], P0, output());
+		assert_noop!(Oracle::close(signed(STRANGER), FACILITY, P0), E::WindowOpen);
+		after_window(P0);
+		assert_ok!(Oracle::close(signed(STRANGER), FACILITY, P0));
+		let record = Outputs::<Test>::get(FACILITY, P0).unwrap();
+		assert_eq!(record.source, OutputSource::Attested { attestors: 2, of: 3 });
+		assert_eq!(record.output, output());
+		assert_noop!(Oracle::close(signed(STRANGER), FACILITY, P0), E::AlreadyFinalized);
+	});
+}
+
+#[test]
+fn no_report_defaults_and_repeated_defaults_suspend() {
+	run(|| {
+		let mut period = P0;
+		for miss in 1..=3u32 {
+			in_window(period);
+			// Attestations without a report do not save the period.
+			attest(ATTESTORS[0], period, output());
+			after_window(period);
+			assert_ok!(Oracle::close(signed(STRANGER), FACILITY, period));
+			event(Event::Defaulted { facility: FACILITY, period, consecutive: miss });
+			assert_eq!(
+				Oracle::final_outcome(FACILITY, period),
+				Some(PeriodOutcome::DefaultedByFacility)
+			);
+			period = period.next().unwrap();
+		}
+		assert_eq!(announced().len(), 3);
+		assert_eq!(announced()[0], (FACILITY, P0, PeriodOutcome::DefaultedByFacility));
+		assert_eq!(Facilities::status(FACILITY), Some(FacilityStatus::Suspended));
+		// A finalized report resets the count.
+		finalize_with_all(period);
+		assert_eq!(ConsecutiveMisses::<Test>::get(FACILITY), 0);
+	});
+}
+
+#[test]
+fn short_quorum_extends_once_then_waits_for_governance() {
+	run(|| {
+		in_window(P0);
+		report(P0);
+		attest(ATTESTORS[0], P0, output());
+		after_window(P0);
+		assert_ok!(Oracle::close(signed(STRANGER), FACILITY, P0));
+		let closes_at = end_of(P0) + WINDOW + EXTENSION;
+		last(Event::WindowExtended { facility: FACILITY, period: P0, closes_at });
+		// Still open during the extension.
+		assert_noop!(Oracle::close(signed(STRANGER), FACILITY, P0), E::WindowOpen);
+		attest(ATTESTORS[0], P0, with_hashrate(109_500));
+		set_now(closes_at);
+		assert_ok!(Oracle::close(signed(STRANGER), FACILITY, P0));
+		last(Event::AwaitingGovernance { facility: FACILITY, period: P0 });
+		event(Event::AttestorStruck { attestor: ATTESTORS[1], strikes: 1 });
+		event(Event::AttestorStruck { attestor: ATTESTORS[2], strikes: 1 });
+		assert_eq!(Strikes::<Test>::get(ATTESTORS[0]), 0);
+		assert_noop!(Oracle::close(signed(STRANGER), FACILITY, P0), E::AwaitingGovernance);
+		assert_noop!(Oracle::attest(signed(ATTESTORS[1]), FACILITY, P0, output()), E::WindowClosed);
+		assert_noop!(Oracle::report(signed(REPORTER), FACILITY, P0, output()), E::WindowClosed);
+	});
+}
+
+#[test]
+fn close_errors() {
+	run(|| {
+		assert_noop!(Oracle::close(RuntimeOrigin::none(), FACILITY, P0), BadOrigin);
+		assert_noop!(Oracle::close(signed(STRANGER), FacilityId(9), P0), E::UnknownFacility);
+		in_window(P0);
+		assert_noop!(Oracle::close(signed(STRANGER), FACILITY, P0), E::WindowOpen);
+		assert_ok!(Facilities::retire(signed(OPERATOR), FACILITY));
+		after_window(P0);
+		assert_noop!(Oracle::close(signed(STRANGER), FACILITY, P0), E::FacilityNotReporting);
+		Schedules::<Test>::kill();
+		assert_noop!(Oracle::close(signed(STRANGER), FACILITY, P0), E::NoSchedule);
+		Schedules::<Test>::put(frame_support::BoundedVec::truncate_from(vec![Schedule {
+			start_index: PeriodIndex(0),
+			start_time: 0,
+			length: PERIOD,
+		}]));
+	});
+}
+
+fn awaiting_governance(period: PeriodIndex) {
+	in_window(period);
+	report(period);
+	after_window(period);
+	assert_ok!(Oracle::close(signed(STRANGER), FACILITY, period));
+	set_now(end_of(period) + WINDOW + EXTENSION);
+	assert_ok!(Oracle::close(signed(STRANGER), FACILITY, period));
+}
+
+#[test]
+fn governance_finalizes_from_the_report_or_the_network_expectation() {
+	run(|| {
+		awaiting_governance(P0);
+		let treasury = Balances::balance(&TREASURY);
+		assert_ok!(Oracle::force_finalize(root(), FACILITY, P0, FinalizeFrom::Report));
+		let record = Outputs::<Test>::get(FACILITY, P0).unwrap();
+		assert_eq!((record.output, record.source), (output(), OutputSource::GovernanceFromReport));
+		assert_eq!(Balances::balance(&TREASURY), treasury + FEE);
+
+		let p1 = P0.next().unwrap();
+		in_window(p1);
+		feed(p1);
+		let claimed = PeriodOutput { sats: Sats(36_000), ..output() };
+		assert_ok!(Oracle::report(signed(REPORTER), FACILITY, p1, claimed));
+		after_window(p1);
+		assert_ok!(Oracle::close(signed(STRANGER), FACILITY, p1));
+		set_now(end_of(p1) + WINDOW + EXTENSION);
+		assert_ok!(Oracle::close(signed(STRANGER), FACILITY, p1));
+		assert_ok!(Oracle::force_finalize(root(), FACILITY, p1, FinalizeFrom::NetworkExpectation));
+		let record = Outputs::<Test>::get(FACILITY, p1).unwrap();
+		assert_eq!(record.output, PeriodOutput { sats: Sats(31_852), ..claimed });
+		assert_eq!(record.source, OutputSource::GovernanceFromNetwork);
+	});
+}
+
+#[test]
+fn force_finalize_errors() {
+	run(|| {
+		assert_noop!(
+			Oracle::force_finalize(signed(STRANGER), FACILITY, P0, FinalizeFrom::Report),
+			BadOrigin
+		);
+		assert_noop!(
+			Oracle::force_finalize(root(), FACILITY, P0, FinalizeFrom::Report),
+			E::NotAwaitingGovernance
+		);
+		awaiting_governance(P0);
+		assert_noop!(
+			Oracle::force_finalize(root(), FACILITY, P0, FinalizeFrom::NetworkExpectation),
+			E::NoNetworkData
+		);
+	});
+}
+
+#[test]
+fn make_final_after_the_challenge_window_tells_the_hook() {
+	run(|| {
+		finalize_with_all(P0);
+		assert_noop!(Oracle::make_final(signed(STRANGER), FACILITY, P0), E::ChallengeWindowOpen);
+		set_now(Oracle::now() + CHALLENGE);
+		assert_ok!(Oracle::make_final(signed(STRANGER), FACILITY, P0));
+		last(Event::MadeFinal { facility: FACILITY, period: P0 });
+		assert_eq!(Oracle::final_outcome(FACILITY, P0), Some(PeriodOutcome::Final(output())));
+		assert_eq!(announced(), vec![(FACILITY, P0, PeriodOutcome::Final(output()))]);
+		assert_noop!(Oracle::make_final(signed(STRANGER), FACILITY, P0), E::AlreadyFinal);
+		assert_noop!(
+			Oracle::make_final(signed(STRANGER), FACILITY, P0.next().unwrap()),
+			E::NotFinalized
+		);
+		assert_noop!(Oracle::make_final(RuntimeOrigin::none(), FACILITY, P0), BadOrigin);
+	});
+}
+
+// --- the trait ---
+
+#[test]
+fn average_final_hashrate_counts_defaults_as_zero() {
+	run(|| {
+		let p1 = P0.next().unwrap();
+		let p2 = p1.next().unwrap();
+		finalize_with_all(P0);
+		set_now(Oracle::now() + CHALLENGE);
+		assert_ok!(Oracle::make_final(signed(STRANGER), FACILITY, P0));
+		after_window(p1);
+		assert_ok!(Oracle::close(signed(STRANGER), FACILITY, p1));
+		assert_eq!(
+			Oracle::average_final_hashrate(FACILITY, p2, 2),
+			Some(Hashrate::from_ths(55_000).unwrap())
+		);
+		assert_eq!(Oracle::average_final_hashrate(FACILITY, p2, 1), Some(Hashrate::ZERO));
+		// A period that is not final makes the average unknown.
+		assert_eq!(Oracle::average_final_hashrate(FACILITY, p2, 3), None);
+		assert_eq!(Oracle::average_final_hashrate(FACILITY, p2, 0), None);
+		assert_eq!(Oracle::average_final_hashrate(FACILITY, p2, 10_000), None);
+	});
+}
+
+// --- real data ---
+
+/// Difficulty of a real mainnet header's `nBits` (height 830,592, April 2024, subsidy
+/// 6.25 BTC) drives the expectation: 100 PH/s for a day earns about 0.1538 BTC there.
+#[test]
+fn expectation_from_a_real_mainnet_header() {
+	let headers = std::fs::read(concat!(
+		env!("CARGO_MANIFEST_DIR"),
+		"/../../../shared/data/bitcoin/mainnet-headers-822528-830592.bin"
+	))
+	.expect("shared/data/bitcoin headers");
+	let last = &headers[headers.len() - 80..];
+	let bits = u32::from_le_bytes(last[72..76].try_into().unwrap());
+	let difficulty = Difficulty::from_compact_bits(bits).unwrap();
+	assert!((81_700_000_000_000..81_800_000_000_000).contains(&difficulty.get()), "{difficulty:?}");
+	let network = NetworkData { difficulty, reward_per_block: Sats(625_000_000) };
+	let expected =
+		expected_net_sats(Hashrate::from_ths(100_000).unwrap(), 86_400, &network, 0).unwrap();
+	// 1e17 x 86,400 / (8.1725e13 x 2^32) x 6.25e8 = 1.538e7 sat.
+	assert!((15_300_000..15_450_000).contains(&expected.get()), "{expected:?}");
+}
+
+// --- properties ---
+
+mod properties {
+	use super::*;
+	use proptest::prelude::*;
+
+	proptest! {
+		/// The median is the reference one: sort, take the lower middle.
+		#[test]
+		fn median_is_the_lower_middle(values in proptest::collection::vec(0u64..1_000, 1..20)) {
+			let mut reference = values.clone();
+			reference.sort();
+			let expected = reference[(reference.len() - 1) / 2];
+			let mut values = values;
+			prop_assert_eq!(median(&mut values), Some(expected));
+			// At least half the values are <= and at least half >= the median.
+			let below = reference.iter().filter(|v| **v <= expected).count();
+			let above = reference.iter().filter(|v| **v >= expected).count();
+			prop_assert!(below * 2 >= reference.len() && above * 2 >= reference.len());
+		}
+
+		/// `check_output` agrees with a plain u128 reference of the primer's formulas.
+		#[test]
+		fn physics_checks_match_a_reference(
+			capacity_ths in 1u128..1_000_000,
+			hashrate_ths in 1u128..1_100_000,
+			j_per_th in 9u32..40,
+			kw_headroom in 0u64..3_000,
+			seconds in 1u64..172_800,
+			energy_percent in 80u128..125,
+			sats_percent in 70u128..130,
+			pool_fee in 0u16..60,
+			difficulty in 10u128.pow(12)..10u128.pow(15),
+			reward in 100_000_000u64..700_000_000,
+		) {
+			let capacity = Capacity {
+				hashrate: Hashrate::from_ths(capacity_ths).unwrap(),
+				efficiency: hashrate_primitives::Efficiency::from_j_per_th(j_per_th).unwrap(),
+				power: hashrate_primitives::Power(
+					u64::try_from(capacity_ths * u128::from(j_per_th) / 1_000).unwrap() + kw_headroom,
+				),
+			};
+			// Energy and sats around what physics and the network predict, so that every
+			// branch (and success) is exercised.
+			let h = hashrate_ths * 1_000; // milli-TH/s
+			let needed = h * u128::from(j_per_th) * 1_000 * u128::from(seconds) / 3_600_000_000_000;
+			let gross = h * 1_000_000_000 * u128::from(seconds) * u128::from(reward) / (difficulty << 32);
+			let net = gross * u128::from(1_000 - pool_fee.min(1_000)) / 1_000;
+			let energy = u64::try_from(needed * energy_percent / 100).unwrap();
+			let sats = u64::try_from(net * sats_percent / 100).unwrap();
+			let output = PeriodOutput {
+				hashrate: Hashrate::from_ths(hashrate_ths).unwrap(),
+				sats: Sats(sats),
+				energy: Energy(energy),
+				uptime: 1_000,
+				pool_fee,
+				evidence: Default::default(),
+			};
+			let tolerances = Tolerances {
+				hashrate_over_capacity: sp_runtime::Permill::from_percent(5),
+				energy_under_physics: sp_runtime::Permill::from_percent(10),
+				pool_luck: sp_runtime::Permill::from_percent(20),
+				max_pool_fee: 50,
+			};
+			let network = NetworkData { difficulty: Difficulty(difficulty), reward_per_block: Sats(reward) };
+
+			// Reference, step by step, in u128 with ceilings done by hand.
+			let reference = (|| {
+				if pool_fee > 50 { return Err(Implausible::InvalidPoolFee) }
+				let cap = capacity_ths * 1_000;
+				if h > cap + (cap * 5).div_ceil(100) { return Err(Implausible::HashrateAboveCapacity) }
+				if u128::from(energy) < needed - (needed * 10).div_ceil(100) { return Err(Implausible::EnergyTooLow) }
+				let most = u128::from(capacity.power.get()) * u128::from(seconds) / 3_600;
+				if u128::from(energy) > most { return Err(Implausible::EnergyAboveCapacity) }
+				let luck = (net * 20).div_ceil(100);
+				let s = u128::from(sats);
+				if s < net - luck || s > net + luck { return Err(Implausible::SatsImplausible) }
+				Ok(())
+			})();
+			prop_assert_eq!(check_output(&output, &capacity, seconds, Some(&network), &tolerances), reference);
+		}
+	}
+}

@@ -1,0 +1,114 @@
+//! What the proof-of-work oracle tells other pallets: periods, network data and each
+//! facility's final output per period.
+//!
+//! `pallet-pow-oracle` implements [`PowOracle`] and calls an [`OnPeriodFinal`] hook (the token
+//! and yield pallets) whenever a facility's period becomes final or defaulted.
+
+use crate::{Difficulty, Energy, FacilityId, Hashrate, PeriodIndex, Sats};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use polkadot_sdk::sp_core::H256;
+use scale_info::TypeInfo;
+
+/// Per-mill: parts of 1000.
+pub type PerMill = u16;
+
+/// Bitcoin network data of one period.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+pub struct NetworkData {
+	/// Difficulty in force during the period.
+	pub difficulty: Difficulty,
+	/// Average reward per block (subsidy + fees) during the period.
+	pub reward_per_block: Sats,
+}
+
+/// What a facility produced in one period, as reported, attested or finalized.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct PeriodOutput {
+	/// Average hashrate over the period.
+	pub hashrate: Hashrate,
+	/// Bitcoin earned (after the pool's fee).
+	pub sats: Sats,
+	/// Energy used.
+	pub energy: Energy,
+	/// Share of the period the fleet was hashing, per-mill.
+	pub uptime: PerMill,
+	/// The pool's fee, per-mill.
+	pub pool_fee: PerMill,
+	/// Hash of the evidence (pool statement, meter readings).
+	pub evidence: H256,
+}
+
+/// How a facility's period ended, once final.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum PeriodOutcome {
+	/// Output cross-checked by attestors (or set by governance) and past its challenge window.
+	Final(PeriodOutput),
+	/// The facility did not report by the window's close: it owes the network expectation.
+	DefaultedByFacility,
+}
+
+/// Read access to periods, network data and final outputs.
+pub trait PowOracle {
+	/// The period the chain's clock is in now.
+	fn current_period() -> PeriodIndex;
+	/// Unix seconds `[start, end)` of `period`, `None` if it cannot be computed.
+	fn period_bounds(period: PeriodIndex) -> Option<(u64, u64)>;
+	/// Network data of `period`: fixed once its report window closed.
+	fn network_data(period: PeriodIndex) -> Option<NetworkData>;
+	/// How `facility`'s `period` ended, once final.
+	fn final_outcome(facility: FacilityId, period: PeriodIndex) -> Option<PeriodOutcome>;
+	/// Average final hashrate of `facility` over the `k` periods before `before`, a defaulted
+	/// period counting as zero; `None` unless all `k` are final.
+	fn average_final_hashrate(
+		facility: FacilityId,
+		before: PeriodIndex,
+		k: u32,
+	) -> Option<Hashrate>;
+}
+
+/// Told when a facility's period becomes final or defaulted.
+pub trait OnPeriodFinal {
+	/// `facility`'s `period` is now final with `outcome`.
+	fn on_period_final(facility: FacilityId, period: PeriodIndex, outcome: &PeriodOutcome);
+}
+
+impl OnPeriodFinal for () {
+	fn on_period_final(_: FacilityId, _: PeriodIndex, _: &PeriodOutcome) {}
+}
