@@ -2,11 +2,12 @@
 //!
 //! Both endow the well-known dev accounts (Alice .. Ferdie) with [`DEV_ENDOWMENT`] and the
 //! treasury account with the existential deposit, and make Alice the sudo key.
-//! `development` also registers and activates two demo facilities ([`demo_facilities`]).
+//! `development` also registers and activates two demo facilities ([`demo_facilities`]) and
+//! runs the oracle with 30-second periods, two feeders and three attestors ([`dev_oracle`]).
 
 use crate::{
 	configs::monetary::TreasuryAccount, AccountId, BalancesConfig, FacilitiesConfig,
-	RuntimeGenesisConfig, SudoConfig, EXISTENTIAL_DEPOSIT, UNIT,
+	PowOracleConfig, RuntimeGenesisConfig, SudoConfig, EXISTENTIAL_DEPOSIT, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -33,6 +34,7 @@ fn testnet_genesis(
 	endowed_accounts: Vec<AccountId>,
 	root: AccountId,
 	facilities: Vec<GenesisFacility<AccountId>>,
+	oracle: PowOracleConfig,
 ) -> Value {
 	let mut balances: Vec<(AccountId, crate::Balance)> =
 		endowed_accounts.into_iter().map(|account| (account, DEV_ENDOWMENT)).collect();
@@ -48,6 +50,7 @@ fn testnet_genesis(
 		},
 		sudo: SudoConfig { key: Some(root) },
 		facilities: FacilitiesConfig { facilities },
+		pow_oracle: oracle,
 	})
 }
 
@@ -68,6 +71,7 @@ pub fn development_config_genesis() -> Value {
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
 		demo_facilities(),
+		dev_oracle(),
 	)
 }
 
@@ -81,7 +85,30 @@ pub fn local_config_genesis() -> Value {
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
 		Vec::new(),
+		PowOracleConfig::default(),
 	)
+}
+
+/// Development oracle: 30-second periods with a 2-minute report window, a 30 s quorum
+/// extension, a 12 s challenge window and a 1-minute resolution window; Alice and Bob feed
+/// network data; Alice//stash, Bob//stash and Charlie//stash are the attestors (bonded).
+pub fn dev_oracle() -> PowOracleConfig {
+	PowOracleConfig {
+		period_length: 30,
+		timing: pallet_pow_oracle::Timing {
+			report_window: 120,
+			quorum_extension: 30,
+			challenge_window: 12,
+			resolution_window: 60,
+		},
+		feeders: vec![Sr25519Keyring::Alice.to_account_id(), Sr25519Keyring::Bob.to_account_id()],
+		attestors: vec![
+			Sr25519Keyring::AliceStash.to_account_id(),
+			Sr25519Keyring::BobStash.to_account_id(),
+			Sr25519Keyring::CharlieStash.to_account_id(),
+		],
+		..Default::default()
+	}
 }
 
 fn text<const N: u32>(text: &str) -> BoundedVec<u8, ConstU32<N>> {

@@ -197,6 +197,9 @@ mod runtime {
 	// Domain pallets.
 	#[runtime::pallet_index(30)]
 	pub type Facilities = pallet_facilities;
+
+	#[runtime::pallet_index(31)]
+	pub type PowOracle = pallet_pow_oracle;
 }
 
 #[cfg(test)]

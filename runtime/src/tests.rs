@@ -71,6 +71,37 @@ fn development_preset_has_alice_as_validator_and_sudo_and_funds_dev_accounts() {
 }
 
 #[test]
+fn development_preset_runs_the_oracle_with_short_periods() {
+	use frame_support::traits::fungible::InspectHold;
+	use hashrate_primitives::{PeriodIndex, PowOracle as _};
+	preset_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(PowOracle::period_bounds(PeriodIndex(10)), Some((300, 330)));
+		assert_eq!(pallet_pow_oracle::Timings::<Runtime>::get().report_window, 120);
+		assert_eq!(pallet_pow_oracle::Feeders::<Runtime>::get().len(), 2);
+		let attestors = pallet_pow_oracle::Attestors::<Runtime>::get();
+		assert_eq!(attestors.len(), 3);
+		for attestor in attestors {
+			assert_eq!(
+				Balances::balance_on_hold(
+					&pallet_pow_oracle::HoldReason::AttestorBond.into(),
+					&attestor
+				),
+				configs::oracle::ATTESTOR_BOND
+			);
+		}
+		pallet_pow_oracle::Pallet::<Runtime>::do_try_state().expect("consistent");
+	});
+	// Other chains number UTC days.
+	preset_ext(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		use hashrate_primitives::{PeriodIndex, PowOracle as _};
+		assert_eq!(
+			PowOracle::period_bounds(PeriodIndex(20_417)),
+			Some((20_417 * 86_400, 20_418 * 86_400))
+		);
+	});
+}
+
+#[test]
 fn development_preset_registers_two_active_demo_facilities() {
 	use hashrate_primitives::{FacilityId, FacilityInspect, FacilityStatus, Hashrate};
 	use pallet_facilities::HoldReason;

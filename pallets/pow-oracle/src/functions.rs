@@ -3,7 +3,11 @@
 use crate::*;
 use frame_support::{
 	ensure,
-	traits::{fungible::Mutate, tokens::Preservation, Get},
+	traits::{
+		fungible::{InspectHold, Mutate, MutateHold},
+		tokens::{Fortitude, Precision, Preservation, Restriction},
+		Get,
+	},
 	BoundedVec,
 };
 use hashrate_primitives::{FacilityInspect, PeriodOutcome};
@@ -58,8 +62,11 @@ impl<T: Config> Pallet<T> {
 			.ok_or(Error::<T>::NoSchedule)?;
 		if schedules.is_full() {
 			// The oldest schedule may go once every period it numbers has closed its window.
-			let closed_before = now
-				.saturating_sub(T::ReportWindow::get().saturating_add(T::QuorumExtension::get()));
+			let closed_before = now.saturating_sub(
+				Timings::<T>::get()
+					.report_window
+					.saturating_add(Timings::<T>::get().quorum_extension),
+			);
 			ensure!(
 				schedules.get(1).is_some_and(|second| second.start_time <= closed_before),
 				Error::<T>::TooManyScheduleChanges
@@ -122,9 +129,9 @@ impl<T: Config> Pallet<T> {
 
 	/// When `period`'s window closes, with or without the one extension.
 	fn window_close(end: u64, extended: bool) -> u64 {
-		let close = end.saturating_add(T::ReportWindow::get());
+		let close = end.saturating_add(Timings::<T>::get().report_window);
 		if extended {
-			close.saturating_add(T::QuorumExtension::get())
+			close.saturating_add(Timings::<T>::get().quorum_extension)
 		} else {
 			close
 		}
@@ -266,7 +273,8 @@ impl<T: Config> Pallet<T> {
 			u32::try_from(round.attestations.len()).map_err(|_| Error::<T>::Overflow)?;
 		let of = u32::try_from(Attestors::<T>::get().len()).map_err(|_| Error::<T>::Overflow)?;
 		Submissions::<T>::insert(facility, period, round.attestations);
-		Self::record_finalized(facility, period, output, OutputSource::Attested { attestors, of });
+		let source = OutputSource::Attested { attestors, of };
+		Self::record_finalized(facility, period, output, source, Some(report.output));
 		Ok(())
 	}
 
@@ -283,14 +291,20 @@ impl<T: Config> Pallet<T> {
 		period: PeriodIndex,
 		output: PeriodOutput,
 		source: OutputSource,
+		report: Option<PeriodOutput>,
 	) {
-		let challenge_ends = Self::now().saturating_add(T::ChallengeWindow::get());
+		let challenge_ends = Self::now().saturating_add(Timings::<T>::get().challenge_window);
 		Rounds::<T>::remove(facility, period);
 		ConsecutiveMisses::<T>::remove(facility);
 		Outputs::<T>::insert(
 			facility,
 			period,
-			OutputRecord { output, source, status: OutputStatus::Finalized { challenge_ends } },
+			OutputRecord {
+				output,
+				source,
+				status: OutputStatus::Finalized { challenge_ends },
+				report,
+			},
 		);
 		Self::deposit_event(Event::Finalized { facility, period, output, source, challenge_ends });
 	}
@@ -347,6 +361,7 @@ impl<T: Config> Pallet<T> {
 				output: PeriodOutput::default(),
 				source: OutputSource::Defaulted,
 				status: OutputStatus::Final,
+				report: None,
 			},
 		);
 		let consecutive = ConsecutiveMisses::<T>::mutate(facility, |misses| {
@@ -390,22 +405,152 @@ impl<T: Config> Pallet<T> {
 			},
 		};
 		Self::pay_from_pot(&T::TreasuryAccount::get(), report.fee)?;
-		Self::record_finalized(facility, period, output, source);
+		Self::record_finalized(facility, period, output, source, Some(report.output));
 		Ok(())
 	}
 
 	pub(crate) fn do_make_final(facility: FacilityId, period: PeriodIndex) -> DispatchResult {
-		let mut record = Outputs::<T>::get(facility, period).ok_or(Error::<T>::NotFinalized)?;
+		let record = Outputs::<T>::get(facility, period).ok_or(Error::<T>::NotFinalized)?;
 		match record.status {
 			OutputStatus::Final => return Err(Error::<T>::AlreadyFinal.into()),
 			OutputStatus::Finalized { challenge_ends } => {
 				ensure!(Self::now() >= challenge_ends, Error::<T>::ChallengeWindowOpen)
 			},
+			OutputStatus::Disputed { resolve_by } => {
+				ensure!(Self::now() >= resolve_by, Error::<T>::DisputeOpen);
+				return Self::uphold(facility, period, record);
+			},
 		}
+		Self::finish(facility, period, record);
+		Ok(())
+	}
+
+	/// Marks `record` final, stores it and tells the hook.
+	fn finish(facility: FacilityId, period: PeriodIndex, mut record: OutputRecord) {
 		record.status = OutputStatus::Final;
 		Outputs::<T>::insert(facility, period, record);
 		Self::deposit_event(Event::MadeFinal { facility, period });
 		T::OnPeriodFinal::on_period_final(facility, period, &PeriodOutcome::Final(record.output));
+	}
+
+	pub(crate) fn do_dispute(
+		facility: FacilityId,
+		period: PeriodIndex,
+		disputer: Option<T::AccountId>,
+	) -> DispatchResult {
+		let mut record = Outputs::<T>::get(facility, period).ok_or(Error::<T>::NotFinalized)?;
+		match record.status {
+			OutputStatus::Final => return Err(Error::<T>::AlreadyFinal.into()),
+			OutputStatus::Disputed { .. } => return Err(Error::<T>::AlreadyDisputed.into()),
+			OutputStatus::Finalized { challenge_ends } => {
+				ensure!(Self::now() < challenge_ends, Error::<T>::ChallengeWindowClosed)
+			},
+		}
+		let deposit = T::DisputeDeposit::get();
+		if let Some(who) = &disputer {
+			T::Currency::hold(&HoldReason::DisputeDeposit.into(), who, deposit)
+				.map_err(|_| Error::<T>::DepositNotAffordable)?;
+		}
+		let resolve_by = Self::now().saturating_add(Timings::<T>::get().resolution_window);
+		record.status = OutputStatus::Disputed { resolve_by };
+		Outputs::<T>::insert(facility, period, record);
+		Disputes::<T>::insert(
+			facility,
+			period,
+			Dispute { disputer: disputer.clone().map(|who| (who, deposit)) },
+		);
+		Self::deposit_event(Event::Disputed { facility, period, disputer, resolve_by });
+		Ok(())
+	}
+
+	/// The values stand: the disputer's deposit goes to the treasury; the output is final.
+	fn uphold(facility: FacilityId, period: PeriodIndex, record: OutputRecord) -> DispatchResult {
+		let dispute = Disputes::<T>::take(facility, period).ok_or(Error::<T>::NotDisputed)?;
+		if let Some((who, deposit)) = dispute.disputer {
+			T::Currency::transfer_on_hold(
+				&HoldReason::DisputeDeposit.into(),
+				&who,
+				&T::TreasuryAccount::get(),
+				deposit,
+				Precision::BestEffort,
+				Restriction::Free,
+				Fortitude::Force,
+			)?;
+		}
+		Self::deposit_event(Event::DisputeUpheld { facility, period });
+		Self::finish(facility, period, record);
+		Ok(())
+	}
+
+	pub(crate) fn do_resolve_dispute(
+		facility: FacilityId,
+		period: PeriodIndex,
+		correction: Option<PeriodOutput>,
+	) -> DispatchResult {
+		let mut record = Outputs::<T>::get(facility, period).ok_or(Error::<T>::NotDisputed)?;
+		ensure!(matches!(record.status, OutputStatus::Disputed { .. }), Error::<T>::NotDisputed);
+		let Some(corrected) = correction else { return Self::uphold(facility, period, record) };
+		if let Ok(capacity) = Self::reporting_capacity(facility) {
+			let (start, end) = Self::bounds(period)?;
+			let network = Self::network_data_of(period);
+			check_output(
+				&corrected,
+				&capacity,
+				end.saturating_sub(start),
+				network.as_ref(),
+				&Self::tolerances(),
+			)
+			.map_err(Error::<T>::from)?;
+		}
+		let dispute = Disputes::<T>::take(facility, period).ok_or(Error::<T>::NotDisputed)?;
+		if let Some((who, deposit)) = dispute.disputer {
+			T::Currency::release(
+				&HoldReason::DisputeDeposit.into(),
+				&who,
+				deposit,
+				Precision::BestEffort,
+			)?;
+		}
+		if record.report.is_some_and(|reported| {
+			!output_within(&reported, &corrected, T::ReportTolerance::get())
+		}) {
+			let amount = T::Facilities::slash_deposit(facility, T::FraudSlash::get())?;
+			Self::deposit_event(Event::FacilitySlashed { facility, amount });
+		}
+		for (attestor, submitted) in Submissions::<T>::get(facility, period) {
+			if !output_within(&submitted, &corrected, T::AttestationTolerance::get()) {
+				Self::slash_attestor(&attestor)?;
+			}
+		}
+		record.output = PeriodOutput { evidence: record.output.evidence, ..corrected };
+		Self::deposit_event(Event::DisputeCorrected { facility, period, output: record.output });
+		Self::finish(facility, period, record);
+		Ok(())
+	}
+
+	/// Takes [`Config::AttestorSlash`] of the attestor's bond to the treasury and removes it
+	/// from the set, releasing the rest of its bond.
+	fn slash_attestor(attestor: &T::AccountId) -> DispatchResult {
+		let reason = HoldReason::AttestorBond.into();
+		let amount = T::Currency::transfer_on_hold(
+			&reason,
+			attestor,
+			&T::TreasuryAccount::get(),
+			T::AttestorSlash::get(),
+			Precision::BestEffort,
+			Restriction::Free,
+			Fortitude::Force,
+		)?;
+		Self::deposit_event(Event::AttestorSlashed { attestor: attestor.clone(), amount });
+		let was_member = Attestors::<T>::mutate(|attestors| {
+			let position = attestors.iter().position(|a| a == attestor);
+			position.map(|p| attestors.remove(p)).is_some()
+		});
+		if was_member {
+			let rest = T::Currency::balance_on_hold(&reason, attestor);
+			T::Currency::release(&reason, attestor, rest, Precision::BestEffort)?;
+			Self::deposit_event(Event::AttestorRemoved { attestor: attestor.clone() });
+		}
 		Ok(())
 	}
 
@@ -424,9 +569,13 @@ impl<T: Config> Pallet<T> {
 	///   length is non-zero, and each schedule starts where the previous one numbers its
 	///   start index.
 	/// - **Feeds are unique per feeder.**
+	/// - **Frozen outputs have an open dispute.** An output is `Disputed` exactly when a
+	///   dispute is open for it, and every account holds under `DisputeDeposit` exactly the
+	///   deposits of its open disputes.
 	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-		use frame_support::traits::fungible::{Inspect, InspectHold};
+		use alloc::collections::btree_map::BTreeMap;
+		use frame_support::traits::fungible::Inspect;
 		let mut fees: BalanceOf<T> = Zero::zero();
 		for (facility, period, round) in Rounds::<T>::iter() {
 			if let Some(report) = &round.report {
@@ -487,6 +636,31 @@ impl<T: Config> Pallet<T> {
 			ensure!(
 				a.bounds(b.start_index).map(|x| x.0) == Some(b.start_time),
 				"schedules not contiguous"
+			);
+		}
+		let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		for (facility, period, dispute) in Disputes::<T>::iter() {
+			ensure!(
+				Outputs::<T>::get(facility, period)
+					.is_some_and(|r| matches!(r.status, OutputStatus::Disputed { .. })),
+				"a dispute of an output that is not frozen"
+			);
+			if let Some((who, deposit)) = dispute.disputer {
+				let held = deposits.entry(who).or_insert_with(Zero::zero);
+				*held = held.saturating_add(deposit);
+			}
+		}
+		for (facility, period, record) in Outputs::<T>::iter() {
+			if matches!(record.status, OutputStatus::Disputed { .. }) {
+				ensure!(Disputes::<T>::contains_key(facility, period), "frozen without a dispute");
+			}
+		}
+		for attestor in Attestors::<T>::get().into_iter().chain(deposits.keys().cloned()) {
+			let expected = deposits.get(&attestor).copied().unwrap_or_else(Zero::zero);
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::DisputeDeposit.into(), &attestor)
+					== expected,
+				"held dispute deposits differ from open disputes"
 			);
 		}
 		for (_, feeds) in Feeds::<T>::iter() {

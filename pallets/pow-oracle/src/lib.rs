@@ -10,7 +10,8 @@
 //! schedule starting at unix second 0, so with a length of 86,400 s periods are UTC days.
 //! [`Pallet::set_period_length`] changes the length from the next period boundary on
 //! (a new schedule starting there), so past periods never renumber. Period `n`'s report
-//! window opens when it ends and closes [`Config::ReportWindow`] seconds later.
+//! window opens when it ends and closes `Timing::report_window` seconds later ([`Timings`], set at
+//! genesis and by [`Pallet::set_timing`]).
 //!
 //! ## Network data
 //!
@@ -45,11 +46,11 @@
 //! Failing closed: no report by window close and the period is **defaulted by the facility**
 //! (final at once; after [`Config::MaxConsecutiveMisses`] in a row the facility is
 //! suspended through [`FacilityControl::suspend`]). A report without quorum extends the
-//! window once by [`Config::QuorumExtension`]; still short, it waits for governance to
+//! window once by `Timing::quorum_extension`; still short, it waits for governance to
 //! [finalize](Pallet::force_finalize) it from the report (flagged unverified) or from the
 //! network expectation, and the absent attestors get a strike.
 //!
-//! A finalized output becomes **final** after [`Config::ChallengeWindow`]
+//! A finalized output becomes **final** after `Timing::challenge_window`
 //! ([`Pallet::make_final`]); only final outputs leave this pallet, through [`PowOracle`] and
 //! the [`Config::OnPeriodFinal`] hook.
 
@@ -142,15 +143,6 @@ pub mod pallet {
 		/// Bond held from each attestor.
 		#[pallet::constant]
 		type AttestorBond: Get<BalanceOf<Self>>;
-		/// Seconds after a period's end during which it may be reported and attested.
-		#[pallet::constant]
-		type ReportWindow: Get<u64>;
-		/// Seconds a window is extended once when a report lacks attestor quorum.
-		#[pallet::constant]
-		type QuorumExtension: Get<u64>;
-		/// Seconds after finalization during which an output may be disputed.
-		#[pallet::constant]
-		type ChallengeWindow: Get<u64>;
 		/// Feeds needed before a period's network data exists.
 		#[pallet::constant]
 		type MinFeeds: Get<u32>;
@@ -181,6 +173,17 @@ pub mod pallet {
 		/// How close to the median a facility's report must be not to be flagged.
 		#[pallet::constant]
 		type ReportTolerance: Get<Permill>;
+		/// Deposit an attestor posts to dispute a finalized output.
+		#[pallet::constant]
+		type DisputeDeposit: Get<BalanceOf<Self>>;
+		/// Slashed from a facility's registration deposit when a correction shows its report
+		/// was false.
+		#[pallet::constant]
+		type FraudSlash: Get<BalanceOf<Self>>;
+		/// Slashed from the bond of an attestor whose submission a correction shows false;
+		/// the attestor also leaves the set.
+		#[pallet::constant]
+		type AttestorSlash: Get<BalanceOf<Self>>;
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -191,6 +194,9 @@ pub mod pallet {
 		/// An attestor's bond.
 		#[codec(index = 0)]
 		AttestorBond,
+		/// A disputer's deposit.
+		#[codec(index = 1)]
+		DisputeDeposit,
 	}
 
 	/// Period schedules, oldest first; the last may start in the future.
@@ -240,6 +246,21 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
+	/// Window lengths.
+	#[pallet::storage]
+	pub type Timings<T: Config> = StorageValue<_, Timing, ValueQuery>;
+
+	/// Open disputes of finalized outputs.
+	#[pallet::storage]
+	pub type Disputes<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		FacilityId,
+		Twox64Concat,
+		PeriodIndex,
+		Dispute<T::AccountId, BalanceOf<T>>,
+	>;
+
 	/// Attestation fees paid and not yet distributed (the pot account's balance).
 	#[pallet::storage]
 	pub type FeePot<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
@@ -257,6 +278,11 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
+		/// Window lengths changed.
+		TimingSet {
+			/// The new lengths.
+			timing: Timing,
+		},
 		/// Periods are `length` seconds long from period `from` (starting at `start_time`).
 		PeriodLengthSet {
 			/// First period of the new length.
@@ -378,6 +404,49 @@ pub mod pallet {
 			/// Defaults in a row now.
 			consecutive: u32,
 		},
+		/// A finalized output was disputed: frozen until resolved.
+		Disputed {
+			/// The facility.
+			facility: FacilityId,
+			/// The period.
+			period: PeriodIndex,
+			/// The disputing attestor, `None` for governance.
+			disputer: Option<T::AccountId>,
+			/// Deadline for governance, unix seconds.
+			resolve_by: u64,
+		},
+		/// A dispute was rejected (or expired): the values stand; the deposit went to the
+		/// treasury.
+		DisputeUpheld {
+			/// The facility.
+			facility: FacilityId,
+			/// The period.
+			period: PeriodIndex,
+		},
+		/// A dispute corrected the output; the disputer's deposit was returned.
+		DisputeCorrected {
+			/// The facility.
+			facility: FacilityId,
+			/// The period.
+			period: PeriodIndex,
+			/// The corrected values.
+			output: PeriodOutput,
+		},
+		/// A correction showed the facility's report false: its deposit was slashed.
+		FacilitySlashed {
+			/// The facility.
+			facility: FacilityId,
+			/// Amount taken.
+			amount: BalanceOf<T>,
+		},
+		/// A correction showed an attestor's submission false: its bond was slashed and it
+		/// left the set.
+		AttestorSlashed {
+			/// The attestor.
+			attestor: T::AccountId,
+			/// Amount taken.
+			amount: BalanceOf<T>,
+		},
 		/// A finalized output passed its challenge window and is final.
 		MadeFinal {
 			/// The facility.
@@ -392,6 +461,8 @@ pub mod pallet {
 	pub enum Error<T> {
 		/// Period length must be at least one second.
 		ZeroPeriodLength,
+		/// The report window must be at least one second.
+		ZeroReportWindow,
 		/// The clock is before the first schedule, or a period cannot be numbered.
 		NoSchedule,
 		/// Too many schedule changes are still needed for open windows.
@@ -456,6 +527,16 @@ pub mod pallet {
 		AlreadyFinal,
 		/// The challenge window is still open.
 		ChallengeWindowOpen,
+		/// The challenge window has passed.
+		ChallengeWindowClosed,
+		/// The output is disputed already.
+		AlreadyDisputed,
+		/// The output is not disputed.
+		NotDisputed,
+		/// The dispute waits for governance until its deadline.
+		DisputeOpen,
+		/// The disputer cannot hold the dispute deposit.
+		DepositNotAffordable,
 	}
 
 	impl<T: Config> From<Implausible> for Error<T> {
@@ -498,6 +579,8 @@ pub mod pallet {
 	pub struct GenesisConfig<T: Config> {
 		/// Period length in seconds (periods are numbered from unix second 0).
 		pub period_length: u64,
+		/// Window lengths.
+		pub timing: Timing,
 		/// Feeders.
 		pub feeders: alloc::vec::Vec<T::AccountId>,
 		/// Attestors; each must be endowed for the bond.
@@ -509,6 +592,7 @@ pub mod pallet {
 		fn default() -> Self {
 			Self {
 				period_length: 86_400,
+				timing: Timing::default(),
 				feeders: Default::default(),
 				attestors: Default::default(),
 			}
@@ -519,6 +603,8 @@ pub mod pallet {
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
 			assert!(self.period_length > 0, "pow-oracle genesis: period_length must be > 0");
+			assert!(self.timing.report_window > 0, "pow-oracle genesis: report_window must be > 0");
+			Timings::<T>::put(self.timing);
 			let first =
 				Schedule { start_index: PeriodIndex(0), start_time: 0, length: self.period_length };
 			Schedules::<T>::put(BoundedVec::truncate_from(alloc::vec![first]));
@@ -542,7 +628,6 @@ pub mod pallet {
 			assert!(T::MinFeeds::get() >= 1, "network data needs at least one feed");
 			assert!(T::MinFeeds::get() <= T::MaxFeeders::get(), "MinFeeds must be reachable");
 			assert!(T::MaxPoolFee::get() <= 1_000, "MaxPoolFee is per-mill");
-			assert!(T::ReportWindow::get() > 0, "reports need a window");
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -563,6 +648,20 @@ pub mod pallet {
 		pub fn set_period_length(origin: OriginFor<T>, length: u64) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			Self::do_set_period_length(length)
+		}
+
+		/// Set the window lengths. Open windows follow the new lengths from now on.
+		///
+		/// - Origin: [`Config::GovernanceOrigin`].
+		/// - Errors: `ZeroReportWindow`.
+		/// - Events: `TimingSet`.
+		#[pallet::call_index(13)]
+		pub fn set_timing(origin: OriginFor<T>, timing: Timing) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(timing.report_window > 0, Error::<T>::ZeroReportWindow);
+			Timings::<T>::put(timing);
+			Self::deposit_event(Event::TimingSet { timing });
+			Ok(())
 		}
 
 		/// Add a network-data feeder.
@@ -617,7 +716,10 @@ pub mod pallet {
 			let (start, end) = Self::bounds(period)?;
 			let now = Self::now();
 			ensure!(now >= start, Error::<T>::PeriodNotEnded);
-			ensure!(now < end.saturating_add(T::ReportWindow::get()), Error::<T>::WindowClosed);
+			ensure!(
+				now < end.saturating_add(Timings::<T>::get().report_window),
+				Error::<T>::WindowClosed
+			);
 			Feeds::<T>::try_mutate(period, |feeds| {
 				match feeds.iter_mut().find(|(f, _)| *f == feeder) {
 					Some(entry) => entry.1 = data,
@@ -743,12 +845,13 @@ pub mod pallet {
 			Self::do_force_finalize(facility, period, from)
 		}
 
-		/// Make a finalized output final once its challenge window passed; tells
+		/// Make a finalized output final once its challenge window passed, or a disputed one
+		/// whose resolution deadline passed (the dispute is upheld); tells
 		/// [`Config::OnPeriodFinal`]. Anyone may call it.
 		///
 		/// - Origin: signed (anyone).
-		/// - Errors: `NotFinalized`, `AlreadyFinal`, `ChallengeWindowOpen`.
-		/// - Events: `MadeFinal`.
+		/// - Errors: `NotFinalized`, `AlreadyFinal`, `ChallengeWindowOpen`, `DisputeOpen`.
+		/// - Events: `DisputeUpheld` (expired dispute), `MadeFinal`.
 		#[pallet::call_index(10)]
 		pub fn make_final(
 			origin: OriginFor<T>,
@@ -757,6 +860,53 @@ pub mod pallet {
 		) -> DispatchResult {
 			ensure_signed(origin)?;
 			Self::do_make_final(facility, period)
+		}
+
+		/// Dispute a finalized output within its challenge window: it is frozen until
+		/// governance resolves it. An attestor posts [`Config::DisputeDeposit`]; governance
+		/// disputes without one.
+		///
+		/// - Origin: signed by an attestor, or [`Config::GovernanceOrigin`].
+		/// - Errors: `NotAttestor`, `NotFinalized`, `AlreadyFinal`, `AlreadyDisputed`,
+		///   `ChallengeWindowClosed`, `DepositNotAffordable`.
+		/// - Events: `Disputed`.
+		#[pallet::call_index(11)]
+		pub fn dispute(
+			origin: OriginFor<T>,
+			facility: FacilityId,
+			period: PeriodIndex,
+		) -> DispatchResult {
+			let disputer = match T::GovernanceOrigin::try_origin(origin) {
+				Ok(_) => None,
+				Err(origin) => {
+					let who = ensure_signed(origin)?;
+					ensure!(Attestors::<T>::get().contains(&who), Error::<T>::NotAttestor);
+					Some(who)
+				},
+			};
+			Self::do_dispute(facility, period, disputer)
+		}
+
+		/// Resolve a dispute: `None` upholds the output (the disputer's deposit goes to the
+		/// treasury); `Some(values)` corrects it (the deposit is returned, the facility's
+		/// registration deposit is slashed by [`Config::FraudSlash`] if its report was beyond
+		/// [`Config::ReportTolerance`] of the correction, and attestors beyond
+		/// [`Config::AttestationTolerance`] lose [`Config::AttestorSlash`] of their bond and
+		/// leave the set). The output is final either way.
+		///
+		/// - Origin: [`Config::GovernanceOrigin`].
+		/// - Errors: `NotDisputed`, the physics checks of the corrected values.
+		/// - Events: `DisputeUpheld` or `DisputeCorrected` (+ `FacilitySlashed`,
+		///   `AttestorSlashed`, `AttestorRemoved`), `MadeFinal`.
+		#[pallet::call_index(12)]
+		pub fn resolve_dispute(
+			origin: OriginFor<T>,
+			facility: FacilityId,
+			period: PeriodIndex,
+			correction: Option<PeriodOutput>,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_resolve_dispute(facility, period, correction)
 		}
 	}
 

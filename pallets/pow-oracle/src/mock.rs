@@ -68,6 +68,10 @@ pub const PERIOD: u64 = 600;
 pub const WINDOW: u64 = 300;
 pub const EXTENSION: u64 = 120;
 pub const CHALLENGE: u64 = 200;
+pub const RESOLUTION: u64 = 1_000;
+pub const DISPUTE_DEPOSIT: Balance = 5_000;
+pub const FRAUD_SLASH: Balance = 50_000;
+pub const ATTESTOR_SLASH: Balance = 4_000;
 pub const FACILITY: FacilityId = FacilityId(0);
 
 parameter_types! {
@@ -105,9 +109,6 @@ impl Config for Test {
 	type TreasuryAccount = Treasury;
 	type AttestationFee = ConstU64<FEE>;
 	type AttestorBond = ConstU64<BOND>;
-	type ReportWindow = ConstU64<WINDOW>;
-	type QuorumExtension = ConstU64<EXTENSION>;
-	type ChallengeWindow = ConstU64<CHALLENGE>;
 	type MinFeeds = ConstU32<2>;
 	type MaxFeeders = ConstU32<3>;
 	type MaxAttestors = ConstU32<4>;
@@ -118,6 +119,9 @@ impl Config for Test {
 	type MaxPoolFee = frame_support::traits::ConstU16<50>;
 	type AttestationTolerance = AttestationTolerance;
 	type ReportTolerance = ReportTolerance;
+	type DisputeDeposit = ConstU64<DISPUTE_DEPOSIT>;
+	type FraudSlash = ConstU64<FRAUD_SLASH>;
+	type AttestorSlash = ConstU64<ATTESTOR_SLASH>;
 	type WeightInfo = ();
 }
 
@@ -216,6 +220,12 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		.unwrap();
 	pallet_pow_oracle::GenesisConfig::<Test> {
 		period_length: PERIOD,
+		timing: Timing {
+			report_window: WINDOW,
+			quorum_extension: EXTENSION,
+			challenge_window: CHALLENGE,
+			resolution_window: RESOLUTION,
+		},
 		feeders: FEEDERS.to_vec(),
 		attestors: ATTESTORS.to_vec(),
 	}

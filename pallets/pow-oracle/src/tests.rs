@@ -146,6 +146,27 @@ fn set_period_length_errors() {
 	});
 }
 
+#[test]
+fn set_timing_changes_the_windows() {
+	run(|| {
+		let timing = Timing {
+			report_window: 60,
+			quorum_extension: 0,
+			challenge_window: 0,
+			resolution_window: 5,
+		};
+		assert_noop!(Oracle::set_timing(signed(OPERATOR), timing), BadOrigin);
+		assert_noop!(
+			Oracle::set_timing(root(), Timing { report_window: 0, ..timing }),
+			E::ZeroReportWindow
+		);
+		assert_ok!(Oracle::set_timing(root(), timing));
+		last(Event::TimingSet { timing });
+		set_now(end_of(P0) + 60);
+		assert_noop!(Oracle::report(signed(REPORTER), FACILITY, P0, output()), E::WindowClosed);
+	});
+}
+
 // --- feeders and network data ---
 
 #[test]
@@ -694,6 +715,130 @@ fn make_final_after_the_challenge_window_tells_the_hook() {
 			E::NotFinalized
 		);
 		assert_noop!(Oracle::make_final(RuntimeOrigin::none(), FACILITY, P0), BadOrigin);
+	});
+}
+
+// --- disputes ---
+
+fn held_dispute(who: AccountId) -> Balance {
+	Balances::balance_on_hold(&HoldReason::DisputeDeposit.into(), &who)
+}
+
+#[test]
+fn an_upheld_dispute_pays_the_deposit_to_the_treasury() {
+	run(|| {
+		finalize_with_all(P0);
+		assert_ok!(Oracle::dispute(signed(ATTESTORS[0]), FACILITY, P0));
+		let resolve_by = Oracle::now() + RESOLUTION;
+		last(Event::Disputed {
+			facility: FACILITY,
+			period: P0,
+			disputer: Some(ATTESTORS[0]),
+			resolve_by,
+		});
+		assert_eq!(held_dispute(ATTESTORS[0]), DISPUTE_DEPOSIT);
+		// Frozen: not final even after the challenge window.
+		set_now(Oracle::now() + CHALLENGE);
+		assert_noop!(Oracle::make_final(signed(STRANGER), FACILITY, P0), E::DisputeOpen);
+		assert_eq!(Oracle::final_outcome(FACILITY, P0), None);
+		let treasury = Balances::balance(&TREASURY);
+		assert_ok!(Oracle::resolve_dispute(root(), FACILITY, P0, None));
+		event(Event::DisputeUpheld { facility: FACILITY, period: P0 });
+		last(Event::MadeFinal { facility: FACILITY, period: P0 });
+		assert_eq!(Balances::balance(&TREASURY), treasury + DISPUTE_DEPOSIT);
+		assert_eq!(held_dispute(ATTESTORS[0]), 0);
+		assert_eq!(Oracle::final_outcome(FACILITY, P0), Some(PeriodOutcome::Final(output())));
+		assert_eq!(announced(), vec![(FACILITY, P0, PeriodOutcome::Final(output()))]);
+	});
+}
+
+#[test]
+fn an_unresolved_dispute_stands_at_its_deadline() {
+	run(|| {
+		finalize_with_all(P0);
+		// Governance disputes without a deposit.
+		assert_ok!(Oracle::dispute(root(), FACILITY, P0));
+		event(Event::Disputed {
+			facility: FACILITY,
+			period: P0,
+			disputer: None,
+			resolve_by: Oracle::now() + RESOLUTION,
+		});
+		set_now(Oracle::now() + RESOLUTION);
+		assert_ok!(Oracle::make_final(signed(STRANGER), FACILITY, P0));
+		event(Event::DisputeUpheld { facility: FACILITY, period: P0 });
+		assert_eq!(Oracle::final_outcome(FACILITY, P0), Some(PeriodOutcome::Final(output())));
+	});
+}
+
+#[test]
+fn a_correction_slashes_the_facility_and_the_attestors_that_were_wrong() {
+	run(|| {
+		// The facility and two attestors claim 110 PH/s; the truth is 100 PH/s.
+		in_window(P0);
+		report(P0);
+		attest(ATTESTORS[0], P0, output());
+		attest(ATTESTORS[1], P0, output());
+		let truth = PeriodOutput { energy: Energy(255), ..with_hashrate(100_000) };
+		attest(ATTESTORS[2], P0, truth);
+		assert_eq!(Outputs::<Test>::get(FACILITY, P0).unwrap().output, output());
+		assert_ok!(Oracle::dispute(signed(ATTESTORS[2]), FACILITY, P0));
+		let facility_deposit = Facilities::deposit(FACILITY).unwrap();
+		let treasury = Balances::balance(&TREASURY);
+		assert_ok!(Oracle::resolve_dispute(root(), FACILITY, P0, Some(truth)));
+		let corrected = PeriodOutput { evidence: output().evidence, ..truth };
+		event(Event::DisputeCorrected { facility: FACILITY, period: P0, output: corrected });
+		event(Event::FacilitySlashed { facility: FACILITY, amount: FRAUD_SLASH });
+		event(Event::AttestorSlashed { attestor: ATTESTORS[0], amount: ATTESTOR_SLASH });
+		event(Event::AttestorSlashed { attestor: ATTESTORS[1], amount: ATTESTOR_SLASH });
+		event(Event::AttestorRemoved { attestor: ATTESTORS[0] });
+		assert_eq!(Facilities::deposit(FACILITY), Some(facility_deposit - FRAUD_SLASH));
+		assert_eq!(Attestors::<Test>::get().to_vec(), vec![ATTESTORS[2]]);
+		assert_eq!(Balances::balance_on_hold(&HoldReason::AttestorBond.into(), &ATTESTORS[0]), 0);
+		// It had earned half the fee (two within tolerance of the wrong median).
+		assert_eq!(Balances::total_balance(&ATTESTORS[0]), ENDOWMENT + 150 - ATTESTOR_SLASH);
+		assert_eq!(Balances::balance(&TREASURY), treasury + FRAUD_SLASH + 2 * ATTESTOR_SLASH);
+		// The disputer's deposit came back.
+		assert_eq!(held_dispute(ATTESTORS[2]), 0);
+		assert_eq!(Oracle::final_outcome(FACILITY, P0), Some(PeriodOutcome::Final(corrected)));
+	});
+}
+
+#[test]
+fn dispute_errors() {
+	run(|| {
+		assert_noop!(Oracle::dispute(signed(ATTESTORS[0]), FACILITY, P0), E::NotFinalized);
+		finalize_with_all(P0);
+		assert_noop!(Oracle::dispute(signed(STRANGER), FACILITY, P0), E::NotAttestor);
+		assert_noop!(Oracle::dispute(RuntimeOrigin::none(), FACILITY, P0), BadOrigin);
+		assert_ok!(Balances::force_set_balance(root(), ATTESTORS[1], 100));
+		assert_noop!(Oracle::dispute(signed(ATTESTORS[1]), FACILITY, P0), E::DepositNotAffordable);
+		assert_ok!(Oracle::dispute(signed(ATTESTORS[0]), FACILITY, P0));
+		assert_noop!(Oracle::dispute(signed(ATTESTORS[2]), FACILITY, P0), E::AlreadyDisputed);
+		let p1 = P0.next().unwrap();
+		finalize_with_all(p1);
+		set_now(Oracle::now() + CHALLENGE);
+		assert_noop!(Oracle::dispute(signed(ATTESTORS[2]), FACILITY, p1), E::ChallengeWindowClosed);
+		assert_ok!(Oracle::make_final(signed(STRANGER), FACILITY, p1));
+		assert_noop!(Oracle::dispute(signed(ATTESTORS[2]), FACILITY, p1), E::AlreadyFinal);
+		assert_ok!(Oracle::resolve_dispute(root(), FACILITY, P0, None));
+	});
+}
+
+#[test]
+fn resolve_dispute_errors() {
+	run(|| {
+		finalize_with_all(P0);
+		assert_noop!(Oracle::resolve_dispute(signed(ATTESTORS[0]), FACILITY, P0, None), BadOrigin);
+		assert_noop!(Oracle::resolve_dispute(root(), FACILITY, P0, None), E::NotDisputed);
+		assert_noop!(
+			Oracle::resolve_dispute(root(), FACILITY, P0.next().unwrap(), None),
+			E::NotDisputed
+		);
+		assert_ok!(Oracle::dispute(signed(ATTESTORS[0]), FACILITY, P0));
+		let zero = PeriodOutput { hashrate: Hashrate::ZERO, ..output() };
+		assert_noop!(Oracle::resolve_dispute(root(), FACILITY, P0, Some(zero)), E::ZeroHashrate);
+		assert_ok!(Oracle::resolve_dispute(root(), FACILITY, P0, None));
 	});
 }
 

@@ -63,6 +63,46 @@ pub fn schedule_of(schedules: &[Schedule], period: PeriodIndex) -> Option<&Sched
 	schedules.iter().rev().find(|s| s.start_index <= period)
 }
 
+/// How long the windows around a period are, in seconds. Chain configuration (genesis,
+/// governance), so development chains can run minute-long periods with short windows.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+pub struct Timing {
+	/// After a period ends, how long it may be reported and attested.
+	pub report_window: u64,
+	/// How much longer, once, when a report lacks attestor quorum.
+	pub quorum_extension: u64,
+	/// After finalization, how long the output may be disputed.
+	pub challenge_window: u64,
+	/// After a dispute, how long governance has to resolve it.
+	pub resolution_window: u64,
+}
+
+impl Default for Timing {
+	/// Production, with UTC-day periods: pool statements arrive within two days; one more
+	/// day for a short quorum; three days to dispute; a week to resolve.
+	fn default() -> Self {
+		Self {
+			report_window: 2 * 86_400,
+			quorum_extension: 86_400,
+			challenge_window: 3 * 86_400,
+			resolution_window: 7 * 86_400,
+		}
+	}
+}
+
 /// Tolerances of the plausibility checks.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Tolerances {
@@ -296,8 +336,23 @@ pub enum OutputStatus {
 		/// End of the challenge window.
 		challenge_ends: u64,
 	},
+	/// Disputed: frozen until governance resolves it, or until unix second `resolve_by`
+	/// (then it stands as finalized).
+	Disputed {
+		/// Resolution deadline.
+		resolve_by: u64,
+	},
 	/// Past its challenge window (or resolved): other pallets may use it.
 	Final,
+}
+
+/// An open dispute.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct Dispute<AccountId, Balance> {
+	/// The attestor who disputed and its deposit; `None` when governance disputed.
+	pub disputer: Option<(AccountId, Balance)>,
 }
 
 /// How an output was finalized.
@@ -349,4 +404,6 @@ pub struct OutputRecord {
 	pub source: OutputSource,
 	/// Challenge state.
 	pub status: OutputStatus,
+	/// The facility's own report, kept to judge it if the output is corrected.
+	pub report: Option<PeriodOutput>,
 }

@@ -22,6 +22,9 @@ pub trait WeightInfo {
 	fn close() -> Weight;
 	fn force_finalize() -> Weight;
 	fn make_final() -> Weight;
+	fn dispute() -> Weight;
+	fn resolve_dispute() -> Weight;
+	fn set_timing() -> Weight;
 }
 
 /// Weights for the runtime.
@@ -71,6 +74,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(150_000_000, 20_000)
 			.saturating_add(T::DbWeight::get().reads_writes(10, 10))
 	}
+	fn dispute() -> Weight {
+		Weight::from_parts(150_000_000, 20_000)
+			.saturating_add(T::DbWeight::get().reads_writes(10, 10))
+	}
+	fn resolve_dispute() -> Weight {
+		Weight::from_parts(150_000_000, 20_000)
+			.saturating_add(T::DbWeight::get().reads_writes(10, 10))
+	}
+	fn set_timing() -> Weight {
+		Weight::from_parts(150_000_000, 20_000)
+			.saturating_add(T::DbWeight::get().reads_writes(10, 10))
+	}
 }
 
 impl WeightInfo for () {
@@ -115,6 +130,18 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads_writes(10, 10))
 	}
 	fn make_final() -> Weight {
+		Weight::from_parts(150_000_000, 20_000)
+			.saturating_add(ParityDbWeight::get().reads_writes(10, 10))
+	}
+	fn dispute() -> Weight {
+		Weight::from_parts(150_000_000, 20_000)
+			.saturating_add(ParityDbWeight::get().reads_writes(10, 10))
+	}
+	fn resolve_dispute() -> Weight {
+		Weight::from_parts(150_000_000, 20_000)
+			.saturating_add(ParityDbWeight::get().reads_writes(10, 10))
+	}
+	fn set_timing() -> Weight {
 		Weight::from_parts(150_000_000, 20_000)
 			.saturating_add(ParityDbWeight::get().reads_writes(10, 10))
 	}

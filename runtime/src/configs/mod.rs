@@ -3,5 +3,6 @@
 pub mod consensus;
 pub mod facilities;
 pub mod monetary;
+pub mod oracle;
 pub mod system;
 pub mod utility;
