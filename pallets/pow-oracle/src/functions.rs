@@ -252,13 +252,15 @@ impl<T: Config> Pallet<T> {
 		let count = u32::try_from(paid.len()).map_err(|_| Error::<T>::Overflow)?;
 		let share =
 			if count == 0 { Zero::zero() } else { report.fee / BalanceOf::<T>::from(count) };
+		// The remainder first: then every payment leaves the pot at zero or at least one share
+		// (never below the existential deposit, see `integrity_test`), so no dust is lost.
+		let remainder =
+			report.fee.saturating_sub(share.saturating_mul(BalanceOf::<T>::from(count)));
+		Self::pay_from_pot(&T::TreasuryAccount::get(), remainder)?;
 		for (attestor, _) in &paid {
 			Self::pay_from_pot(attestor, share)?;
 			Self::deposit_event(Event::AttestorPaid { attestor: attestor.clone(), amount: share });
 		}
-		let remainder =
-			report.fee.saturating_sub(share.saturating_mul(BalanceOf::<T>::from(count)));
-		Self::pay_from_pot(&T::TreasuryAccount::get(), remainder)?;
 		for (attestor, _) in struck {
 			Self::strike(attestor);
 		}

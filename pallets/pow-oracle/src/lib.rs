@@ -628,6 +628,14 @@ pub mod pallet {
 			assert!(T::MinFeeds::get() >= 1, "network data needs at least one feed");
 			assert!(T::MinFeeds::get() <= T::MaxFeeders::get(), "MinFeeds must be reachable");
 			assert!(T::MaxPoolFee::get() <= 1_000, "MaxPoolFee is per-mill");
+			// Fee shares are paid out of the pot account, which must never be left holding
+			// less than the existential deposit: each share must be at least that much.
+			let least_share =
+				T::AttestationFee::get() / BalanceOf::<T>::from(T::MaxAttestors::get());
+			assert!(
+				least_share >= <T::Currency as fungible::Inspect<T::AccountId>>::minimum_balance(),
+				"AttestationFee / MaxAttestors must be at least the existential deposit"
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]

@@ -40,7 +40,8 @@ impl frame_system::Config for Test {
 impl pallet_balances::Config for Test {
 	type Balance = Balance;
 	type AccountStore = System;
-	type ExistentialDeposit = ConstU64<1>;
+	/// Above 1, so paying fee shares out of the pot must mind the existential deposit.
+	type ExistentialDeposit = ConstU64<10>;
 	type RuntimeHoldReason = RuntimeHoldReason;
 }
 
@@ -214,7 +215,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	let mut balances = vec![(OPERATOR, ENDOWMENT), (REPORTER, ENDOWMENT), (STRANGER, ENDOWMENT)];
 	balances.extend(FEEDERS.iter().chain(&ATTESTORS).map(|a| (*a, ENDOWMENT)));
-	balances.extend([(SPARE_ATTESTOR, ENDOWMENT), (POOR, 10), (TREASURY, 1)]);
+	balances.extend([(SPARE_ATTESTOR, ENDOWMENT), (POOR, 10), (TREASURY, 10)]);
 	pallet_balances::GenesisConfig::<Test> { balances, ..Default::default() }
 		.assimilate_storage(&mut storage)
 		.unwrap();

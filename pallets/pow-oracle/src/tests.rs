@@ -147,6 +147,12 @@ fn set_period_length_errors() {
 }
 
 #[test]
+fn integrity_test_passes() {
+	use frame_support::traits::Hooks;
+	run(|| <Oracle as Hooks<u64>>::integrity_test());
+}
+
+#[test]
 fn set_timing_changes_the_windows() {
 	run(|| {
 		let timing = Timing {
