@@ -40,7 +40,8 @@ else
 fi
 
 for pallet in "${pallets[@]}"; do
-	dir="$REPO_ROOT/pallets/${pallet#pallet_}"
+	name="${pallet#pallet_}"
+	dir="$REPO_ROOT/pallets/${name//_/-}"
 	[ -d "$dir" ] || { echo "no pallet directory $dir for $pallet" >&2; exit 1; }
 	log "benchmarking $pallet (steps $STEPS, repeat $REPEAT)"
 	timed "$BENCH_BIN" benchmark pallet \

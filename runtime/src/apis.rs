@@ -258,5 +258,6 @@ mod benches {
 		[pallet_sudo, Sudo]
 		[pallet_utility, Utility]
 		[pallet_facilities, Facilities]
+		[pallet_pow_oracle, PowOracle]
 	);
 }

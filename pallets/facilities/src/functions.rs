@@ -6,7 +6,7 @@ use frame_support::{
 	traits::{
 		fungible::{BalancedHold, MutateHold},
 		tokens::Precision,
-		Get, Imbalance, OnUnbalanced,
+		Get, Imbalance, OnUnbalanced, UnixTime,
 	},
 };
 use hashrate_primitives::Hashrate;
@@ -105,6 +105,7 @@ impl<T: Config> Pallet<T> {
 				deposit,
 				obligations: 0,
 				registered_at: frame_system::Pallet::<T>::block_number(),
+				active_since: None,
 			},
 		);
 		Self::deposit_event(Event::Registered { facility, operator, deposit });
@@ -116,6 +117,7 @@ impl<T: Config> Pallet<T> {
 		let mut record = Self::facility(facility)?;
 		ensure!(record.status == FacilityStatus::Pending, Error::<T>::WrongStatus);
 		Self::set_status(&mut record, FacilityStatus::Active);
+		record.active_since = Some(T::Time::now().as_secs());
 		Facilities::<T>::insert(facility, record);
 		Self::deposit_event(Event::Approved { facility });
 		Ok(())
@@ -386,6 +388,18 @@ impl<T: Config> Pallet<T> {
 				record.suspension.is_some() == (record.status == FacilityStatus::Suspended),
 				"suspension reason without suspension, or suspension without reason"
 			);
+			if matches!(record.status, FacilityStatus::Active | FacilityStatus::Suspended) {
+				ensure!(
+					record.active_since.is_some(),
+					"an approved facility without approval time"
+				);
+			}
+			if matches!(record.status, FacilityStatus::Pending | FacilityStatus::Rejected) {
+				ensure!(
+					record.active_since.is_none(),
+					"approval time of a facility never approved"
+				);
+			}
 			if !record.status.holds_deposit() {
 				ensure!(record.deposit.is_zero(), "final facility still has a deposit");
 				ensure!(record.reporters.is_empty(), "final facility still has reporter keys");

@@ -43,6 +43,10 @@ impl<T: Config> FacilityInspect<T::AccountId, BalanceOf<T>> for Pallet<T> {
 	fn obligations(facility: FacilityId) -> Option<u32> {
 		Facilities::<T>::get(facility).map(|record| record.obligations)
 	}
+
+	fn active_since(facility: FacilityId) -> Option<u64> {
+		Facilities::<T>::get(facility).and_then(|record| record.active_since)
+	}
 }
 
 impl<T: Config> FacilityControl<T::AccountId, BalanceOf<T>> for Pallet<T> {

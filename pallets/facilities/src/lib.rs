@@ -135,6 +135,8 @@ pub mod pallet {
 			+ fungible::Mutate<Self::AccountId>;
 		/// The overarching hold reason.
 		type RuntimeHoldReason: From<HoldReason>;
+		/// The chain's clock: approval time starts a facility's reporting obligation.
+		type Time: frame_support::traits::UnixTime;
 		/// Approves and rejects facilities and site changes, suspends, resumes and slashes:
 		/// sudo today, a council later.
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;

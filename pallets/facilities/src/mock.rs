@@ -56,7 +56,21 @@ parameter_types! {
 	pub MinPlausibleEfficiency: Efficiency = Efficiency(9_000);
 }
 
+std::thread_local! {
+	/// The mock clock, unix seconds.
+	pub static NOW: core::cell::Cell<u64> = const { core::cell::Cell::new(1_764_000_000) };
+}
+
+/// A clock the tests set through [`NOW`].
+pub struct MockTime;
+impl frame_support::traits::UnixTime for MockTime {
+	fn now() -> core::time::Duration {
+		core::time::Duration::from_secs(NOW.with(|now| now.get()))
+	}
+}
+
 impl Config for Test {
+	type Time = MockTime;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;

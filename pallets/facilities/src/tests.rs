@@ -316,9 +316,12 @@ fn register_refuses_when_ids_are_exhausted() {
 fn approve_activates_a_pending_facility() {
 	run(|| {
 		register(ALICE);
+		assert_eq!(Facilities::active_since(F0), None);
+		NOW.with(|now| now.set(1_764_000_123));
 		assert_ok!(Facilities::approve(root(), F0));
 		last(Event::Approved { facility: F0 });
 		assert_eq!(Facilities::status(F0), Some(FacilityStatus::Active));
+		assert_eq!(Facilities::active_since(F0), Some(1_764_000_123));
 		assert_eq!(StatusCount::<Test>::get(FacilityStatus::Pending), 0);
 		assert_eq!(StatusCount::<Test>::get(FacilityStatus::Active), 1);
 	});

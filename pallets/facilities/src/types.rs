@@ -321,6 +321,8 @@ pub struct Facility<
 	pub obligations: u32,
 	/// Block of registration.
 	pub registered_at: BlockNumber,
+	/// Unix second of approval (`None` before): reports are owed for periods from then on.
+	pub active_since: Option<u64>,
 }
 
 /// A site change waiting for re-approval.

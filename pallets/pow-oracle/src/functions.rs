@@ -322,6 +322,11 @@ impl<T: Config> Pallet<T> {
 				// No report: the facility defaults, if it owes reports at all.
 				T::Facilities::status(facility).ok_or(Error::<T>::UnknownFacility)?;
 				ensure!(now >= Self::window_close(end, false), Error::<T>::WindowOpen);
+				let (start, _) = Self::bounds(period)?;
+				let owed_from = T::Facilities::active_since(facility)
+					.unwrap_or(u64::MAX)
+					.max(ChainStart::<T>::get().unwrap_or(u64::MAX));
+				ensure!(start >= owed_from, Error::<T>::NotOwed);
 				ensure!(
 					T::Facilities::status(facility).is_some_and(|s| s.reports()),
 					Error::<T>::FacilityNotReporting

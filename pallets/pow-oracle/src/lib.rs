@@ -59,6 +59,8 @@
 
 extern crate alloc;
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 mod functions;
 mod impl_traits;
 #[cfg(test)]
@@ -186,6 +188,16 @@ pub mod pallet {
 		type AttestorSlash: Get<BalanceOf<Self>>;
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
+		/// Sets the clock for benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper;
+	}
+
+	/// What benchmarks need from the runtime.
+	#[cfg(feature = "runtime-benchmarks")]
+	pub trait BenchmarkHelper {
+		/// Sets the chain's clock to unix second `secs`.
+		fn set_now(secs: u64);
 	}
 
 	/// Why this pallet holds funds.
@@ -249,6 +261,11 @@ pub mod pallet {
 	/// Window lengths.
 	#[pallet::storage]
 	pub type Timings<T: Config> = StorageValue<_, Timing, ValueQuery>;
+
+	/// Unix second of the chain's first block: no facility owes a period that started
+	/// before it (genesis facilities are approved at time zero).
+	#[pallet::storage]
+	pub type ChainStart<T: Config> = StorageValue<_, u64, OptionQuery>;
 
 	/// Open disputes of finalized outputs.
 	#[pallet::storage]
@@ -515,6 +532,9 @@ pub mod pallet {
 		Overflow,
 		/// The facility-period is already finalized.
 		AlreadyFinalized,
+		/// The period started before the facility was approved (or before the chain's first
+		/// block): the facility does not owe it.
+		NotOwed,
 		/// The facility-period is not waiting for governance.
 		NotAwaitingGovernance,
 		/// The facility-period waits for governance; closing again changes nothing.
@@ -623,6 +643,20 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(_: BlockNumberFor<T>) -> Weight {
+			// `on_finalize` reads `ChainStart` (and writes it once).
+			T::DbWeight::get().reads_writes(1, 1)
+		}
+
+		fn on_finalize(_: BlockNumberFor<T>) {
+			if !ChainStart::<T>::exists() {
+				let now = Self::now();
+				if now > 0 {
+					ChainStart::<T>::put(now);
+				}
+			}
+		}
+
 		fn integrity_test() {
 			assert!(T::MaxAttestors::get() >= 1, "at least one attestor must fit");
 			assert!(T::MinFeeds::get() >= 1, "network data needs at least one feed");

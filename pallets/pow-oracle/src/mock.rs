@@ -87,6 +87,7 @@ parameter_types! {
 }
 
 impl pallet_facilities::Config for Test {
+	type Time = Timestamp;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
@@ -124,6 +125,18 @@ impl Config for Test {
 	type FraudSlash = ConstU64<FRAUD_SLASH>;
 	type AttestorSlash = ConstU64<ATTESTOR_SLASH>;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockClock;
+}
+
+/// Sets the mock's timestamp.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MockClock;
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper for MockClock {
+	fn set_now(secs: u64) {
+		set_now(secs);
+	}
 }
 
 std::thread_local! {
@@ -235,6 +248,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| {
 		System::set_block_number(1);
+		// The chain started ten periods before the tests' first period.
+		ChainStart::<Test>::put(T0 - 10 * PERIOD);
 		set_now(T0);
 		FINAL.with(|f| f.borrow_mut().clear());
 		assert_ok!(Facilities::register(RuntimeOrigin::signed(OPERATOR), site(), profile()));

@@ -607,6 +607,35 @@ fn no_report_defaults_and_repeated_defaults_suspend() {
 }
 
 #[test]
+fn only_periods_since_approval_and_chain_start_are_owed() {
+	run(|| {
+		// The facility was approved at T0: the period before is not owed.
+		let before = PeriodIndex(P0.0 - 1);
+		after_window(P0);
+		assert_noop!(Oracle::close(signed(STRANGER), FACILITY, before), E::NotOwed);
+		assert_ok!(Oracle::close(signed(STRANGER), FACILITY, P0));
+		// A facility approved at genesis (time zero) owes nothing before the chain started.
+		ChainStart::<Test>::put(end_of(P0) + 1);
+		let p1 = P0.next().unwrap();
+		after_window(p1);
+		assert_noop!(Oracle::close(signed(STRANGER), FACILITY, p1), E::NotOwed);
+	});
+}
+
+#[test]
+fn the_chain_start_is_recorded_once() {
+	use frame_support::traits::Hooks;
+	run(|| {
+		ChainStart::<Test>::kill();
+		<Oracle as Hooks<u64>>::on_finalize(1);
+		assert_eq!(ChainStart::<Test>::get(), Some(T0));
+		set_now(T0 + 100);
+		<Oracle as Hooks<u64>>::on_finalize(2);
+		assert_eq!(ChainStart::<Test>::get(), Some(T0));
+	});
+}
+
+#[test]
 fn short_quorum_extends_once_then_waits_for_governance() {
 	run(|| {
 		in_window(P0);

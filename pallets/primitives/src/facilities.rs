@@ -123,6 +123,9 @@ pub trait FacilityInspect<AccountId, Balance> {
 	fn deposit(facility: FacilityId) -> Option<Balance>;
 	/// Number of live obligations (token series, unsettled periods) other pallets recorded.
 	fn obligations(facility: FacilityId) -> Option<u32>;
+	/// Unix second at which the facility was approved (`None` before approval): it owes
+	/// reports for the periods that start from then on.
+	fn active_since(facility: FacilityId) -> Option<u64>;
 }
 
 /// What other pallets may do to a facility.

@@ -22,6 +22,7 @@ parameter_types! {
 }
 
 impl pallet_facilities::Config for Runtime {
+	type Time = Timestamp;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	/// Sudo today; a council origin later.

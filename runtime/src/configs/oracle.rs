@@ -69,4 +69,16 @@ impl pallet_pow_oracle::Config for Runtime {
 	type FraudSlash = ConstU128<FRAUD_SLASH>;
 	type AttestorSlash = ConstU128<ATTESTOR_SLASH>;
 	type WeightInfo = pallet_pow_oracle::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = BenchmarkClock;
+}
+
+/// Sets `pallet-timestamp`'s clock for the oracle's benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct BenchmarkClock;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_pow_oracle::BenchmarkHelper for BenchmarkClock {
+	fn set_now(secs: u64) {
+		pallet_timestamp::Now::<Runtime>::put(secs.saturating_mul(1_000));
+	}
 }
