@@ -19,6 +19,10 @@ BENCH_BIN="$BENCH_DIR/hashrate-node"
 WASM="$BENCH_DIR/hashrate_runtime.compact.compressed.wasm"
 
 "$REPO_ROOT/scripts/setup.sh"
+# The benchmark build replaces target/release/hashrate-node with a binary whose runtime
+# needs benchmark host functions; always put the test build back, also when a step fails
+# (`cargo test` alone does not relink the node binary).
+trap 'status=$?; build_workspace; exit $status' EXIT
 # frame-benchmarking-cli's storage-access test runtime builds a wasm of its own, for the
 # `benchmark storage` command only; its wasm builder cannot find that crate in this
 # workspace's metadata (it is behind an optional feature), so skip that one wasm.
@@ -58,5 +62,3 @@ for pallet in "${pallets[@]}"; do
 		--output "$dir/src/weights.rs"
 done
 
-# Put the test build's node back in place: it is the binary tests, dev.sh and zombienet run.
-build_workspace

@@ -72,39 +72,41 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::StatusCount` (r:1 w:1)
 	/// Proof: `Facilities::StatusCount` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::Facilities` (r:0 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `312`
+		//  Measured:  `378`
 		//  Estimated: `3593`
-		// Minimum execution time: 77_525_000 picoseconds.
-		Weight::from_parts(81_762_000, 3593)
+		// Minimum execution time: 78_426_000 picoseconds.
+		Weight::from_parts(81_912_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::StatusCount` (r:2 w:2)
 	/// Proof: `Facilities::StatusCount` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn approve() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2301`
-		//  Estimated: `9777`
-		// Minimum execution time: 29_384_000 picoseconds.
-		Weight::from_parts(31_527_000, 9777)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
+		//  Measured:  `2343`
+		//  Estimated: `9786`
+		// Minimum execution time: 37_045_000 picoseconds.
+		Weight::from_parts(39_699_000, 9786)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::StatusCount` (r:2 w:2)
 	/// Proof: `Facilities::StatusCount` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::OperatorshipOffers` (r:0 w:1)
@@ -115,47 +117,47 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Facilities::PendingSiteChanges` (`max_values`: None, `max_size`: Some(4753), added: 7228, mode: `MaxEncodedLen`)
 	fn reject() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2857`
-		//  Estimated: `9777`
-		// Minimum execution time: 105_447_000 picoseconds.
-		Weight::from_parts(110_504_000, 9777)
+		//  Measured:  `2924`
+		//  Estimated: `9786`
+		// Minimum execution time: 105_656_000 picoseconds.
+		Weight::from_parts(110_063_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(15_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::StatusCount` (r:2 w:2)
 	/// Proof: `Facilities::StatusCount` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
 	fn suspend() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2301`
-		//  Estimated: `9777`
-		// Minimum execution time: 29_434_000 picoseconds.
-		Weight::from_parts(31_527_000, 9777)
+		//  Measured:  `2310`
+		//  Estimated: `9786`
+		// Minimum execution time: 30_255_000 picoseconds.
+		Weight::from_parts(32_398_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::StatusCount` (r:2 w:2)
 	/// Proof: `Facilities::StatusCount` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
 	fn resume() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2319`
-		//  Estimated: `9777`
-		// Minimum execution time: 29_945_000 picoseconds.
-		Weight::from_parts(32_268_000, 9777)
+		//  Measured:  `2328`
+		//  Estimated: `9786`
+		// Minimum execution time: 30_605_000 picoseconds.
+		Weight::from_parts(33_049_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::StatusCount` (r:3 w:3)
 	/// Proof: `Facilities::StatusCount` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::OperatorshipOffers` (r:0 w:1)
 	/// Proof: `Facilities::OperatorshipOffers` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::ReporterOf` (r:0 w:8)
@@ -164,19 +166,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Facilities::PendingSiteChanges` (`max_values`: None, `max_size`: Some(4753), added: 7228, mode: `MaxEncodedLen`)
 	fn retire() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2820`
-		//  Estimated: `9777`
-		// Minimum execution time: 111_605_000 picoseconds.
-		Weight::from_parts(116_493_000, 9777)
+		//  Measured:  `2895`
+		//  Estimated: `9786`
+		// Minimum execution time: 113_428_000 picoseconds.
+		Weight::from_parts(118_255_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(16_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::StatusCount` (r:2 w:2)
 	/// Proof: `Facilities::StatusCount` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::OperatorshipOffers` (r:0 w:1)
@@ -187,133 +189,133 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Facilities::PendingSiteChanges` (`max_values`: None, `max_size`: Some(4753), added: 7228, mode: `MaxEncodedLen`)
 	fn complete_retirement() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2804`
-		//  Estimated: `9777`
-		// Minimum execution time: 105_066_000 picoseconds.
-		Weight::from_parts(112_837_000, 9777)
+		//  Measured:  `2879`
+		//  Estimated: `9786`
+		// Minimum execution time: 106_148_000 picoseconds.
+		Weight::from_parts(110_003_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(15_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::PendingSiteChanges` (r:1 w:1)
 	/// Proof: `Facilities::PendingSiteChanges` (`max_values`: None, `max_size`: Some(4753), added: 7228, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	fn propose_site_change() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3317`
-		//  Estimated: `9777`
-		// Minimum execution time: 88_001_000 picoseconds.
-		Weight::from_parts(92_598_000, 9777)
+		//  Measured:  `3392`
+		//  Estimated: `9786`
+		// Minimum execution time: 89_292_000 picoseconds.
+		Weight::from_parts(93_289_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::PendingSiteChanges` (r:1 w:1)
 	/// Proof: `Facilities::PendingSiteChanges` (`max_values`: None, `max_size`: Some(4753), added: 7228, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	fn approve_site_change() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3317`
-		//  Estimated: `9777`
-		// Minimum execution time: 71_536_000 picoseconds.
-		Weight::from_parts(75_983_000, 9777)
+		//  Measured:  `3392`
+		//  Estimated: `9786`
+		// Minimum execution time: 73_449_000 picoseconds.
+		Weight::from_parts(76_894_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::PendingSiteChanges` (r:1 w:1)
 	/// Proof: `Facilities::PendingSiteChanges` (`max_values`: None, `max_size`: Some(4753), added: 7228, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	fn reject_site_change() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3317`
-		//  Estimated: `9777`
-		// Minimum execution time: 71_016_000 picoseconds.
-		Weight::from_parts(75_142_000, 9777)
+		//  Measured:  `3392`
+		//  Estimated: `9786`
+		// Minimum execution time: 72_788_000 picoseconds.
+		Weight::from_parts(76_323_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::PendingSiteChanges` (r:1 w:1)
 	/// Proof: `Facilities::PendingSiteChanges` (`max_values`: None, `max_size`: Some(4753), added: 7228, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	fn cancel_site_change() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3317`
-		//  Estimated: `9777`
-		// Minimum execution time: 79_348_000 picoseconds.
-		Weight::from_parts(83_985_000, 9777)
+		//  Measured:  `3392`
+		//  Estimated: `9786`
+		// Minimum execution time: 81_181_000 picoseconds.
+		Weight::from_parts(84_706_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	fn update_profile() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2281`
-		//  Estimated: `9777`
-		// Minimum execution time: 27_901_000 picoseconds.
-		Weight::from_parts(30_325_000, 9777)
+		//  Measured:  `2290`
+		//  Estimated: `9786`
+		// Minimum execution time: 28_703_000 picoseconds.
+		Weight::from_parts(30_545_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::ReporterOf` (r:1 w:1)
 	/// Proof: `Facilities::ReporterOf` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn add_reporter() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2758`
-		//  Estimated: `9777`
-		// Minimum execution time: 29_303_000 picoseconds.
-		Weight::from_parts(31_787_000, 9777)
+		//  Measured:  `2767`
+		//  Estimated: `9786`
+		// Minimum execution time: 30_024_000 picoseconds.
+		Weight::from_parts(32_138_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::ReporterOf` (r:0 w:1)
 	/// Proof: `Facilities::ReporterOf` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn remove_reporter() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2537`
-		//  Estimated: `9777`
-		// Minimum execution time: 25_528_000 picoseconds.
-		Weight::from_parts(27_781_000, 9777)
+		//  Measured:  `2546`
+		//  Estimated: `9786`
+		// Minimum execution time: 26_659_000 picoseconds.
+		Weight::from_parts(28_482_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:0)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::OperatorshipOffers` (r:0 w:1)
 	/// Proof: `Facilities::OperatorshipOffers` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn offer_operatorship() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2281`
-		//  Estimated: `9777`
-		// Minimum execution time: 21_351_000 picoseconds.
-		Weight::from_parts(23_165_000, 9777)
+		//  Measured:  `2290`
+		//  Estimated: `9786`
+		// Minimum execution time: 22_082_000 picoseconds.
+		Weight::from_parts(24_176_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::OperatorshipOffers` (r:1 w:1)
 	/// Proof: `Facilities::OperatorshipOffers` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::PendingSiteChanges` (r:1 w:0)
@@ -321,32 +323,32 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::ReporterOf` (r:0 w:1)
 	/// Proof: `Facilities::ReporterOf` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn accept_operatorship() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2970`
-		//  Estimated: `9777`
-		// Minimum execution time: 121_600_000 picoseconds.
-		Weight::from_parts(125_936_000, 9777)
+		//  Measured:  `3045`
+		//  Estimated: `9786`
+		// Minimum execution time: 122_732_000 picoseconds.
+		Weight::from_parts(128_381_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::PendingSiteChanges` (r:1 w:1)
 	/// Proof: `Facilities::PendingSiteChanges` (`max_values`: None, `max_size`: Some(4753), added: 7228, mode: `MaxEncodedLen`)
 	fn slash_deposit() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3458`
-		//  Estimated: `9777`
-		// Minimum execution time: 75_942_000 picoseconds.
-		Weight::from_parts(80_189_000, 9777)
+		//  Measured:  `3533`
+		//  Estimated: `9786`
+		// Minimum execution time: 77_455_000 picoseconds.
+		Weight::from_parts(80_840_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -359,39 +361,41 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::StatusCount` (r:1 w:1)
 	/// Proof: `Facilities::StatusCount` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::Facilities` (r:0 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `312`
+		//  Measured:  `378`
 		//  Estimated: `3593`
-		// Minimum execution time: 77_525_000 picoseconds.
-		Weight::from_parts(81_762_000, 3593)
+		// Minimum execution time: 78_426_000 picoseconds.
+		Weight::from_parts(81_912_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::StatusCount` (r:2 w:2)
 	/// Proof: `Facilities::StatusCount` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn approve() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2301`
-		//  Estimated: `9777`
-		// Minimum execution time: 29_384_000 picoseconds.
-		Weight::from_parts(31_527_000, 9777)
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
+		//  Measured:  `2343`
+		//  Estimated: `9786`
+		// Minimum execution time: 37_045_000 picoseconds.
+		Weight::from_parts(39_699_000, 9786)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::StatusCount` (r:2 w:2)
 	/// Proof: `Facilities::StatusCount` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::OperatorshipOffers` (r:0 w:1)
@@ -402,47 +406,47 @@ impl WeightInfo for () {
 	/// Proof: `Facilities::PendingSiteChanges` (`max_values`: None, `max_size`: Some(4753), added: 7228, mode: `MaxEncodedLen`)
 	fn reject() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2857`
-		//  Estimated: `9777`
-		// Minimum execution time: 105_447_000 picoseconds.
-		Weight::from_parts(110_504_000, 9777)
+		//  Measured:  `2924`
+		//  Estimated: `9786`
+		// Minimum execution time: 105_656_000 picoseconds.
+		Weight::from_parts(110_063_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(15_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::StatusCount` (r:2 w:2)
 	/// Proof: `Facilities::StatusCount` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
 	fn suspend() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2301`
-		//  Estimated: `9777`
-		// Minimum execution time: 29_434_000 picoseconds.
-		Weight::from_parts(31_527_000, 9777)
+		//  Measured:  `2310`
+		//  Estimated: `9786`
+		// Minimum execution time: 30_255_000 picoseconds.
+		Weight::from_parts(32_398_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::StatusCount` (r:2 w:2)
 	/// Proof: `Facilities::StatusCount` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
 	fn resume() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2319`
-		//  Estimated: `9777`
-		// Minimum execution time: 29_945_000 picoseconds.
-		Weight::from_parts(32_268_000, 9777)
+		//  Measured:  `2328`
+		//  Estimated: `9786`
+		// Minimum execution time: 30_605_000 picoseconds.
+		Weight::from_parts(33_049_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::StatusCount` (r:3 w:3)
 	/// Proof: `Facilities::StatusCount` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::OperatorshipOffers` (r:0 w:1)
 	/// Proof: `Facilities::OperatorshipOffers` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::ReporterOf` (r:0 w:8)
@@ -451,19 +455,19 @@ impl WeightInfo for () {
 	/// Proof: `Facilities::PendingSiteChanges` (`max_values`: None, `max_size`: Some(4753), added: 7228, mode: `MaxEncodedLen`)
 	fn retire() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2820`
-		//  Estimated: `9777`
-		// Minimum execution time: 111_605_000 picoseconds.
-		Weight::from_parts(116_493_000, 9777)
+		//  Measured:  `2895`
+		//  Estimated: `9786`
+		// Minimum execution time: 113_428_000 picoseconds.
+		Weight::from_parts(118_255_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(16_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::StatusCount` (r:2 w:2)
 	/// Proof: `Facilities::StatusCount` (`max_values`: None, `max_size`: Some(13), added: 2488, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::OperatorshipOffers` (r:0 w:1)
@@ -474,133 +478,133 @@ impl WeightInfo for () {
 	/// Proof: `Facilities::PendingSiteChanges` (`max_values`: None, `max_size`: Some(4753), added: 7228, mode: `MaxEncodedLen`)
 	fn complete_retirement() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2804`
-		//  Estimated: `9777`
-		// Minimum execution time: 105_066_000 picoseconds.
-		Weight::from_parts(112_837_000, 9777)
+		//  Measured:  `2879`
+		//  Estimated: `9786`
+		// Minimum execution time: 106_148_000 picoseconds.
+		Weight::from_parts(110_003_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(15_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::PendingSiteChanges` (r:1 w:1)
 	/// Proof: `Facilities::PendingSiteChanges` (`max_values`: None, `max_size`: Some(4753), added: 7228, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	fn propose_site_change() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3317`
-		//  Estimated: `9777`
-		// Minimum execution time: 88_001_000 picoseconds.
-		Weight::from_parts(92_598_000, 9777)
+		//  Measured:  `3392`
+		//  Estimated: `9786`
+		// Minimum execution time: 89_292_000 picoseconds.
+		Weight::from_parts(93_289_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::PendingSiteChanges` (r:1 w:1)
 	/// Proof: `Facilities::PendingSiteChanges` (`max_values`: None, `max_size`: Some(4753), added: 7228, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	fn approve_site_change() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3317`
-		//  Estimated: `9777`
-		// Minimum execution time: 71_536_000 picoseconds.
-		Weight::from_parts(75_983_000, 9777)
+		//  Measured:  `3392`
+		//  Estimated: `9786`
+		// Minimum execution time: 73_449_000 picoseconds.
+		Weight::from_parts(76_894_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::PendingSiteChanges` (r:1 w:1)
 	/// Proof: `Facilities::PendingSiteChanges` (`max_values`: None, `max_size`: Some(4753), added: 7228, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	fn reject_site_change() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3317`
-		//  Estimated: `9777`
-		// Minimum execution time: 71_016_000 picoseconds.
-		Weight::from_parts(75_142_000, 9777)
+		//  Measured:  `3392`
+		//  Estimated: `9786`
+		// Minimum execution time: 72_788_000 picoseconds.
+		Weight::from_parts(76_323_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::PendingSiteChanges` (r:1 w:1)
 	/// Proof: `Facilities::PendingSiteChanges` (`max_values`: None, `max_size`: Some(4753), added: 7228, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	fn cancel_site_change() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3317`
-		//  Estimated: `9777`
-		// Minimum execution time: 79_348_000 picoseconds.
-		Weight::from_parts(83_985_000, 9777)
+		//  Measured:  `3392`
+		//  Estimated: `9786`
+		// Minimum execution time: 81_181_000 picoseconds.
+		Weight::from_parts(84_706_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	fn update_profile() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2281`
-		//  Estimated: `9777`
-		// Minimum execution time: 27_901_000 picoseconds.
-		Weight::from_parts(30_325_000, 9777)
+		//  Measured:  `2290`
+		//  Estimated: `9786`
+		// Minimum execution time: 28_703_000 picoseconds.
+		Weight::from_parts(30_545_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::ReporterOf` (r:1 w:1)
 	/// Proof: `Facilities::ReporterOf` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn add_reporter() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2758`
-		//  Estimated: `9777`
-		// Minimum execution time: 29_303_000 picoseconds.
-		Weight::from_parts(31_787_000, 9777)
+		//  Measured:  `2767`
+		//  Estimated: `9786`
+		// Minimum execution time: 30_024_000 picoseconds.
+		Weight::from_parts(32_138_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::ReporterOf` (r:0 w:1)
 	/// Proof: `Facilities::ReporterOf` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn remove_reporter() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2537`
-		//  Estimated: `9777`
-		// Minimum execution time: 25_528_000 picoseconds.
-		Weight::from_parts(27_781_000, 9777)
+		//  Measured:  `2546`
+		//  Estimated: `9786`
+		// Minimum execution time: 26_659_000 picoseconds.
+		Weight::from_parts(28_482_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:0)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::OperatorshipOffers` (r:0 w:1)
 	/// Proof: `Facilities::OperatorshipOffers` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn offer_operatorship() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2281`
-		//  Estimated: `9777`
-		// Minimum execution time: 21_351_000 picoseconds.
-		Weight::from_parts(23_165_000, 9777)
+		//  Measured:  `2290`
+		//  Estimated: `9786`
+		// Minimum execution time: 22_082_000 picoseconds.
+		Weight::from_parts(24_176_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::OperatorshipOffers` (r:1 w:1)
 	/// Proof: `Facilities::OperatorshipOffers` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::PendingSiteChanges` (r:1 w:0)
@@ -608,32 +612,32 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::ReporterOf` (r:0 w:1)
 	/// Proof: `Facilities::ReporterOf` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn accept_operatorship() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2970`
-		//  Estimated: `9777`
-		// Minimum execution time: 121_600_000 picoseconds.
-		Weight::from_parts(125_936_000, 9777)
+		//  Measured:  `3045`
+		//  Estimated: `9786`
+		// Minimum execution time: 122_732_000 picoseconds.
+		Weight::from_parts(128_381_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
-	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6312), added: 8787, mode: `MaxEncodedLen`)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Facilities::PendingSiteChanges` (r:1 w:1)
 	/// Proof: `Facilities::PendingSiteChanges` (`max_values`: None, `max_size`: Some(4753), added: 7228, mode: `MaxEncodedLen`)
 	fn slash_deposit() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3458`
-		//  Estimated: `9777`
-		// Minimum execution time: 75_942_000 picoseconds.
-		Weight::from_parts(80_189_000, 9777)
+		//  Measured:  `3533`
+		//  Estimated: `9786`
+		// Minimum execution time: 77_455_000 picoseconds.
+		Weight::from_parts(80_840_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
