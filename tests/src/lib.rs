@@ -327,3 +327,17 @@ pub async fn fund(client: &Client, to: &Keypair, amount: u128) {
 	.await
 	.expect("funding transfer succeeded");
 }
+
+/// Signs `call` with `signer`, waits for finality and returns its events, or the reason it
+/// was not accepted or did not succeed (the dispatch error's message).
+pub async fn submit(
+	client: &Client,
+	call: &impl subxt::tx::Payload,
+	signer: &Keypair,
+) -> Result<subxt::extrinsics::ExtrinsicEvents<ChainConfig>, String> {
+	let at = within(client.at_current_block()).await.expect("finalized block");
+	let progress = within(at.transactions().sign_and_submit_then_watch_default(call, signer))
+		.await
+		.map_err(|e| format!("not accepted: {e}"))?;
+	within(progress.wait_for_finalized_success()).await.map_err(|e| e.to_string())
+}

@@ -3,16 +3,14 @@
 //! storage; a malformed registration fails with its named error and changes nothing.
 
 use hashrate_e2e::{
-	account, account_data, fund, id, within, ChainConfig, Client, Node, Sealing, TempDir, UNIT,
+	account, account_data, fund, id, submit, within, Client, Node, Sealing, TempDir, UNIT,
 };
 use subxt::{
 	dynamic::{self, Value},
 	events::DecodeAsEvent,
 	ext::scale_decode::DecodeAsType,
-	extrinsics::ExtrinsicEvents,
-	tx::Payload,
 };
-use subxt_signer::sr25519::{dev, Keypair};
+use subxt_signer::sr25519::dev;
 
 /// The runtime's deposit: 1,000 HASH + 0.1 HASH per TH/s of declared capacity.
 fn deposit_for(ths: u128) -> u128 {
@@ -100,20 +98,6 @@ impl DecodeAsEvent for ReporterAdded {
 	fn is_event(pallet: &str, event: &str) -> bool {
 		(pallet, event) == ("Facilities", "ReporterAdded")
 	}
-}
-
-/// Signs `call` with `signer`, waits for finality and returns its events or the dispatch
-/// error's message.
-async fn submit(
-	client: &Client,
-	call: &impl Payload,
-	signer: &Keypair,
-) -> Result<ExtrinsicEvents<ChainConfig>, String> {
-	let at = within(client.at_current_block()).await.expect("finalized block");
-	let progress = within(at.transactions().sign_and_submit_then_watch_default(call, signer))
-		.await
-		.map_err(|e| format!("not accepted: {e}"))?;
-	within(progress.wait_for_finalized_success()).await.map_err(|e| e.to_string())
 }
 
 fn bytes(text: &str) -> Value {

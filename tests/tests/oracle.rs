@@ -4,14 +4,12 @@
 //! (Eve) reports it — an over-claimed hashrate is refused first — the three attestors
 //! attest, the output is finalized, and once the challenge window passed it is made final.
 
-use hashrate_e2e::{account_data, id, within, ChainConfig, Client, Node, Sealing, TempDir, UNIT};
+use hashrate_e2e::{account_data, id, submit, within, Client, Node, Sealing, TempDir, UNIT};
 use std::time::{SystemTime, UNIX_EPOCH};
 use subxt::{
 	dynamic::{self, Value},
 	events::DecodeAsEvent,
 	ext::scale_decode::DecodeAsType,
-	extrinsics::ExtrinsicEvents,
-	tx::Payload,
 };
 use subxt_signer::{
 	sr25519::{dev, Keypair},
@@ -97,18 +95,6 @@ enum StatusView {
 struct RecordView {
 	output: OutputView,
 	status: StatusView,
-}
-
-async fn submit(
-	client: &Client,
-	call: &impl Payload,
-	signer: &Keypair,
-) -> Result<ExtrinsicEvents<ChainConfig>, String> {
-	let at = within(client.at_current_block()).await.expect("finalized block");
-	let progress = within(at.transactions().sign_and_submit_then_watch_default(call, signer))
-		.await
-		.map_err(|e| format!("not accepted: {e}"))?;
-	within(progress.wait_for_finalized_success()).await.map_err(|e| e.to_string())
 }
 
 async fn record(client: &Client, period: u32) -> Option<RecordView> {
