@@ -6,8 +6,12 @@
 //! runs the oracle with 30-second periods, two feeders and three attestors ([`dev_oracle`]).
 
 use crate::{
-	configs::monetary::TreasuryAccount, AccountId, BalancesConfig, FacilitiesConfig,
-	PowOracleConfig, RuntimeGenesisConfig, SudoConfig, EXISTENTIAL_DEPOSIT, UNIT,
+	configs::{
+		assets::{PAYOUT_ASSET_DECIMALS, PAYOUT_ASSET_ID, PAYOUT_ASSET_MIN_BALANCE},
+		monetary::TreasuryAccount,
+	},
+	AccountId, AssetsConfig, BalancesConfig, FacilitiesConfig, PowOracleConfig,
+	RuntimeGenesisConfig, SudoConfig, EXISTENTIAL_DEPOSIT, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -35,6 +39,7 @@ fn testnet_genesis(
 	root: AccountId,
 	facilities: Vec<GenesisFacility<AccountId>>,
 	oracle: PowOracleConfig,
+	payout_balances: Vec<(AccountId, crate::Balance)>,
 ) -> Value {
 	let mut balances: Vec<(AccountId, crate::Balance)> =
 		endowed_accounts.into_iter().map(|account| (account, DEV_ENDOWMENT)).collect();
@@ -48,7 +53,23 @@ fn testnet_genesis(
 		grandpa: pallet_grandpa::GenesisConfig {
 			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
 		},
-		sudo: SudoConfig { key: Some(root) },
+		sudo: SudoConfig { key: Some(root.clone()) },
+		// The BTC payout asset, issued by the sudo key: sufficient (holders need no native
+		// balance to hold it), 8 decimals (1 unit = 1 sat).
+		assets: AssetsConfig {
+			assets: vec![(PAYOUT_ASSET_ID, root.clone(), true, PAYOUT_ASSET_MIN_BALANCE)],
+			metadata: vec![(
+				PAYOUT_ASSET_ID,
+				b"Bitcoin (payout)".to_vec(),
+				b"BTC".to_vec(),
+				PAYOUT_ASSET_DECIMALS,
+			)],
+			accounts: payout_balances
+				.into_iter()
+				.map(|(who, sats)| (PAYOUT_ASSET_ID, who, sats))
+				.collect::<Vec<_>>(),
+			..Default::default()
+		},
 		facilities: FacilitiesConfig { facilities },
 		pow_oracle: oracle,
 	})
@@ -72,6 +93,7 @@ pub fn development_config_genesis() -> Value {
 		Sr25519Keyring::Alice.to_account_id(),
 		demo_facilities(),
 		dev_oracle(),
+		dev_payout_balances(),
 	)
 }
 
@@ -86,7 +108,22 @@ pub fn local_config_genesis() -> Value {
 		Sr25519Keyring::Alice.to_account_id(),
 		Vec::new(),
 		PowOracleConfig::default(),
+		Vec::new(),
 	)
+}
+
+/// One bitcoin in sats.
+const BTC: crate::Balance = 100_000_000;
+
+/// Development payout-asset balances: the facility operators (Charlie, Dave) hold 10 BTC
+/// each for collateral; Bob and Ferdie hold 1 BTC each to buy tokens.
+pub fn dev_payout_balances() -> Vec<(AccountId, crate::Balance)> {
+	vec![
+		(Sr25519Keyring::Charlie.to_account_id(), 10 * BTC),
+		(Sr25519Keyring::Dave.to_account_id(), 10 * BTC),
+		(Sr25519Keyring::Bob.to_account_id(), BTC),
+		(Sr25519Keyring::Ferdie.to_account_id(), BTC),
+	]
 }
 
 /// Development oracle: 30-second periods with a 2-minute report window, a 30 s quorum

@@ -188,6 +188,9 @@ mod runtime {
 	#[runtime::pallet_index(11)]
 	pub type TransactionPayment = pallet_transaction_payment;
 
+	#[runtime::pallet_index(12)]
+	pub type Assets = pallet_assets;
+
 	#[runtime::pallet_index(20)]
 	pub type Sudo = pallet_sudo;
 

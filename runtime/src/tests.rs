@@ -71,6 +71,30 @@ fn development_preset_has_alice_as_validator_and_sudo_and_funds_dev_accounts() {
 }
 
 #[test]
+fn every_preset_has_the_btc_payout_asset() {
+	use configs::assets::{PAYOUT_ASSET_ID, PAYOUT_ASSET_MIN_BALANCE};
+	use frame_support::traits::fungibles::{metadata::Inspect as _, Inspect as _};
+	for preset in
+		[sp_genesis_builder::DEV_RUNTIME_PRESET, sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET]
+	{
+		preset_ext(preset).execute_with(|| {
+			assert!(Assets::asset_exists(PAYOUT_ASSET_ID));
+			assert_eq!(Assets::minimum_balance(PAYOUT_ASSET_ID), PAYOUT_ASSET_MIN_BALANCE);
+			assert_eq!(Assets::decimals(PAYOUT_ASSET_ID), 8);
+			assert_eq!(Assets::symbol(PAYOUT_ASSET_ID), b"BTC".to_vec());
+			let details = pallet_assets::Asset::<Runtime>::get(PAYOUT_ASSET_ID).unwrap();
+			assert!(details.is_sufficient);
+			assert_eq!(details.issuer, Sr25519Keyring::Alice.to_account_id());
+		});
+	}
+	preset_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let charlie = Sr25519Keyring::Charlie.to_account_id();
+		assert_eq!(Assets::balance(PAYOUT_ASSET_ID, &charlie), 1_000_000_000);
+		assert_eq!(Assets::total_issuance(PAYOUT_ASSET_ID), 2_200_000_000);
+	});
+}
+
+#[test]
 fn development_preset_runs_the_oracle_with_short_periods() {
 	use frame_support::traits::fungible::InspectHold;
 	use hashrate_primitives::{PeriodIndex, PowOracle as _};

@@ -1,5 +1,6 @@
 //! The runtime's pallet configurations, one module per area.
 
+pub mod assets;
 pub mod consensus;
 pub mod facilities;
 pub mod monetary;
