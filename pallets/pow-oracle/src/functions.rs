@@ -172,8 +172,11 @@ impl<T: Config> Pallet<T> {
 		period: PeriodIndex,
 		output: PeriodOutput,
 	) -> DispatchResult {
-		let mut round = Self::open_round(facility, period, &output)?;
+		// Who before what: a signer who may not report learns that first.
+		let status = T::Facilities::status(facility).ok_or(Error::<T>::UnknownFacility)?;
+		ensure!(status.reports(), Error::<T>::FacilityNotReporting);
 		ensure!(T::Facilities::may_report(facility, &submitter), Error::<T>::NotReporter);
+		let mut round = Self::open_round(facility, period, &output)?;
 		let amended = match round.report.as_mut() {
 			Some(report) => {
 				report.output = output;

@@ -341,6 +341,12 @@ fn report_errors_on_who_and_when() {
 			E::FacilityNotReporting
 		);
 		assert_noop!(Oracle::report(signed(STRANGER), FACILITY, P0, output()), E::NotReporter);
+		// Whatever the values and the period, a stranger learns it may not report.
+		let absurd = PeriodOutput { hashrate: Hashrate::ZERO, ..output() };
+		assert_noop!(
+			Oracle::report(signed(STRANGER), FACILITY, P0.next().unwrap(), absurd),
+			E::NotReporter
+		);
 		let current = Oracle::current_period();
 		assert_noop!(
 			Oracle::report(signed(REPORTER), FACILITY, current, output()),
