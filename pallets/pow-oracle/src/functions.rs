@@ -143,8 +143,8 @@ impl<T: Config> Pallet<T> {
 		facility: FacilityId,
 		period: PeriodIndex,
 		output: &PeriodOutput,
+		capacity: &Capacity,
 	) -> Result<RoundOf<T>, DispatchError> {
-		let capacity = Self::reporting_capacity(facility)?;
 		ensure!(!Outputs::<T>::contains_key(facility, period), Error::<T>::AlreadyFinalized);
 		let (start, end) = Self::bounds(period)?;
 		let now = Self::now();
@@ -173,10 +173,9 @@ impl<T: Config> Pallet<T> {
 		output: PeriodOutput,
 	) -> DispatchResult {
 		// Who before what: a signer who may not report learns that first.
-		let status = T::Facilities::status(facility).ok_or(Error::<T>::UnknownFacility)?;
-		ensure!(status.reports(), Error::<T>::FacilityNotReporting);
+		let capacity = Self::reporting_capacity(facility)?;
 		ensure!(T::Facilities::may_report(facility, &submitter), Error::<T>::NotReporter);
-		let mut round = Self::open_round(facility, period, &output)?;
+		let mut round = Self::open_round(facility, period, &output, &capacity)?;
 		let amended = match round.report.as_mut() {
 			Some(report) => {
 				report.output = output;
@@ -207,7 +206,8 @@ impl<T: Config> Pallet<T> {
 		output: PeriodOutput,
 	) -> DispatchResult {
 		ensure!(Attestors::<T>::get().contains(&attestor), Error::<T>::NotAttestor);
-		let mut round = Self::open_round(facility, period, &output)?;
+		let capacity = Self::reporting_capacity(facility)?;
+		let mut round = Self::open_round(facility, period, &output, &capacity)?;
 		match round.attestations.iter_mut().find(|(a, _)| *a == attestor) {
 			Some(entry) => entry.1 = output,
 			None => round

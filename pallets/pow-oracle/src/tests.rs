@@ -32,6 +32,15 @@ fn last(event: Event<Test>) {
 	System::assert_last_event(event.into());
 }
 
+/// Puts back the genesis schedule after a test removed it to provoke `NoSchedule`.
+fn restore_schedule() {
+	Schedules::<Test>::put(frame_support::BoundedVec::truncate_from(vec![Schedule {
+		start_index: PeriodIndex(0),
+		start_time: 0,
+		length: PERIOD,
+	}]));
+}
+
 fn end_of(period: PeriodIndex) -> u64 {
 	Oracle::bounds(period).unwrap().1
 }
@@ -138,11 +147,7 @@ fn set_period_length_errors() {
 		// Before the first schedule nothing can be numbered.
 		Schedules::<Test>::kill();
 		assert_noop!(Oracle::set_period_length(root(), PERIOD), E::NoSchedule);
-		Schedules::<Test>::put(frame_support::BoundedVec::truncate_from(vec![Schedule {
-			start_index: PeriodIndex(0),
-			start_time: 0,
-			length: PERIOD,
-		}]));
+		restore_schedule();
 	});
 }
 
@@ -242,11 +247,7 @@ fn feed_network_data_errors() {
 		assert_noop!(Oracle::feed_network_data(signed(FEEDERS[0]), P0, network()), E::WindowClosed);
 		Schedules::<Test>::kill();
 		assert_noop!(Oracle::feed_network_data(signed(FEEDERS[0]), P0, network()), E::NoSchedule);
-		Schedules::<Test>::put(frame_support::BoundedVec::truncate_from(vec![Schedule {
-			start_index: PeriodIndex(0),
-			start_time: 0,
-			length: PERIOD,
-		}]));
+		restore_schedule();
 	});
 }
 
@@ -364,11 +365,7 @@ fn report_errors_on_who_and_when() {
 		assert_noop!(Oracle::report(signed(POOR), FACILITY, p2, output()), E::FeeNotAffordable);
 		Schedules::<Test>::kill();
 		assert_noop!(Oracle::report(signed(REPORTER), FACILITY, p2, output()), E::NoSchedule);
-		Schedules::<Test>::put(frame_support::BoundedVec::truncate_from(vec![Schedule {
-			start_index: PeriodIndex(0),
-			start_time: 0,
-			length: PERIOD,
-		}]));
+		restore_schedule();
 	});
 }
 
@@ -678,11 +675,7 @@ fn close_errors() {
 		assert_noop!(Oracle::close(signed(STRANGER), FACILITY, P0), E::FacilityNotReporting);
 		Schedules::<Test>::kill();
 		assert_noop!(Oracle::close(signed(STRANGER), FACILITY, P0), E::NoSchedule);
-		Schedules::<Test>::put(frame_support::BoundedVec::truncate_from(vec![Schedule {
-			start_index: PeriodIndex(0),
-			start_time: 0,
-			length: PERIOD,
-		}]));
+		restore_schedule();
 	});
 }
 
