@@ -259,5 +259,6 @@ mod benches {
 		[pallet_utility, Utility]
 		[pallet_facilities, Facilities]
 		[pallet_pow_oracle, PowOracle]
+		[pallet_hashrate_tokens, HashrateTokens]
 	);
 }

@@ -10,8 +10,8 @@ use crate::{
 		assets::{PAYOUT_ASSET_DECIMALS, PAYOUT_ASSET_ID, PAYOUT_ASSET_MIN_BALANCE},
 		monetary::TreasuryAccount,
 	},
-	AccountId, AssetsConfig, BalancesConfig, FacilitiesConfig, PowOracleConfig,
-	RuntimeGenesisConfig, SudoConfig, EXISTENTIAL_DEPOSIT, UNIT,
+	AccountId, AssetsConfig, BalancesConfig, FacilitiesConfig, HashrateTokensConfig,
+	PowOracleConfig, RuntimeGenesisConfig, SudoConfig, EXISTENTIAL_DEPOSIT, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -39,8 +39,18 @@ fn testnet_genesis(
 	root: AccountId,
 	facilities: Vec<GenesisFacility<AccountId>>,
 	oracle: PowOracleConfig,
-	payout_balances: Vec<(AccountId, crate::Balance)>,
+	tokens: HashrateTokensConfig,
+	mut payout_balances: Vec<(AccountId, crate::Balance)>,
 ) -> Value {
+	// The token pallet's escrow and collateral accounts keep the payout asset's minimum
+	// balance for good, so paying out of them (with `Preserve`) never reaps them.
+	payout_balances.extend(
+		[
+			pallet_hashrate_tokens::Pallet::<crate::Runtime>::escrow_account(),
+			pallet_hashrate_tokens::Pallet::<crate::Runtime>::collateral_account(),
+		]
+		.map(|account| (account, PAYOUT_ASSET_MIN_BALANCE)),
+	);
 	let mut balances: Vec<(AccountId, crate::Balance)> =
 		endowed_accounts.into_iter().map(|account| (account, DEV_ENDOWMENT)).collect();
 	balances.push((TreasuryAccount::get(), EXISTENTIAL_DEPOSIT));
@@ -72,6 +82,7 @@ fn testnet_genesis(
 		},
 		facilities: FacilitiesConfig { facilities },
 		pow_oracle: oracle,
+		hashrate_tokens: tokens,
 	})
 }
 
@@ -93,6 +104,7 @@ pub fn development_config_genesis() -> Value {
 		Sr25519Keyring::Alice.to_account_id(),
 		demo_facilities(),
 		dev_oracle(),
+		dev_tokens(),
 		dev_payout_balances(),
 	)
 }
@@ -108,8 +120,26 @@ pub fn local_config_genesis() -> Value {
 		Sr25519Keyring::Alice.to_account_id(),
 		Vec::new(),
 		PowOracleConfig::default(),
+		HashrateTokensConfig::default(),
 		Vec::new(),
 	)
+}
+
+/// Development issuance rules for 30-second periods: the backing is the last final period
+/// alone, 80 % of it tokenizable; collateral covers 2 periods of expected output; backing
+/// may be 20 periods (10 minutes) old, since a period is final about 3 minutes after it
+/// ends; a close that cannot mint is refused for 60 s.
+pub fn dev_tokens() -> HashrateTokensConfig {
+	HashrateTokensConfig {
+		rules: pallet_hashrate_tokens::IssuanceRules {
+			backing_periods: 1,
+			max_tokenization: 800,
+			collateral_periods: 2,
+			max_backing_age: 20,
+			close_grace: 60,
+		},
+		..Default::default()
+	}
 }
 
 /// One bitcoin in sats.

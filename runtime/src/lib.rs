@@ -203,6 +203,9 @@ mod runtime {
 
 	#[runtime::pallet_index(31)]
 	pub type PowOracle = pallet_pow_oracle;
+
+	#[runtime::pallet_index(32)]
+	pub type HashrateTokens = pallet_hashrate_tokens;
 }
 
 #[cfg(test)]

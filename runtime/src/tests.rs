@@ -90,7 +90,8 @@ fn every_preset_has_the_btc_payout_asset() {
 	preset_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
 		let charlie = Sr25519Keyring::Charlie.to_account_id();
 		assert_eq!(Assets::balance(PAYOUT_ASSET_ID, &charlie), 1_000_000_000);
-		assert_eq!(Assets::total_issuance(PAYOUT_ASSET_ID), 2_200_000_000);
+		// 22 BTC for the dev accounts, the minimum balance for the token pallet's two accounts.
+		assert_eq!(Assets::total_issuance(PAYOUT_ASSET_ID), 2_200_002_000);
 	});
 }
 
@@ -254,5 +255,26 @@ proptest! {
 			prop_assert_eq!(Balances::total_issuance(), issuance_before + fee + tip);
 			Ok(())
 		})?;
+	}
+}
+
+#[test]
+fn every_preset_seeds_the_token_accounts_and_sets_issuance_rules() {
+	use configs::assets::{PAYOUT_ASSET_ID, PAYOUT_ASSET_MIN_BALANCE};
+	type Tokens = pallet_hashrate_tokens::Pallet<Runtime>;
+	for (preset, backing_periods) in [
+		(sp_genesis_builder::DEV_RUNTIME_PRESET, 1),
+		(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET, 30),
+	] {
+		preset_ext(preset).execute_with(|| {
+			for account in [Tokens::escrow_account(), Tokens::collateral_account()] {
+				assert_eq!(Assets::balance(PAYOUT_ASSET_ID, &account), PAYOUT_ASSET_MIN_BALANCE);
+			}
+			assert_eq!(
+				pallet_hashrate_tokens::Rules::<Runtime>::get().backing_periods,
+				backing_periods
+			);
+			Tokens::do_try_state().expect("consistent");
+		});
 	}
 }

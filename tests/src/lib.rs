@@ -341,3 +341,95 @@ pub async fn submit(
 		.map_err(|e| format!("not accepted: {e}"))?;
 	within(progress.wait_for_finalized_success()).await.map_err(|e| e.to_string())
 }
+
+/// A key from a secret URI such as `//Alice//stash`.
+pub fn key(uri: &str) -> Keypair {
+	Keypair::from_uri(&uri.parse::<SecretUri>().expect("uri")).expect("key")
+}
+
+/// A unit newtype (`Hashrate`, `Sats`, `FacilityId`, ...) as a dynamic value.
+pub fn newtype(value: u128) -> dynamic::Value {
+	dynamic::Value::unnamed_composite([dynamic::Value::u128(value)])
+}
+
+/// The development preset's period length, seconds.
+pub const DEV_PERIOD: u64 = 30;
+/// Late-2025 difficulty the tests feed.
+pub const DIFFICULTY: u128 = 149_301_205_959_699;
+/// Late-2025 reward per block (subsidy + fees), sats.
+pub const REWARD: u128 = 315_800_000;
+
+/// A `PeriodOutput` of demo facility 0 for a 30 s development period: `ths` TH/s at 98 %
+/// uptime and a 2 % pool fee, 14 kWh (the fleet needs 13.75 at 15 J/TH; its 2,000 kW deliver
+/// 16.6), and exactly the network expectation of bitcoin.
+pub fn dev_output(ths: u128) -> dynamic::Value {
+	let milli = ths * 1_000;
+	let gross = milli * 1_000_000_000 * u128::from(DEV_PERIOD) * REWARD / (DIFFICULTY << 32);
+	let net = gross * 980 / 1_000;
+	dynamic::Value::named_composite([
+		("hashrate", newtype(milli)),
+		("sats", newtype(net)),
+		("energy", newtype(14)),
+		("uptime", dynamic::Value::u128(980)),
+		("pool_fee", dynamic::Value::u128(20)),
+		("evidence", dynamic::Value::from_bytes([0x42; 32])),
+	])
+}
+
+/// The chain's clock (`Timestamp.Now`) at the latest finalized block, unix seconds.
+pub async fn chain_now(client: &Client) -> u64 {
+	let at = within(client.at_current_block()).await.expect("finalized block");
+	let address = dynamic::storage::<(), u64>("Timestamp", "Now");
+	let millis: u64 = within(at.storage().fetch(address, ()))
+		.await
+		.expect("reading Timestamp.Now")
+		.decode()
+		.expect("u64");
+	millis / 1_000
+}
+
+/// Submits `call` until it stops failing with `waiting_error` (each attempt seals a block,
+/// which moves chain time by at least one 6 s slot), at most `attempts` times; returns the
+/// events of the attempt that succeeded and how many attempts it took.
+pub async fn submit_once_past(
+	client: &Client,
+	call: &impl subxt::tx::Payload,
+	signer: &Keypair,
+	waiting_error: &str,
+	attempts: u32,
+) -> (subxt::extrinsics::ExtrinsicEvents<ChainConfig>, u32) {
+	for attempt in 1..=attempts {
+		match submit(client, call, signer).await {
+			Ok(events) => return (events, attempt),
+			Err(error) if error.contains(waiting_error) => continue,
+			Err(error) => panic!("unexpected error: {error}"),
+		}
+	}
+	panic!("still {waiting_error} after {attempts} attempts");
+}
+
+/// Makes demo facility 0's `period` final at `ths` TH/s on a development chain: Alice and
+/// Bob feed network data, Eve (its reporter key) reports, the three stash attestors attest,
+/// and `make_final` is submitted once the challenge window has passed.
+pub async fn make_dev_period_final(client: &Client, period: u32, ths: u128) {
+	let data = dynamic::Value::named_composite([
+		("difficulty", newtype(DIFFICULTY)),
+		("reward_per_block", newtype(REWARD)),
+	]);
+	let feed = dynamic::transaction(
+		"PowOracle",
+		"feed_network_data",
+		(dynamic::Value::u128(period.into()), data),
+	);
+	submit(client, &feed, &dev::alice()).await.expect("Alice feeds");
+	submit(client, &feed, &dev::bob()).await.expect("Bob feeds");
+	let period_value = || dynamic::Value::u128(period.into());
+	let report = dynamic::transaction("PowOracle", "report", (newtype(0), period_value(), dev_output(ths)));
+	submit(client, &report, &dev::eve()).await.expect("Eve reports");
+	let attest = dynamic::transaction("PowOracle", "attest", (newtype(0), period_value(), dev_output(ths)));
+	for attestor in ["//Alice//stash", "//Bob//stash", "//Charlie//stash"] {
+		submit(client, &attest, &key(attestor)).await.expect("attestation");
+	}
+	let make_final = dynamic::transaction("PowOracle", "make_final", (newtype(0), period_value()));
+	submit_once_past(client, &make_final, &dev::alice(), "ChallengeWindowOpen", 10).await;
+}

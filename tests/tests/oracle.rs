@@ -4,48 +4,21 @@
 //! (Eve) reports it — an over-claimed hashrate is refused first — the three attestors
 //! attest, the output is finalized, and once the challenge window passed it is made final.
 
-use hashrate_e2e::{account_data, id, submit, within, Client, Node, Sealing, TempDir, UNIT};
+use hashrate_e2e::{
+	account_data, dev_output as output, id, key, newtype, submit, submit_once_past, within,
+	Client, Node, Sealing, TempDir, DEV_PERIOD, DIFFICULTY, REWARD, UNIT,
+};
 use std::time::{SystemTime, UNIX_EPOCH};
 use subxt::{
 	dynamic::{self, Value},
 	events::DecodeAsEvent,
 	ext::scale_decode::DecodeAsType,
 };
-use subxt_signer::{
-	sr25519::{dev, Keypair},
-	SecretUri,
-};
+use subxt_signer::sr25519::dev;
 
-const PERIOD: u64 = 30;
-const DIFFICULTY: u128 = 149_301_205_959_699;
-const REWARD: u128 = 315_800_000;
+const PERIOD: u64 = DEV_PERIOD;
 /// The runtime's attestation fee.
 const FEE: u128 = 5 * UNIT;
-
-fn key(uri: &str) -> Keypair {
-	Keypair::from_uri(&uri.parse::<SecretUri>().expect("uri")).expect("key")
-}
-
-fn newtype(value: u128) -> Value {
-	Value::unnamed_composite([Value::u128(value)])
-}
-
-/// `ths` TH/s for a 30 s period at 98 % uptime and a 2 % pool fee: 14 kWh (the fleet of
-/// facility 0 needs 13.75 at 15 J/TH; its 2,000 kW deliver 16.6), and exactly the network
-/// expectation of bitcoin.
-fn output(ths: u128) -> Value {
-	let milli = ths * 1_000;
-	let gross = milli * 1_000_000_000 * u128::from(PERIOD) * REWARD / (DIFFICULTY << 32);
-	let net = gross * 980 / 1_000;
-	Value::named_composite([
-		("hashrate", newtype(milli)),
-		("sats", newtype(net)),
-		("energy", newtype(14)),
-		("uptime", Value::u128(980)),
-		("pool_fee", Value::u128(20)),
-		("evidence", Value::from_bytes([0x42; 32])),
-	])
-}
 
 #[derive(Debug, DecodeAsType)]
 #[decode_as_type(crate_path = "subxt::ext::scale_decode")]
@@ -180,15 +153,8 @@ async fn network_data_report_attestations_finalized_then_final() {
 	// at least one 6 s slot, so a few attempts get there.
 	let make_final =
 		dynamic::transaction("PowOracle", "make_final", (newtype(0), Value::u128(period.into())));
-	let mut attempts = 0;
-	let events = loop {
-		attempts += 1;
-		match submit(&client, &make_final, &dev::alice()).await {
-			Ok(events) => break events,
-			Err(error) if error.contains("ChallengeWindowOpen") && attempts < 10 => continue,
-			Err(error) => panic!("make_final failed: {error}"),
-		}
-	};
+	let (events, attempts) =
+		submit_once_past(&client, &make_final, &dev::alice(), "ChallengeWindowOpen", 10).await;
 	assert!(attempts > 1, "the first attempt fell inside the challenge window");
 	let made = events.find_first::<MadeFinal>().expect("MadeFinal").expect("decodes");
 	assert_eq!((made.facility, made.period), (0, period));

@@ -8,7 +8,6 @@ use frame_support::{
 		tokens::{Fortitude, Precision, Preservation, Restriction},
 		Get,
 	},
-	BoundedVec,
 };
 use hashrate_primitives::{FacilityInspect, PeriodOutcome};
 use sp_runtime::{
@@ -638,7 +637,7 @@ impl<T: Config> Pallet<T> {
 				);
 			}
 		}
-		let schedules: BoundedVec<Schedule, _> = Schedules::<T>::get();
+		let schedules: frame_support::BoundedVec<Schedule, _> = Schedules::<T>::get();
 		for pair in schedules.windows(2) {
 			let (a, b) = (pair[0], pair[1]);
 			ensure!(a.length > 0 && b.length > 0, "zero period length");

@@ -129,7 +129,8 @@ pub mod pallet {
 		type Time: UnixTime;
 		/// The facility registry.
 		type Facilities: FacilityControl<Self::AccountId, BalanceOf<Self>>;
-		/// Told when a facility's period becomes final or defaulted.
+		/// Told when a facility's period becomes final or defaulted (by `close` and
+		/// `make_final`, whose weights include its [`OnPeriodFinal::weight`]).
 		type OnPeriodFinal: OnPeriodFinal;
 		/// Manages feeders and attestors, sets the period length, finalizes without quorum.
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
@@ -860,6 +861,7 @@ pub mod pallet {
 		/// - Events: `Finalized` (+ payouts), `Defaulted`, `WindowExtended` or
 		///   `AwaitingGovernance` (+ strikes).
 		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::close().saturating_add(T::OnPeriodFinal::weight()))]
 		pub fn close(
 			origin: OriginFor<T>,
 			facility: FacilityId,
@@ -895,6 +897,7 @@ pub mod pallet {
 		/// - Errors: `NotFinalized`, `AlreadyFinal`, `ChallengeWindowOpen`, `DisputeOpen`.
 		/// - Events: `DisputeUpheld` (expired dispute), `MadeFinal`.
 		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::make_final().saturating_add(T::OnPeriodFinal::weight()))]
 		pub fn make_final(
 			origin: OriginFor<T>,
 			facility: FacilityId,

@@ -8,7 +8,8 @@
 //! exceed `u128` (hashrate x seconds x block reward).
 //!
 //! Traits through which pallets talk to each other live here ([`facilities`]: what pallets may
-//! know about and do to a facility); the runtime wires implementations in its `Config` impls,
+//! know about and do to a facility; [`oracle`]: periods and final outputs; [`tokens`]: series,
+//! collateral and the balance-change hook); the runtime wires implementations in its `Config` impls,
 //! so no pallet reads another's storage.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -17,10 +18,12 @@
 pub mod facilities;
 pub mod oracle;
 pub mod physics;
+pub mod tokens;
 mod units;
 
 pub use facilities::*;
 pub use oracle::*;
+pub use tokens::*;
 pub use units::*;
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};

@@ -6,7 +6,7 @@
 
 use crate::{Difficulty, Energy, FacilityId, Hashrate, PeriodIndex, Sats};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use polkadot_sdk::sp_core::H256;
+use polkadot_sdk::{sp_core::H256, sp_runtime::Weight};
 use scale_info::TypeInfo;
 
 /// Per-mill: parts of 1000.
@@ -107,8 +107,14 @@ pub trait PowOracle {
 pub trait OnPeriodFinal {
 	/// `facility`'s `period` is now final with `outcome`.
 	fn on_period_final(facility: FacilityId, period: PeriodIndex, outcome: &PeriodOutcome);
+	/// Upper bound of one [`Self::on_period_final`] call; the oracle includes it in the
+	/// weights of the calls that make periods final.
+	fn weight() -> Weight;
 }
 
 impl OnPeriodFinal for () {
 	fn on_period_final(_: FacilityId, _: PeriodIndex, _: &PeriodOutcome) {}
+	fn weight() -> Weight {
+		Weight::zero()
+	}
 }

@@ -6,4 +6,5 @@ pub mod facilities;
 pub mod monetary;
 pub mod oracle;
 pub mod system;
+pub mod tokens;
 pub mod utility;

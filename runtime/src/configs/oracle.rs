@@ -47,8 +47,9 @@ impl pallet_pow_oracle::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Time = Timestamp;
 	type Facilities = Facilities;
-	/// The token and yield pallets subscribe here when they exist.
-	type OnPeriodFinal = ();
+	/// The token pallet takes each facility's backing from its final periods (the yield
+	/// pallet joins it here when it exists).
+	type OnPeriodFinal = HashrateTokens;
 	type GovernanceOrigin = EnsureRoot<AccountId>;
 	type PalletId = OraclePalletId;
 	type TreasuryAccount = TreasuryAccount;

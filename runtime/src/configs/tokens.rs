@@ -1,0 +1,101 @@
+//! Hashrate tokens: series, backing, collateral, primary offerings, holding.
+
+use crate::*;
+use frame_support::{
+	parameter_types,
+	traits::{fungible::ItemOf, ConstU128, ConstU32},
+	PalletId,
+};
+use frame_system::EnsureRoot;
+
+use super::assets::PayoutAsset;
+
+parameter_types! {
+	pub const TokensPalletId: PalletId = PalletId(*b"hr/token");
+}
+
+impl pallet_hashrate_tokens::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	/// The BTC payout asset of `pallet-assets`, seen as one fungible.
+	type PayoutAsset = ItemOf<Assets, PayoutAsset, AccountId>;
+	type Time = Timestamp;
+	type Facilities = Facilities;
+	type Oracle = PowOracle;
+	/// The yield pallet (issue 6) records settlement and debt; until it exists nothing is
+	/// owed, so every series is settled and no facility is in debt.
+	type Obligations = ();
+	/// The yield pallet subscribes here when it exists.
+	type OnBalanceChange = ();
+	type GovernanceOrigin = EnsureRoot<AccountId>;
+	type PalletId = TokensPalletId;
+	/// An allowance record holds 0.1 HASH.
+	type ApprovalDeposit = ConstU128<{ UNIT / 10 }>;
+	/// Each live series is read when a facility's tokenized hashrate is summed.
+	type MaxSeriesPerFacility = ConstU32<16>;
+	/// The mint at close touches each subscriber (about 0.1 ms each).
+	type MaxSubscribers = ConstU32<512>;
+	/// Ten years of UTC days.
+	type MaxTermPeriods = ConstU32<3_660>;
+	type WeightInfo = pallet_hashrate_tokens::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = TokensBenchmarkHelper;
+}
+
+/// Drives the clock, the oracle's records and the payout asset for the token benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct TokensBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_hashrate_tokens::BenchmarkHelper<AccountId> for TokensBenchmarkHelper {
+	fn set_now(secs: u64) {
+		pallet_timestamp::Now::<Runtime>::put(secs.saturating_mul(1_000));
+	}
+
+	fn finalize_periods(
+		facility: hashrate_primitives::FacilityId,
+		before: hashrate_primitives::PeriodIndex,
+		count: u32,
+		hashrate_ths: u128,
+	) {
+		use hashrate_primitives::{Hashrate, NetworkData, PeriodIndex, PeriodOutput, Sats};
+		use pallet_pow_oracle::{OutputRecord, OutputSource, OutputStatus};
+		let network = NetworkData {
+			difficulty: hashrate_primitives::Difficulty(149_301_205_959_699),
+			reward_per_block: Sats(315_800_000),
+		};
+		let feeders = [AccountId::from([1u8; 32]), AccountId::from([2u8; 32])];
+		for index in before.0.saturating_sub(count)..before.0 {
+			let period = PeriodIndex(index);
+			let output = PeriodOutput {
+				hashrate: Hashrate(hashrate_ths.saturating_mul(1_000)),
+				uptime: 1_000,
+				..Default::default()
+			};
+			pallet_pow_oracle::Outputs::<Runtime>::insert(
+				facility,
+				period,
+				OutputRecord {
+					output,
+					source: OutputSource::GovernanceFromReport,
+					status: OutputStatus::Final,
+					report: None,
+				},
+			);
+			pallet_pow_oracle::Feeds::<Runtime>::insert(
+				period,
+				frame_support::BoundedVec::truncate_from(
+					feeders.iter().map(|f| (f.clone(), network)).collect::<alloc::vec::Vec<_>>(),
+				),
+			);
+		}
+	}
+
+	fn fund_payout(who: &AccountId, amount: hashrate_primitives::PayoutBalance) {
+		use frame_support::traits::fungibles::Mutate;
+		let _ = <Assets as Mutate<AccountId>>::mint_into(
+			configs::assets::PAYOUT_ASSET_ID,
+			who,
+			amount,
+		);
+	}
+}
