@@ -58,14 +58,20 @@ struct Setup<T: Config> {
 	facility: FacilityId,
 }
 
-fn setup<T: Config>() -> Setup<T> {
-	let operator = funded::<T>("operator", 0);
-	let facility = T::Facilities::benchmark_active_facility(operator.clone()).unwrap();
-	T::BenchmarkHelper::set_now(NOW);
+/// Sets the clock to `secs` and gives `facility` fresh backing: the periods before the
+/// current one final at [`BACKING_THS`], announced.
+fn at_time_with_backing<T: Config>(secs: u64, facility: FacilityId) {
+	T::BenchmarkHelper::set_now(secs);
 	let current = T::Oracle::current_period();
 	T::BenchmarkHelper::finalize_periods(facility, current, MAX_BACKING_PERIODS, BACKING_THS);
 	Pallet::<T>::note_period_final(facility, PeriodIndex(current.0 - 1));
 	assert!(Pallet::<T>::fresh_backing(facility).is_some());
+}
+
+fn setup<T: Config>() -> Setup<T> {
+	let operator = funded::<T>("operator", 0);
+	let facility = T::Facilities::benchmark_active_facility(operator.clone()).unwrap();
+	at_time_with_backing::<T>(NOW, facility);
 	for _ in 1..T::MaxSeriesPerFacility::get() {
 		let series = Pallet::<T>::do_create_series(operator.clone(), facility, terms::<T>()).unwrap();
 		Pallet::<T>::do_open_offering(operator.clone(), series, offering_terms::<T>()).unwrap();
@@ -93,7 +99,7 @@ fn subscribed<T: Config>(s: &Setup<T>, n: u32) -> (SeriesId, alloc::vec::Vec<T::
 fn issued<T: Config>(s: &Setup<T>, n: u32) -> (SeriesId, alloc::vec::Vec<T::AccountId>) {
 	let (series, buyers) = subscribed(s, n);
 	Pallet::<T>::do_add_collateral(s.operator.clone(), series, SATS / 10).unwrap();
-	T::BenchmarkHelper::set_now(offering_terms::<T>().closes);
+	at_time_with_backing::<T>(offering_terms::<T>().closes, s.facility);
 	Pallet::<T>::do_close_offering(series).unwrap();
 	(series, buyers)
 }
@@ -170,7 +176,7 @@ mod benchmarks {
 		let s = setup::<T>();
 		let (series, buyers) = subscribed(&s, n);
 		Pallet::<T>::do_add_collateral(s.operator.clone(), series, SATS / 10).unwrap();
-		T::BenchmarkHelper::set_now(offering_terms::<T>().closes);
+		at_time_with_backing::<T>(offering_terms::<T>().closes, s.facility);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(s.operator.clone()), series);
 		let supply = Series::<T>::get(series).unwrap().supply;

@@ -1061,7 +1061,10 @@ mod properties {
 							result.map(|_| ())
 						},
 						Op::Close => {
-							after_close();
+							// The clock never goes back.
+							if Tokens::now() < offering_terms().closes {
+								after_close();
+							}
 							Tokens::close_offering(signed(CAROL), SERIES).map(|_| ()).map_err(|e| e.error)
 						},
 						Op::Transfer(a, b, units) =>
