@@ -3,7 +3,10 @@
 //! records, the most subscribers an offering may have.
 
 use super::*;
-use frame_support::traits::{fungible::Mutate, Get};
+use frame_support::traits::{
+	fungible::{Inspect, Mutate},
+	Get,
+};
 use hashrate_primitives::{Hashrate, PeriodIndex, Sats};
 use polkadot_sdk::{frame_benchmarking::v2::*, frame_system::RawOrigin, sp_runtime::traits::Saturating};
 
@@ -19,7 +22,7 @@ const SATS: PayoutBalance = 10_000_000_000;
 
 fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 	let who: T::AccountId = account(name, index, SEED);
-	let amount = BalanceOf::<T>::from(u32::MAX).saturating_mul(1_000_000u32.into());
+	let amount = T::Currency::minimum_balance().saturating_mul(1_000_000_000u32.into());
 	T::Currency::set_balance(&who, amount);
 	T::BenchmarkHelper::fund_payout(&who, SATS);
 	who

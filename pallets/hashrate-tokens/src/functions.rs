@@ -304,18 +304,19 @@ impl<T: Config> Pallet<T> {
 		let backing = Self::fresh_backing(record.facility).ok_or(Error::<T>::NoBacking)?;
 		let limit = Self::limit_of(backing.average, Rules::<T>::get().max_tokenization);
 		let tokenized = Self::tokenized(record.facility)?;
-		let before = Self::committed_hashrate(record)?;
+		// What the facility's other series count for.
+		let others = if Self::counts(record) {
+			tokenized.saturating_sub(Self::committed_hashrate(record)?)
+		} else {
+			tokenized
+		};
 		let units = record
 			.supply
 			.checked_add(record.reserved)
 			.and_then(|u| u.checked_add(extra))
 			.ok_or(Error::<T>::Overflow)?;
 		let after = Self::hashrate_of(&record.terms, units, true).ok_or(Error::<T>::Overflow)?;
-		// `tokenized` includes `before` (the series counts while offered).
-		let total = tokenized
-			.saturating_sub(before)
-			.checked_add(after)
-			.ok_or(Error::<T>::Overflow)?;
+		let total = others.checked_add(after).ok_or(Error::<T>::Overflow)?;
 		ensure!(total <= limit, Error::<T>::BackingExceeded);
 		Ok(limit)
 	}
@@ -426,6 +427,9 @@ impl<T: Config> Pallet<T> {
 		);
 		let failure = if offering.sold < offering.terms.soft_cap {
 			Some(FailureReason::SoftCapMissed)
+		} else if Self::matured(&record) {
+			// Nobody closed it before the whole term passed: there is nothing left to mint.
+			Some(FailureReason::TermEnded)
 		} else {
 			match Self::check_can_mint(&record) {
 				Ok(()) => None,
@@ -790,8 +794,8 @@ impl<T: Config> Pallet<T> {
 	/// - each facility's series list holds exactly its series that are not closed, and its
 	///   tokenized hashrate is at most the limit recorded at its last reservation;
 	/// - series ids are below `NextSeriesId`;
-	/// - approval deposits held per owner equal the deposits of their approval records,
-	///   and no stored allowance is zero.
+	/// - the approval deposit every account holds equals the deposits of its approval
+	///   records, and no stored allowance is zero.
 	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::btree_map::BTreeMap;
@@ -883,12 +887,14 @@ impl<T: Config> Pallet<T> {
 			let sum = deposits.entry(owner).or_default();
 			*sum = sum.saturating_add(approval.deposit);
 		}
-		for (owner, deposit) in deposits {
+		for account in frame_system::Account::<T>::iter_keys() {
 			ensure!(
-				T::Currency::balance_on_hold(&HoldReason::ApprovalDeposit.into(), &owner) == deposit,
+				T::Currency::balance_on_hold(&HoldReason::ApprovalDeposit.into(), &account) ==
+					deposits.remove(&account).unwrap_or_default(),
 				"approval deposits held differ from the records"
 			);
 		}
+		ensure!(deposits.is_empty(), "an approval deposit recorded for an account that does not exist");
 		Ok(())
 	}
 }

@@ -466,6 +466,8 @@ pub mod pallet {
 		/// The soft cap was met but the facility could not issue by the end of the close
 		/// grace (not active, in debt, backing short or collateral short).
 		CannotIssue,
+		/// Nobody closed the offering before the series' last period ended.
+		TermEnded,
 	}
 
 	/// Errors of this pallet.

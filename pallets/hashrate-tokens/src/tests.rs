@@ -666,6 +666,24 @@ fn close_errors_within_the_grace_then_fails() {
 }
 
 #[test]
+fn an_offering_closed_after_the_term_fails() {
+	run(|| {
+		offered();
+		subscribe(ALICE, 1_000_000);
+		assert_ok!(Tokens::add_collateral(signed(OPERATOR), SERIES, 10_000));
+		matured();
+		assert_ok!(Tokens::close_offering(signed(CAROL), SERIES));
+		event(Event::OfferingFailed {
+			series: SERIES,
+			sold: 1_000_000,
+			reason: FailureReason::TermEnded,
+		});
+		assert_ok!(Tokens::refund(signed(ALICE), SERIES, ALICE));
+		assert_eq!(btc(ALICE), SATS);
+	});
+}
+
+#[test]
 fn a_failing_hook_fails_the_mint() {
 	run(|| {
 		offered();
