@@ -129,8 +129,8 @@ pub mod pallet {
 		type Time: UnixTime;
 		/// The facility registry.
 		type Facilities: FacilityControl<Self::AccountId, BalanceOf<Self>>;
-		/// Told when a facility's period becomes final or defaulted (by `close` and
-		/// `make_final`, whose weights include its [`OnPeriodFinal::weight`]).
+		/// Told when a facility's period becomes final or defaulted (by `close`, `make_final`
+		/// and `resolve_dispute`, whose weights include its [`OnPeriodFinal::weight`]).
 		type OnPeriodFinal: OnPeriodFinal;
 		/// Manages feeders and attestors, sets the period length, finalizes without quorum.
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
@@ -944,6 +944,9 @@ pub mod pallet {
 		/// - Events: `DisputeUpheld` or `DisputeCorrected` (+ `FacilitySlashed`,
 		///   `AttestorSlashed`, `AttestorRemoved`), `MadeFinal`.
 		#[pallet::call_index(12)]
+		#[pallet::weight(
+			T::WeightInfo::resolve_dispute().saturating_add(T::OnPeriodFinal::weight())
+		)]
 		pub fn resolve_dispute(
 			origin: OriginFor<T>,
 			facility: FacilityId,
