@@ -424,12 +424,44 @@ pub async fn make_dev_period_final(client: &Client, period: u32, ths: u128) {
 	submit(client, &feed, &dev::alice()).await.expect("Alice feeds");
 	submit(client, &feed, &dev::bob()).await.expect("Bob feeds");
 	let period_value = || dynamic::Value::u128(period.into());
-	let report = dynamic::transaction("PowOracle", "report", (newtype(0), period_value(), dev_output(ths)));
+	let report =
+		dynamic::transaction("PowOracle", "report", (newtype(0), period_value(), dev_output(ths)));
 	submit(client, &report, &dev::eve()).await.expect("Eve reports");
-	let attest = dynamic::transaction("PowOracle", "attest", (newtype(0), period_value(), dev_output(ths)));
+	let attest =
+		dynamic::transaction("PowOracle", "attest", (newtype(0), period_value(), dev_output(ths)));
 	for attestor in ["//Alice//stash", "//Bob//stash", "//Charlie//stash"] {
 		submit(client, &attest, &key(attestor)).await.expect("attestation");
 	}
 	let make_final = dynamic::transaction("PowOracle", "make_final", (newtype(0), period_value()));
 	submit_once_past(client, &make_final, &dev::alice(), "ChallengeWindowOpen", 10).await;
+}
+
+/// Calls view function `pallet.function(args)` at the latest finalized block through the
+/// `RuntimeViewFunction_execute_view_function` runtime API and returns its SCALE-encoded
+/// result.
+///
+/// subxt 0.51's `view_functions().call` passes the arguments without the length prefix of
+/// the API's `input: Vec<u8>` parameter (the runtime answers "Codec error") and decodes the
+/// answer without its `Result<Vec<u8>, _>` wrapping, so the call is framed here: subxt
+/// encodes the query id and arguments from the metadata, this adds the prefix and unwraps.
+pub async fn view_function(
+	client: &Client,
+	pallet: &str,
+	function: &str,
+	args: impl subxt::ext::frame_decode::view_functions::IntoEncodableValues,
+) -> Vec<u8> {
+	use subxt::ext::codec::{Compact, Decode, Encode};
+	let at = within(client.at_current_block()).await.expect("finalized block");
+	let payload = dynamic::view_function_call::<_, ()>(pallet, function, args);
+	let encoded = at.view_functions().encode_args(&payload).expect("encoding the arguments");
+	let (query_id, input) = encoded.split_at(32);
+	let mut params = query_id.to_vec();
+	Compact(u32::try_from(input.len()).expect("small input")).encode_to(&mut params);
+	params.extend_from_slice(input);
+	let raw = within(at.view_functions().call_raw(Some(&params)))
+		.await
+		.expect("calling the view function");
+	let (&ok, rest) = raw.split_first().expect("a Result");
+	assert_eq!(ok, 0, "the view function failed: {raw:?}");
+	Vec::<u8>::decode(&mut &rest[..]).expect("the encoded result")
 }

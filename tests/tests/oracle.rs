@@ -5,8 +5,8 @@
 //! attest, the output is finalized, and once the challenge window passed it is made final.
 
 use hashrate_e2e::{
-	account_data, dev_output as output, id, key, newtype, submit, submit_once_past, within,
-	Client, Node, Sealing, TempDir, DEV_PERIOD, DIFFICULTY, REWARD, UNIT,
+	account_data, dev_output as output, id, key, newtype, submit, submit_once_past, within, Client,
+	Node, Sealing, TempDir, DEV_PERIOD, DIFFICULTY, REWARD, UNIT,
 };
 use std::time::{SystemTime, UNIX_EPOCH};
 use subxt::{

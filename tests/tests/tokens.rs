@@ -6,17 +6,18 @@
 //! an offering for each; Bob and Ferdie subscribe, a subscription beyond the backing and one
 //! by the facility's reporter key are refused; collateral is locked; once the close time has
 //! passed the first offering closes and mints, its proceeds are withdrawn and Bob transfers
-//! tokens to Alice; the second misses its soft cap and Ferdie is refunded in full.
+//! tokens to Alice and the view functions show positions and backing; the second misses its
+//! soft cap and Ferdie is refunded in full.
 
 use hashrate_e2e::{
-	chain_now, id, make_dev_period_final, newtype, submit, submit_once_past, within, Client,
-	Node, Sealing, TempDir, DEV_PERIOD,
+	chain_now, id, make_dev_period_final, newtype, submit, submit_once_past, view_function, within,
+	Client, Node, Sealing, TempDir, DEV_PERIOD,
 };
 use std::time::{SystemTime, UNIX_EPOCH};
 use subxt::{
 	dynamic::{self, Value},
 	events::DecodeAsEvent,
-	ext::scale_decode::DecodeAsType,
+	ext::{codec::Decode, scale_decode::DecodeAsType},
 };
 use subxt_signer::sr25519::{dev, Keypair};
 
@@ -121,6 +122,38 @@ impl DecodeAsEvent for OfferingFailed {
 	}
 }
 
+/// One entry of the `positions` view function.
+#[derive(Debug, PartialEq, Decode)]
+#[codec(crate = subxt::ext::codec)]
+struct Position {
+	series: u32,
+	facility: u32,
+	balance: u128,
+	hashrate: u128,
+	matured: bool,
+}
+
+/// What the `backing` view function shows of a facility.
+#[derive(Debug, Decode)]
+#[codec(crate = subxt::ext::codec)]
+struct FacilityBacking {
+	backing: Option<(u128, u32)>,
+	fresh: bool,
+	tokenized: u128,
+	limit: u128,
+	collateral: u128,
+}
+
+async fn positions(client: &Client, who: &Keypair) -> Vec<Position> {
+	let bytes = view_function(client, "HashrateTokens", "positions", (id(who),)).await;
+	Vec::<Position>::decode(&mut &bytes[..]).expect("decoding positions")
+}
+
+async fn facility_backing(client: &Client) -> FacilityBacking {
+	let bytes = view_function(client, "HashrateTokens", "backing", (0u32,)).await;
+	FacilityBacking::decode(&mut &bytes[..]).expect("decoding a backing view")
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn offering_mint_withdraw_transfer_and_a_failed_offering_refunded() {
 	let dir = TempDir::new("tokens");
@@ -142,20 +175,46 @@ async fn offering_mint_withdraw_transfer_and_a_failed_offering_refunded() {
 	let closes = chain_now(&client).await + 120;
 	let first_period = closes.div_ceil(DEV_PERIOD);
 	for name in ["Nordic Hydro A", "Nordic Hydro B"] {
-		submit(&client, &dynamic::transaction("HashrateTokens", "create_series", (newtype(0), series_terms(first_period, name))), &charlie)
-			.await
-			.expect("series created");
+		submit(
+			&client,
+			&dynamic::transaction(
+				"HashrateTokens",
+				"create_series",
+				(newtype(0), series_terms(first_period, name)),
+			),
+			&charlie,
+		)
+		.await
+		.expect("series created");
 	}
-	submit(&client, &dynamic::transaction("HashrateTokens", "open_offering", (series(0), offering_terms(closes, 100))), &charlie)
-		.await
-		.expect("offering 0 opened");
-	submit(&client, &dynamic::transaction("HashrateTokens", "open_offering", (series(1), offering_terms(closes, 10_000))), &charlie)
-		.await
-		.expect("offering 1 opened");
+	submit(
+		&client,
+		&dynamic::transaction(
+			"HashrateTokens",
+			"open_offering",
+			(series(0), offering_terms(closes, 100)),
+		),
+		&charlie,
+	)
+	.await
+	.expect("offering 0 opened");
+	submit(
+		&client,
+		&dynamic::transaction(
+			"HashrateTokens",
+			"open_offering",
+			(series(1), offering_terms(closes, 10_000)),
+		),
+		&charlie,
+	)
+	.await
+	.expect("offering 1 opened");
 
 	// Subscriptions pay into escrow; nothing is minted yet.
 	let (bob_before, ferdie_before) = (btc(&client, &bob).await, btc(&client, &ferdie).await);
-	let subscribe = |s: u32, units: u128| dynamic::transaction("HashrateTokens", "subscribe", (series(s), Value::u128(units)));
+	let subscribe = |s: u32, units: u128| {
+		dynamic::transaction("HashrateTokens", "subscribe", (series(s), Value::u128(units)))
+	};
 	submit(&client, &subscribe(0, 300), &bob).await.expect("Bob subscribes");
 	submit(&client, &subscribe(0, 200), &ferdie).await.expect("Ferdie subscribes");
 	submit(&client, &subscribe(1, 100), &ferdie).await.expect("Ferdie subscribes to series 1");
@@ -168,30 +227,53 @@ async fn offering_mint_withdraw_transfer_and_a_failed_offering_refunded() {
 	assert!(error.contains("BackingExceeded"), "unexpected error: {error}");
 	let error = submit(&client, &subscribe(0, 10), &eve).await.expect_err("the facility's key");
 	assert!(error.contains("SubscriberIsFacility"), "unexpected error: {error}");
-	assert_eq!(btc(&client, &bob).await, bob_before - 300 * PRICE, "a refused subscription pays nothing");
+	assert_eq!(
+		btc(&client, &bob).await,
+		bob_before - 300 * PRICE,
+		"a refused subscription pays nothing"
+	);
 
 	// Collateral for the sold hashrate; closing waits for the close time.
 	let charlie_before = btc(&client, &charlie).await;
-	submit(&client, &dynamic::transaction("HashrateTokens", "add_collateral", (series(0), Value::u128(1_000_000))), &charlie)
-		.await
-		.expect("collateral locked");
+	submit(
+		&client,
+		&dynamic::transaction(
+			"HashrateTokens",
+			"add_collateral",
+			(series(0), Value::u128(1_000_000)),
+		),
+		&charlie,
+	)
+	.await
+	.expect("collateral locked");
 	let close = |s: u32| dynamic::transaction("HashrateTokens", "close_offering", (series(s),));
 	let (events, attempts) =
 		submit_once_past(&client, &close(0), &alice, "OfferingStillOpen", 40).await;
 	assert!(attempts > 1, "the first close fell before the close time");
-	let succeeded = events.find_first::<OfferingSucceeded>().expect("OfferingSucceeded").expect("decodes");
+	let succeeded =
+		events.find_first::<OfferingSucceeded>().expect("OfferingSucceeded").expect("decodes");
 	assert_eq!((succeeded.series, succeeded.sold, succeeded.proceeds), (0, 500, 500 * PRICE));
 	assert_eq!(tokens(&client, &bob, 0).await, 300);
 	assert_eq!(tokens(&client, &ferdie, 0).await, 200);
 
 	// The operator withdraws the proceeds.
-	submit(&client, &dynamic::transaction("HashrateTokens", "withdraw_proceeds", (series(0),)), &charlie).await.expect("withdrawn");
+	submit(
+		&client,
+		&dynamic::transaction("HashrateTokens", "withdraw_proceeds", (series(0),)),
+		&charlie,
+	)
+	.await
+	.expect("withdrawn");
 	assert_eq!(btc(&client, &charlie).await, charlie_before - 1_000_000 + 500 * PRICE);
 
 	// Bob transfers to Alice.
 	submit(
 		&client,
-		&dynamic::transaction("HashrateTokens", "transfer", (series(0), Value::from_bytes(id(&alice)), Value::u128(120))),
+		&dynamic::transaction(
+			"HashrateTokens",
+			"transfer",
+			(series(0), Value::from_bytes(id(&alice)), Value::u128(120)),
+		),
 		&bob,
 	)
 	.await
@@ -199,13 +281,33 @@ async fn offering_mint_withdraw_transfer_and_a_failed_offering_refunded() {
 	assert_eq!(tokens(&client, &bob, 0).await, 180);
 	assert_eq!(tokens(&client, &alice, 0).await, 120);
 
+	// What holders see: their positions and what backs the facility's tokens.
+	assert_eq!(
+		positions(&client, &bob).await,
+		vec![Position { series: 0, facility: 0, balance: 180, hashrate: 180_000, matured: false }]
+	);
+	let view = facility_backing(&client).await;
+	assert_eq!(view.backing, Some((110_000_000, period)));
+	assert!(view.fresh);
+	// Series 0's 500 TH/s plus the 100 TH/s still reserved by the open offering 1.
+	assert_eq!((view.tokenized, view.limit), (600_000, 88_000_000));
+	assert_eq!(view.collateral, 1_000_000);
+
 	// The second offering missed its soft cap: nothing minted, Ferdie refunded in full.
 	let events = submit(&client, &close(1), &alice).await.expect("offering 1 closed");
 	let failed = events.find_first::<OfferingFailed>().expect("OfferingFailed").expect("decodes");
 	assert_eq!((failed.series, failed.sold), (1, 100));
 	assert_eq!(tokens(&client, &ferdie, 1).await, 0);
-	submit(&client, &dynamic::transaction("HashrateTokens", "refund", (series(1), Value::from_bytes(id(&ferdie)))), &alice)
-		.await
-		.expect("refund");
+	submit(
+		&client,
+		&dynamic::transaction(
+			"HashrateTokens",
+			"refund",
+			(series(1), Value::from_bytes(id(&ferdie))),
+		),
+		&alice,
+	)
+	.await
+	.expect("refund");
 	assert_eq!(btc(&client, &ferdie).await, ferdie_before - 200 * PRICE);
 }

@@ -8,7 +8,9 @@ use frame_support::traits::{
 	Get,
 };
 use hashrate_primitives::{Hashrate, PeriodIndex, Sats};
-use polkadot_sdk::{frame_benchmarking::v2::*, frame_system::RawOrigin, sp_runtime::traits::Saturating};
+use polkadot_sdk::{
+	frame_benchmarking::v2::*, frame_system::RawOrigin, sp_runtime::traits::Saturating,
+};
 
 const SEED: u32 = 0;
 /// A clock in the 2020s, the start of a period whatever the length.
@@ -76,7 +78,8 @@ fn setup<T: Config>() -> Setup<T> {
 	let facility = T::Facilities::benchmark_active_facility(operator.clone()).unwrap();
 	at_time_with_backing::<T>(NOW, facility);
 	for _ in 1..T::MaxSeriesPerFacility::get() {
-		let series = Pallet::<T>::do_create_series(operator.clone(), facility, terms::<T>()).unwrap();
+		let series =
+			Pallet::<T>::do_create_series(operator.clone(), facility, terms::<T>()).unwrap();
 		Pallet::<T>::do_open_offering(operator.clone(), series, offering_terms::<T>()).unwrap();
 	}
 	Setup { operator, facility }
@@ -123,7 +126,10 @@ mod benchmarks {
 		let s = setup::<T>();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(s.operator.clone()), s.facility, terms::<T>());
-		assert_eq!(FacilitySeries::<T>::get(s.facility).len() as u32, T::MaxSeriesPerFacility::get());
+		assert_eq!(
+			FacilitySeries::<T>::get(s.facility).len() as u32,
+			T::MaxSeriesPerFacility::get()
+		);
 	}
 
 	#[benchmark]
@@ -293,7 +299,12 @@ mod benchmarks {
 		let (series, _) = subscribed(&s, 1);
 		let current = T::Oracle::current_period();
 		// Periods at a tenth of a TH/s: the facility is short.
-		T::BenchmarkHelper::finalize_periods(s.facility, PeriodIndex(current.0 + 1), MAX_BACKING_PERIODS, 0);
+		T::BenchmarkHelper::finalize_periods(
+			s.facility,
+			PeriodIndex(current.0 + 1),
+			MAX_BACKING_PERIODS,
+			0,
+		);
 		#[block]
 		{
 			Pallet::<T>::note_period_final(s.facility, current);

@@ -12,9 +12,9 @@ use frame_support::{
 		UnixTime,
 	},
 };
-use hashrate_primitives::{physics, Hashrate, NetworkData, PeriodIndex, PerMill};
-use polkadot_sdk::sp_core::U256;
 use hashrate_primitives::FacilityInspect;
+use hashrate_primitives::{physics, Hashrate, NetworkData, PerMill, PeriodIndex};
+use polkadot_sdk::sp_core::U256;
 use sp_runtime::traits::{AccountIdConversion, Saturating, Zero};
 
 impl<T: Config> Pallet<T> {
@@ -35,10 +35,10 @@ impl<T: Config> Pallet<T> {
 
 	/// Whether `rules` are within range.
 	pub fn rules_valid(rules: &IssuanceRules) -> bool {
-		(1..=MAX_BACKING_PERIODS).contains(&rules.backing_periods) &&
-			(1..=1000).contains(&rules.max_tokenization) &&
-			rules.collateral_periods <= MAX_COLLATERAL_PERIODS &&
-			rules.max_backing_age >= 1
+		(1..=MAX_BACKING_PERIODS).contains(&rules.backing_periods)
+			&& (1..=1000).contains(&rules.max_tokenization)
+			&& rules.collateral_periods <= MAX_COLLATERAL_PERIODS
+			&& rules.max_backing_age >= 1
 	}
 
 	/// `10^decimals`; `decimals` is at most [`MAX_DECIMALS`], so it fits.
@@ -49,7 +49,11 @@ impl<T: Config> Pallet<T> {
 	/// Hashrate `units` of a series with `terms` are a claim on: `units x hashrate per token /
 	/// 10^decimals`, rounded **up** when `round_up` (what backing must cover) or down (what a
 	/// holder is shown). `None` if it does not fit.
-	pub fn hashrate_of(terms: &SeriesTerms, units: TokenBalance, round_up: bool) -> Option<Hashrate> {
+	pub fn hashrate_of(
+		terms: &SeriesTerms,
+		units: TokenBalance,
+		round_up: bool,
+	) -> Option<Hashrate> {
 		let product = U256::from(units).checked_mul(U256::from(terms.hashrate_per_token.get()))?;
 		let (quotient, remainder) = product.div_mod(U256::from(Self::unit(terms.decimals)));
 		let rounded = if round_up && !remainder.is_zero() {
@@ -62,7 +66,11 @@ impl<T: Config> Pallet<T> {
 
 	/// Price of `units` at `price` per whole token, rounded **up** (the buyer pays at most
 	/// one sat more than the exact fraction; it is recorded and refunded in full).
-	pub fn cost_of(terms: &SeriesTerms, units: TokenBalance, price: PayoutBalance) -> Option<PayoutBalance> {
+	pub fn cost_of(
+		terms: &SeriesTerms,
+		units: TokenBalance,
+		price: PayoutBalance,
+	) -> Option<PayoutBalance> {
 		let product = U256::from(units).checked_mul(U256::from(price))?;
 		let (quotient, remainder) = product.div_mod(U256::from(Self::unit(terms.decimals)));
 		let rounded =
@@ -77,8 +85,8 @@ impl<T: Config> Pallet<T> {
 
 	/// Whether `record` counts against its facility's backing: offered or issued, not matured.
 	fn counts(record: &SeriesRecord) -> bool {
-		matches!(record.status, SeriesStatus::Offering | SeriesStatus::Issued) &&
-			!Self::matured(record)
+		matches!(record.status, SeriesStatus::Offering | SeriesStatus::Issued)
+			&& !Self::matured(record)
 	}
 
 	/// Hashrate `record` counts for: its minted plus reserved units, rounded up.
@@ -103,8 +111,8 @@ impl<T: Config> Pallet<T> {
 
 	/// Most that may be tokenized against `average`.
 	pub fn limit_of(average: Hashrate, max_tokenization: PerMill) -> Hashrate {
-		let limit = U256::from(average.get()).saturating_mul(U256::from(max_tokenization)) /
-			U256::from(1000u32);
+		let limit = U256::from(average.get()).saturating_mul(U256::from(max_tokenization))
+			/ U256::from(1000u32);
 		// At most `average`, which is a u128.
 		Hashrate(u128::try_from(limit).unwrap_or(u128::MAX))
 	}
@@ -122,7 +130,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The series and its operator, who must be `who`.
-	fn operated_series(who: &T::AccountId, series: SeriesId) -> Result<SeriesRecord, DispatchError> {
+	fn operated_series(
+		who: &T::AccountId,
+		series: SeriesId,
+	) -> Result<SeriesRecord, DispatchError> {
 		let record = Series::<T>::get(series).ok_or(Error::<T>::UnknownSeries)?;
 		ensure!(Self::operator_of(record.facility)? == *who, Error::<T>::NotOperator);
 		Ok(record)
@@ -145,8 +156,8 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::InvalidName
 		);
 		ensure!(
-			!terms.symbol.is_empty() &&
-				terms.symbol.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()),
+			!terms.symbol.is_empty()
+				&& terms.symbol.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()),
 			Error::<T>::InvalidSymbol
 		);
 		ensure!(terms.last_period >= terms.first_period, Error::<T>::EmptyTerm);
@@ -280,10 +291,10 @@ impl<T: Config> Pallet<T> {
 			.ok_or(Error::<T>::TermStartsBeforeOfferingEnds)?;
 		ensure!(term_start >= terms.closes, Error::<T>::TermStartsBeforeOfferingEnds);
 		ensure!(
-			terms.soft_cap > 0 &&
-				terms.soft_cap <= terms.hard_cap &&
-				terms.min_subscription >= record.terms.min_balance &&
-				terms.min_subscription <= terms.hard_cap,
+			terms.soft_cap > 0
+				&& terms.soft_cap <= terms.hard_cap
+				&& terms.min_subscription >= record.terms.min_balance
+				&& terms.min_subscription <= terms.hard_cap,
 			Error::<T>::InvalidCaps
 		);
 		let room = record.terms.supply_cap.saturating_sub(record.supply);
@@ -300,7 +311,10 @@ impl<T: Config> Pallet<T> {
 
 	/// Checks that `record` may reserve (or keep) `extra` more units against its facility's
 	/// backing; returns the limit checked against.
-	fn check_backing(record: &SeriesRecord, extra: TokenBalance) -> Result<Hashrate, DispatchError> {
+	fn check_backing(
+		record: &SeriesRecord,
+		extra: TokenBalance,
+	) -> Result<Hashrate, DispatchError> {
 		let backing = Self::fresh_backing(record.facility).ok_or(Error::<T>::NoBacking)?;
 		let limit = Self::limit_of(backing.average, Rules::<T>::get().max_tokenization);
 		let tokenized = Self::tokenized(record.facility)?;
@@ -339,7 +353,8 @@ impl<T: Config> Pallet<T> {
 		);
 		let existing = Subscriptions::<T>::get(series, &who);
 		let mut subscription = existing.unwrap_or_default();
-		subscription.amount = subscription.amount.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+		subscription.amount =
+			subscription.amount.checked_add(amount).ok_or(Error::<T>::Overflow)?;
 		ensure!(subscription.amount >= offering.terms.min_subscription, Error::<T>::BelowMinimum);
 		let sold = offering.sold.checked_add(amount).ok_or(Error::<T>::Overflow)?;
 		ensure!(sold <= offering.terms.hard_cap, Error::<T>::CapExceeded);
@@ -378,8 +393,7 @@ impl<T: Config> Pallet<T> {
 		if periods == 0 {
 			return Ok(0);
 		}
-		let hashrate =
-			Self::hashrate_of(&record.terms, units, true).ok_or(Error::<T>::Overflow)?;
+		let hashrate = Self::hashrate_of(&record.terms, units, true).ok_or(Error::<T>::Overflow)?;
 		let (start, end) =
 			T::Oracle::period_bounds(record.terms.first_period).ok_or(Error::<T>::Overflow)?;
 		let seconds = end.saturating_sub(start);
@@ -390,8 +404,8 @@ impl<T: Config> Pallet<T> {
 		// Costs rounded down, so the requirement errs on the holders' side.
 		let cost = U256::from(record.terms.cost_per_th_day.get())
 			.saturating_mul(U256::from(hashrate.get()))
-			.saturating_mul(U256::from(seconds)) /
-			U256::from(Hashrate::MILLI_PER_TH * u128::from(SECONDS_PER_DAY));
+			.saturating_mul(U256::from(seconds))
+			/ U256::from(Hashrate::MILLI_PER_TH * u128::from(SECONDS_PER_DAY));
 		let net = U256::from(expected.get()).saturating_sub(cost);
 		let required = net.saturating_mul(U256::from(periods));
 		u128::try_from(required).map_err(|_| Error::<T>::Overflow.into())
@@ -557,7 +571,12 @@ impl<T: Config> Pallet<T> {
 		weight.saturating_accrue(T::OnBalanceChange::before_balance_change(series, to)?);
 		Self::set_balance(from, series, from_after);
 		Self::set_balance(to, series, to_after);
-		Self::deposit_event(Event::Transferred { series, from: from.clone(), to: to.clone(), amount });
+		Self::deposit_event(Event::Transferred {
+			series,
+			from: from.clone(),
+			to: to.clone(),
+			amount,
+		});
 		Ok(weight)
 	}
 
@@ -889,12 +908,15 @@ impl<T: Config> Pallet<T> {
 		}
 		for account in frame_system::Account::<T>::iter_keys() {
 			ensure!(
-				T::Currency::balance_on_hold(&HoldReason::ApprovalDeposit.into(), &account) ==
-					deposits.remove(&account).unwrap_or_default(),
+				T::Currency::balance_on_hold(&HoldReason::ApprovalDeposit.into(), &account)
+					== deposits.remove(&account).unwrap_or_default(),
 				"approval deposits held differ from the records"
 			);
 		}
-		ensure!(deposits.is_empty(), "an approval deposit recorded for an account that does not exist");
+		ensure!(
+			deposits.is_empty(),
+			"an approval deposit recorded for an account that does not exist"
+		);
 		Ok(())
 	}
 }

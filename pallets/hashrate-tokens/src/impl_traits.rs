@@ -97,7 +97,9 @@ impl<T: Config> fungibles::Inspect<T::AccountId> for Pallet<T> {
 		amount: TokenBalance,
 		_: Provenance,
 	) -> DepositConsequence {
-		let Some(record) = Series::<T>::get(series) else { return DepositConsequence::UnknownAsset };
+		let Some(record) = Series::<T>::get(series) else {
+			return DepositConsequence::UnknownAsset;
+		};
 		if amount == 0 {
 			return DepositConsequence::Success;
 		}
@@ -118,7 +120,9 @@ impl<T: Config> fungibles::Inspect<T::AccountId> for Pallet<T> {
 		who: &T::AccountId,
 		amount: TokenBalance,
 	) -> WithdrawConsequence<TokenBalance> {
-		let Some(record) = Series::<T>::get(series) else { return WithdrawConsequence::UnknownAsset };
+		let Some(record) = Series::<T>::get(series) else {
+			return WithdrawConsequence::UnknownAsset;
+		};
 		let Some(after) = Holdings::<T>::get(who, series).checked_sub(amount) else {
 			return WithdrawConsequence::BalanceLow;
 		};

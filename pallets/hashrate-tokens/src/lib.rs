@@ -226,14 +226,8 @@ pub mod pallet {
 
 	/// Subscriptions of open or failed offerings.
 	#[pallet::storage]
-	pub type Subscriptions<T: Config> = StorageDoubleMap<
-		_,
-		Twox64Concat,
-		SeriesId,
-		Blake2_128Concat,
-		T::AccountId,
-		Subscription,
-	>;
+	pub type Subscriptions<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, SeriesId, Blake2_128Concat, T::AccountId, Subscription>;
 
 	/// Token balances: holder, series -> units (never zero, never below the series' minimum).
 	#[pallet::storage]
@@ -735,7 +729,10 @@ pub mod pallet {
 				.saturating_add(T::OnBalanceChange::max_weight()
 					.saturating_mul(T::MaxSubscribers::get().into()))
 		)]
-		pub fn close_offering(origin: OriginFor<T>, series: SeriesId) -> DispatchResultWithPostInfo {
+		pub fn close_offering(
+			origin: OriginFor<T>,
+			series: SeriesId,
+		) -> DispatchResultWithPostInfo {
 			ensure_signed(origin)?;
 			Self::do_close_offering(series)
 		}
@@ -886,9 +883,7 @@ pub mod pallet {
 }
 
 /// One series an account holds.
-#[derive(
-	Clone, PartialEq, Eq, Debug, codec::Encode, codec::Decode, scale_info::TypeInfo,
-)]
+#[derive(Clone, PartialEq, Eq, Debug, codec::Encode, codec::Decode, scale_info::TypeInfo)]
 pub struct Position {
 	/// The series.
 	pub series: SeriesId,

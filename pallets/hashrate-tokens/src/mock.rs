@@ -9,15 +9,15 @@ use core::cell::RefCell;
 use frame_support::{
 	assert_ok, derive_impl, parameter_types,
 	traits::{
-		fungible::ItemOf, tokens::imbalance::ResolveTo, AsEnsureOriginWithArg, ConstU128,
-		ConstU32, ConstU64,
+		fungible::ItemOf, tokens::imbalance::ResolveTo, AsEnsureOriginWithArg, ConstU128, ConstU32,
+		ConstU64,
 	},
 	PalletId,
 };
 use frame_system::{EnsureRoot, EnsureSigned};
 use hashrate_primitives::{
-	Difficulty, Efficiency, Hashrate, NetworkData, PeriodIndex, PeriodOutcome, PeriodOutput,
-	Power, Sats,
+	Difficulty, Efficiency, Hashrate, NetworkData, PeriodIndex, PeriodOutcome, PeriodOutput, Power,
+	Sats,
 };
 use pallet_facilities::{
 	Documents, EnergyShare, EnergySource, FleetRow, Location, PoolAccount, Profile, SiteSpec,

@@ -165,7 +165,10 @@ fn create_series_records_an_obligation() {
 	run(|| {
 		assert_eq!(create(), SERIES);
 		let stored = record();
-		assert_eq!((stored.facility, stored.status, stored.supply), (FACILITY, SeriesStatus::Created, 0));
+		assert_eq!(
+			(stored.facility, stored.status, stored.supply),
+			(FACILITY, SeriesStatus::Created, 0)
+		);
 		assert_eq!(FacilitySeries::<Test>::get(FACILITY).into_inner(), vec![SERIES]);
 		assert_eq!(Facilities::obligations(FACILITY), Some(1));
 		assert_eq!(NextSeriesId::<Test>::get(), SeriesId(1));
@@ -194,7 +197,11 @@ fn create_series_errors() {
 		assert_noop!(create(OPERATOR, FACILITY, bad(|t| t.decimals = 19)), E::TooManyDecimals);
 		assert_noop!(create(OPERATOR, FACILITY, bad(|t| t.name.clear())), E::InvalidName);
 		assert_noop!(
-			create(OPERATOR, FACILITY, bad(|t| t.name = SeriesName::truncate_from(vec![0xff, 0xfe]))),
+			create(
+				OPERATOR,
+				FACILITY,
+				bad(|t| t.name = SeriesName::truncate_from(vec![0xff, 0xfe]))
+			),
 			E::InvalidName
 		);
 		assert_noop!(
@@ -206,10 +213,7 @@ fn create_series_errors() {
 			create(OPERATOR, FACILITY, bad(|t| t.last_period = PeriodIndex(P0.0 + 9))),
 			E::EmptyTerm
 		);
-		assert_noop!(
-			create(OPERATOR, FACILITY, bad(|t| t.first_period = P0)),
-			E::TermInPast
-		);
+		assert_noop!(create(OPERATOR, FACILITY, bad(|t| t.first_period = P0)), E::TermInPast);
 		assert_noop!(
 			create(OPERATOR, FACILITY, bad(|t| t.last_period = PeriodIndex(P0.0 + 1010))),
 			E::TermTooLong
@@ -239,7 +243,11 @@ fn create_series_errors() {
 			assert_ok!(create(OPERATOR, FACILITY, terms()));
 		}
 		assert_noop!(create(OPERATOR, FACILITY, terms()), E::TooManySeries);
-		assert_ok!(Facilities::suspend(RuntimeOrigin::root(), FACILITY, SuspensionReason::Governance));
+		assert_ok!(Facilities::suspend(
+			RuntimeOrigin::root(),
+			FACILITY,
+			SuspensionReason::Governance
+		));
 		assert_noop!(create(OPERATOR, FACILITY, terms()), E::FacilityNotActive);
 	});
 }
@@ -252,7 +260,10 @@ fn update_terms_until_something_is_sold() {
 		assert_ok!(Tokens::update_terms(signed(OPERATOR), SERIES, new.clone()));
 		assert_eq!(record().terms, new);
 		event(Event::TermsUpdated { series: SERIES, terms: new });
-		assert_noop!(Tokens::update_terms(signed(OPERATOR), SeriesId(7), terms()), E::UnknownSeries);
+		assert_noop!(
+			Tokens::update_terms(signed(OPERATOR), SeriesId(7), terms()),
+			E::UnknownSeries
+		);
 		assert_noop!(Tokens::update_terms(signed(BOB), SERIES, terms()), E::NotOperator);
 		let empty = SeriesTerms { last_period: P0, ..terms() };
 		assert_noop!(Tokens::update_terms(signed(OPERATOR), SERIES, empty), E::EmptyTerm);
@@ -369,10 +380,7 @@ fn draw_collateral_pays_at_most_what_is_held() {
 		assert_eq!(Tokens::draw_collateral(SERIES, 9_000, &CAROL), Ok(0));
 		assert_eq!(btc(CAROL), SATS + 5_000);
 		assert_eq!(record().collateral, 0);
-		assert_eq!(
-			Tokens::draw_collateral(SeriesId(5), 1, &CAROL),
-			Err(E::UnknownSeries.into())
-		);
+		assert_eq!(Tokens::draw_collateral(SeriesId(5), 1, &CAROL), Err(E::UnknownSeries.into()));
 	});
 }
 
@@ -429,15 +437,16 @@ fn open_offering_errors() {
 		assert_noop!(open(OPERATOR, bad(|t| t.soft_cap = 0)), E::InvalidCaps);
 		assert_noop!(open(OPERATOR, bad(|t| t.soft_cap = t.hard_cap + 1)), E::InvalidCaps);
 		assert_noop!(open(OPERATOR, bad(|t| t.min_subscription = 99)), E::InvalidCaps);
-		assert_noop!(
-			open(OPERATOR, bad(|t| t.min_subscription = t.hard_cap + 1)),
-			E::InvalidCaps
-		);
+		assert_noop!(open(OPERATOR, bad(|t| t.min_subscription = t.hard_cap + 1)), E::InvalidCaps);
 		assert_noop!(open(OPERATOR, bad(|t| t.hard_cap = 10_000_001)), E::CapExceeded);
 		world(|w| w.debt.insert(FACILITY, 1));
 		assert_noop!(open(OPERATOR, offering_terms()), E::FacilityInDebt);
 		world(|w| w.debt.clear());
-		assert_ok!(Facilities::suspend(RuntimeOrigin::root(), FACILITY, SuspensionReason::Governance));
+		assert_ok!(Facilities::suspend(
+			RuntimeOrigin::root(),
+			FACILITY,
+			SuspensionReason::Governance
+		));
 		assert_noop!(open(OPERATOR, offering_terms()), E::FacilityNotActive);
 		assert_ok!(Facilities::resume(RuntimeOrigin::root(), FACILITY));
 		assert_ok!(open(OPERATOR, offering_terms()));
@@ -464,9 +473,15 @@ fn subscribe_pays_into_escrow_and_reserves_backing() {
 		assert_eq!(btc(BOB), SATS - 52_000);
 		assert_eq!(btc(Tokens::escrow_account()), PAYOUT_MIN + 50_052_500);
 		let offering = Offerings::<Test>::get(SERIES).unwrap();
-		assert_eq!((offering.sold, offering.escrowed, offering.subscribers), (100_105, 50_052_500, 2));
+		assert_eq!(
+			(offering.sold, offering.escrowed, offering.subscribers),
+			(100_105, 50_052_500, 2)
+		);
 		assert_eq!(record().reserved, 100_105);
-		assert_eq!(Subscriptions::<Test>::get(SERIES, BOB), Some(Subscription { amount: 104, paid: 52_000 }));
+		assert_eq!(
+			Subscriptions::<Test>::get(SERIES, BOB),
+			Some(Subscription { amount: 104, paid: 52_000 })
+		);
 		// Nothing is minted during the offering.
 		assert_eq!(Tokens::supply(SERIES), 0);
 		assert_eq!(held(ALICE), 0);
@@ -522,7 +537,11 @@ fn subscribe_errors() {
 		world(|w| w.debt.insert(FACILITY, 1));
 		assert_noop!(sub(BOB, 100), E::FacilityInDebt);
 		world(|w| w.debt.clear());
-		assert_ok!(Facilities::suspend(RuntimeOrigin::root(), FACILITY, SuspensionReason::Governance));
+		assert_ok!(Facilities::suspend(
+			RuntimeOrigin::root(),
+			FACILITY,
+			SuspensionReason::Governance
+		));
 		assert_noop!(sub(BOB, 100), E::FacilityNotActive);
 		assert_ok!(Facilities::resume(RuntimeOrigin::root(), FACILITY));
 		// A price whose cost does not fit.
@@ -552,7 +571,9 @@ fn close_mints_every_subscription() {
 		let info = Tokens::close_offering(signed(CAROL), SERIES).unwrap();
 		assert_eq!(
 			info.actual_weight,
-			Some(<() as WeightInfo>::close_offering(2).saturating_add(HOOK_WEIGHT.saturating_mul(2)))
+			Some(
+				<() as WeightInfo>::close_offering(2).saturating_add(HOOK_WEIGHT.saturating_mul(2))
+			)
 		);
 		assert_eq!(held(ALICE), 600_000);
 		assert_eq!(held(BOB), 400_000);
@@ -640,10 +661,18 @@ fn close_errors_within_the_grace_then_fails() {
 		world(|w| w.network.clear());
 		assert_noop!(Tokens::close_offering(signed(CAROL), SERIES), E::NoNetworkData);
 		with_network();
+		// Backing more than eight periods old does not count.
+		Backings::<Test>::mutate(FACILITY, |b| b.as_mut().unwrap().as_of = PeriodIndex(P0.0 - 4));
+		assert_noop!(Tokens::close_offering(signed(CAROL), SERIES), E::NoBacking);
+		Backings::<Test>::mutate(FACILITY, |b| b.as_mut().unwrap().as_of = PeriodIndex(P0.0 - 1));
 		world(|w| w.debt.insert(FACILITY, 1));
 		assert_noop!(Tokens::close_offering(signed(CAROL), SERIES), E::FacilityInDebt);
 		world(|w| w.debt.clear());
-		assert_ok!(Facilities::suspend(RuntimeOrigin::root(), FACILITY, SuspensionReason::Governance));
+		assert_ok!(Facilities::suspend(
+			RuntimeOrigin::root(),
+			FACILITY,
+			SuspensionReason::Governance
+		));
 		assert_noop!(Tokens::close_offering(signed(CAROL), SERIES), E::FacilityNotActive);
 		assert_ok!(Facilities::resume(RuntimeOrigin::root(), FACILITY));
 		// Three final periods at 10 PH/s leave the facility short: 10 PH/s x 80 % = 8 PH/s.
@@ -727,7 +756,10 @@ fn transfer_moves_tokens_after_the_hook() {
 			info.actual_weight,
 			Some(<() as WeightInfo>::transfer().saturating_add(HOOK_WEIGHT.saturating_mul(2)))
 		);
-		assert_eq!(world(|w| w.changes.clone()), vec![(SERIES, ALICE, 600_000), (SERIES, CAROL, 0)]);
+		assert_eq!(
+			world(|w| w.changes.clone()),
+			vec![(SERIES, ALICE, 600_000), (SERIES, CAROL, 0)]
+		);
 		assert_eq!(held(ALICE), 500_000);
 		assert_eq!(held(CAROL), 100_000);
 		event(Event::Transferred { series: SERIES, from: ALICE, to: CAROL, amount: 100_000 });
@@ -946,7 +978,10 @@ fn fungibles_inspect_and_series_inspect() {
 		issued();
 		assert_eq!(Tokens::total_issuance(SERIES), 1_000_000);
 		assert_eq!(Tokens::minimum_balance(SERIES), 100);
-		assert_eq!(<Tokens as frame_support::traits::fungibles::Inspect<_>>::balance(SERIES, &ALICE), 600_000);
+		assert_eq!(
+			<Tokens as frame_support::traits::fungibles::Inspect<_>>::balance(SERIES, &ALICE),
+			600_000
+		);
 		assert_eq!(Tokens::total_balance(SERIES, &ALICE), 600_000);
 		assert_eq!(
 			Tokens::reducible_balance(SERIES, &ALICE, Preservation::Preserve, Fortitude::Polite),
@@ -956,16 +991,31 @@ fn fungibles_inspect_and_series_inspect() {
 			Tokens::reducible_balance(SERIES, &ALICE, Preservation::Expendable, Fortitude::Polite),
 			600_000
 		);
-		assert_eq!(Tokens::can_deposit(SERIES, &CAROL, 99, Provenance::Extant), DepositConsequence::BelowMinimum);
-		assert_eq!(Tokens::can_deposit(SERIES, &CAROL, 100, Provenance::Extant), DepositConsequence::Success);
-		assert_eq!(Tokens::can_deposit(SeriesId(9), &CAROL, 100, Provenance::Extant), DepositConsequence::UnknownAsset);
-		assert_eq!(Tokens::can_deposit(SERIES, &ALICE, u128::MAX, Provenance::Extant), DepositConsequence::Overflow);
+		assert_eq!(
+			Tokens::can_deposit(SERIES, &CAROL, 99, Provenance::Extant),
+			DepositConsequence::BelowMinimum
+		);
+		assert_eq!(
+			Tokens::can_deposit(SERIES, &CAROL, 100, Provenance::Extant),
+			DepositConsequence::Success
+		);
+		assert_eq!(
+			Tokens::can_deposit(SeriesId(9), &CAROL, 100, Provenance::Extant),
+			DepositConsequence::UnknownAsset
+		);
+		assert_eq!(
+			Tokens::can_deposit(SERIES, &ALICE, u128::MAX, Provenance::Extant),
+			DepositConsequence::Overflow
+		);
 		assert_eq!(Tokens::can_withdraw(SERIES, &ALICE, 600_001), WithdrawConsequence::BalanceLow);
 		assert_eq!(Tokens::can_withdraw(SERIES, &ALICE, 599_950), WithdrawConsequence::BalanceLow);
 		assert_eq!(Tokens::can_withdraw(SERIES, &ALICE, 600_000), WithdrawConsequence::Success);
 		assert_eq!(Tokens::can_withdraw(SeriesId(9), &ALICE, 1), WithdrawConsequence::UnknownAsset);
 		assert!(Tokens::asset_exists(SERIES) && !Tokens::asset_exists(SeriesId(9)));
-		assert_eq!(<Tokens as SeriesInspect<AccountId>>::status(SERIES), Some(SeriesStatus::Issued));
+		assert_eq!(
+			<Tokens as SeriesInspect<AccountId>>::status(SERIES),
+			Some(SeriesStatus::Issued)
+		);
 		let economics = <Tokens as SeriesInspect<AccountId>>::economics(SERIES).unwrap();
 		assert_eq!(economics.cost_per_th_day, Sats(10));
 		assert_eq!(economics.first_period, PeriodIndex(P0.0 + 10));
@@ -992,7 +1042,10 @@ fn positions_and_backing_views() {
 		);
 		assert!(Tokens::positions(BROKE).is_empty());
 		let view = Tokens::backing(FACILITY);
-		assert_eq!(view.backing, Some((Hashrate::from_ths(100_000).unwrap(), PeriodIndex(P0.0 - 1))));
+		assert_eq!(
+			view.backing,
+			Some((Hashrate::from_ths(100_000).unwrap(), PeriodIndex(P0.0 - 1)))
+		);
 		assert!(view.fresh);
 		assert_eq!(view.tokenized, Hashrate::from_ths(10_000).unwrap());
 		assert_eq!(view.limit, Hashrate::from_ths(80_000).unwrap());
@@ -1035,9 +1088,10 @@ mod properties {
 
 	/// All payout-asset balances the offering can touch.
 	fn payout_total() -> Balance {
-		BUYERS.iter().map(|b| btc(*b)).sum::<Balance>() +
-			btc(OPERATOR) + btc(Tokens::escrow_account()) +
-			btc(Tokens::collateral_account())
+		BUYERS.iter().map(|b| btc(*b)).sum::<Balance>()
+			+ btc(OPERATOR)
+			+ btc(Tokens::escrow_account())
+			+ btc(Tokens::collateral_account())
 	}
 
 	proptest! {

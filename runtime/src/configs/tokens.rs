@@ -92,10 +92,7 @@ impl pallet_hashrate_tokens::BenchmarkHelper<AccountId> for TokensBenchmarkHelpe
 
 	fn fund_payout(who: &AccountId, amount: hashrate_primitives::PayoutBalance) {
 		use frame_support::traits::fungibles::Mutate;
-		let _ = <Assets as Mutate<AccountId>>::mint_into(
-			configs::assets::PAYOUT_ASSET_ID,
-			who,
-			amount,
-		);
+		let _ =
+			<Assets as Mutate<AccountId>>::mint_into(configs::assets::PAYOUT_ASSET_ID, who, amount);
 	}
 }
