@@ -260,5 +260,6 @@ mod benches {
 		[pallet_facilities, Facilities]
 		[pallet_pow_oracle, PowOracle]
 		[pallet_hashrate_tokens, HashrateTokens]
+		[pallet_assets, Assets]
 	);
 }
