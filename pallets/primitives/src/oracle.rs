@@ -118,3 +118,15 @@ impl OnPeriodFinal for () {
 		Weight::zero()
 	}
 }
+
+/// Both hooks, in order: the oracle tells the token pallet (backing) and the yield pallet
+/// (payment deadlines).
+impl<A: OnPeriodFinal, B: OnPeriodFinal> OnPeriodFinal for (A, B) {
+	fn on_period_final(facility: FacilityId, period: PeriodIndex, outcome: &PeriodOutcome) {
+		A::on_period_final(facility, period, outcome);
+		B::on_period_final(facility, period, outcome);
+	}
+	fn weight() -> Weight {
+		A::weight().saturating_add(B::weight())
+	}
+}

@@ -62,6 +62,8 @@ pub enum SeriesStatus {
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
+	serde::Serialize,
+	serde::Deserialize,
 )]
 pub struct SeriesEconomics {
 	/// The facility whose hashrate backs the series.

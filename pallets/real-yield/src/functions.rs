@@ -1,0 +1,817 @@
+//! Obligations, settlement, the index and holders' accrual.
+
+use crate::*;
+use alloc::vec::Vec;
+use frame_support::{
+	defensive, ensure,
+	storage::with_storage_layer,
+	traits::{
+		fungible::{Inspect, Mutate},
+		tokens::{DepositConsequence, Fortitude, Preservation, Provenance},
+		Get, UnixTime,
+	},
+};
+use hashrate_primitives::{
+	physics, FacilityInspect, Hashrate, PeriodOutcome, SeriesEconomics, SuspensionReason,
+};
+use polkadot_sdk::sp_core::U256;
+use sp_runtime::{
+	traits::{AccountIdConversion, Zero},
+	DispatchError, DispatchResult,
+};
+
+/// Seconds in a day: cost terms and yield figures are per TH/s per day.
+pub const SECONDS_PER_DAY: u64 = 86_400;
+
+type AccrualOf<T> = Accrual<<T as Config>::MaxUnsettledPeriods>;
+/// A series' record in this pallet's runtime.
+pub type SeriesYieldOf<T> = SeriesYield<<T as Config>::MaxUnsettledPeriods>;
+/// A holder's record in this pallet's runtime.
+pub type HolderYieldOf<T> = HolderYield<<T as Config>::MaxUnsettledPeriods>;
+
+fn to_u128(value: U256) -> Option<u128> {
+	u128::try_from(value).ok()
+}
+
+/// `ceil(a x b / c)` in 256 bits; `None` when `c` is zero or the result exceeds `u128`.
+fn mul_div_ceil(a: u128, b: u128, c: U256) -> Option<u128> {
+	if c.is_zero() {
+		return None;
+	}
+	let (quotient, remainder) = U256::from(a).checked_mul(U256::from(b))?.div_mod(c);
+	let rounded = if remainder.is_zero() { quotient } else { quotient.checked_add(U256::one())? };
+	to_u128(rounded)
+}
+
+impl<T: Config> Pallet<T> {
+	/// The chain's clock, unix seconds.
+	pub fn now() -> u64 {
+		T::Time::now().as_secs()
+	}
+
+	/// The account holding deposits, drawn collateral and unclaimed yield.
+	pub fn pot_account() -> T::AccountId {
+		T::PalletId::get().into_account_truncating()
+	}
+
+	pub(crate) fn rules_valid(rules: &YieldRules) -> bool {
+		rules.payment_window > 0 &&
+			rules.defaults_before_suspension > 0 &&
+			rules.fee_per_mill <= MAX_FEE_PER_MILL
+	}
+
+	fn bounds(period: PeriodIndex) -> Result<(u64, u64), DispatchError> {
+		T::Oracle::period_bounds(period).ok_or_else(|| Error::<T>::NoPeriodBounds.into())
+	}
+
+	fn next_period(period: PeriodIndex) -> Result<PeriodIndex, DispatchError> {
+		period.0.checked_add(1).map(PeriodIndex).ok_or_else(|| Error::<T>::Overflow.into())
+	}
+
+	/// An accrual starting now, clamped to the term.
+	fn fresh_accrual(economics: &SeriesEconomics) -> Result<AccrualOf<T>, DispatchError> {
+		let now = Self::now();
+		let (term_start, _) = Self::bounds(economics.first_period)?;
+		let (_, term_end) = Self::bounds(economics.last_period)?;
+		let (period, at) = if now <= term_start {
+			(economics.first_period, term_start)
+		} else if now >= term_end {
+			(Self::next_period(economics.last_period)?, term_end)
+		} else {
+			(T::Oracle::current_period(), now)
+		};
+		Ok(Accrual { period, at, unsettled: Default::default() })
+	}
+
+	/// The series' record, or a new one for a series seen for the first time.
+	pub(crate) fn series_or_new(series: SeriesId) -> Result<SeriesYieldOf<T>, DispatchError> {
+		if let Some(state) = SeriesYields::<T>::get(series) {
+			return Ok(state);
+		}
+		let economics = T::Series::economics(series).ok_or(Error::<T>::UnknownSeries)?;
+		let (term_start, _) = Self::bounds(economics.first_period)?;
+		Ok(SeriesYield {
+			economics,
+			term_start,
+			next: economics.first_period,
+			frontier: term_start,
+			last_settled_at: Self::now(),
+			index: U256::zero(),
+			carry: U256::zero(),
+			advance: U256::zero(),
+			credit: 0,
+			supply: Self::fresh_accrual(&economics)?,
+			deposited: 0,
+			drawn: 0,
+			fees: 0,
+			distributed: 0,
+			claimed: 0,
+			debt: 0,
+			hashrate_seconds: 0,
+		})
+	}
+
+	/// Accounts `balance` held from `accrual.at` until `until` (period `until_period`) in
+	/// per-period unit-seconds. Periods before `accrual.period` must be settled already;
+	/// stops at the end of the term.
+	pub(crate) fn advance(
+		accrual: &mut AccrualOf<T>,
+		balance: u128,
+		until: u64,
+		until_period: PeriodIndex,
+		last: PeriodIndex,
+	) -> DispatchResult {
+		if balance == 0 {
+			// Nothing to record: jump (keeps the walk bounded however long the gap).
+			if until > accrual.at && accrual.period <= last {
+				if until_period > last {
+					accrual.period = Self::next_period(last)?;
+					accrual.at = Self::bounds(last)?.1;
+				} else if until_period > accrual.period {
+					accrual.period = until_period;
+					accrual.at = until.max(Self::bounds(until_period)?.0);
+				} else {
+					accrual.at = until;
+				}
+			}
+			return Ok(());
+		}
+		// Each turn records one period or stops, and records are bounded: at most
+		// `MaxUnsettledPeriods + 1` turns before `SettlementBacklog`.
+		while accrual.period <= last && accrual.at < until {
+			let (start, end) = Self::bounds(accrual.period)?;
+			let from = accrual.at.max(start);
+			let to = end.min(until);
+			if to > from {
+				let seconds = U256::from(to - from);
+				let amount =
+					U256::from(balance).checked_mul(seconds).ok_or(Error::<T>::Overflow)?;
+				match accrual.unsettled.last_mut() {
+					Some((period, total)) if *period == accrual.period => {
+						*total = total.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+					},
+					_ => accrual
+						.unsettled
+						.try_push((accrual.period, amount))
+						.map_err(|_| Error::<T>::SettlementBacklog)?,
+				}
+			}
+			if to == end {
+				accrual.period = Self::next_period(accrual.period)?;
+				accrual.at = end;
+			} else {
+				accrual.at = to;
+			}
+		}
+		Ok(())
+	}
+
+	/// Brings `holder` (holding `balance` since its last update) up to the series' settled
+	/// frontier: folds unit-seconds of periods settled since, and earns `balance x (index
+	/// at the frontier - index at its checkpoint)` for settled time not yet counted. Reads
+	/// only; the caller stores the result.
+	pub(crate) fn settle_holder(
+		series: SeriesId,
+		state: &SeriesYieldOf<T>,
+		holder: &mut HolderYieldOf<T>,
+		balance: u128,
+	) -> DispatchResult {
+		while let Some(&(period, amount)) = holder.accrual.unsettled.first() {
+			if period >= state.next {
+				break;
+			}
+			holder.accrual.unsettled.remove(0);
+			let Some(record) = PeriodYields::<T>::get(series, period) else {
+				defensive!("a settled period has a record");
+				continue;
+			};
+			let earned = amount.checked_mul(record.rate).ok_or(Error::<T>::Overflow)?;
+			holder.earned = holder.earned.checked_add(earned).ok_or(Error::<T>::Overflow)?;
+		}
+		if holder.accrual.period < state.next {
+			if balance > 0 {
+				let from = match PeriodYields::<T>::get(series, holder.accrual.period) {
+					Some(record) => record.index_at(holder.accrual.at),
+					None => {
+						defensive!("a settled period has a record");
+						state.index
+					},
+				};
+				let earned = U256::from(balance)
+					.checked_mul(state.index.saturating_sub(from))
+					.ok_or(Error::<T>::Overflow)?;
+				holder.earned = holder.earned.checked_add(earned).ok_or(Error::<T>::Overflow)?;
+			}
+			holder.accrual.period = state.next;
+			holder.accrual.at = state.frontier;
+		}
+		Ok(())
+	}
+
+	/// Brings the series' supply and `who`'s record up to now, before `who`'s balance
+	/// changes (the [`OnTokenBalanceChange`] hook).
+	pub(crate) fn update_before_change(series: SeriesId, who: &T::AccountId) -> DispatchResult {
+		let mut state = Self::series_or_new(series)?;
+		let now = Self::now();
+		let current = T::Oracle::current_period();
+		let last = state.economics.last_period;
+		Self::advance(&mut state.supply, T::Series::supply(series), now, current, last)?;
+
+		let balance = T::Series::balance(series, who);
+		let mut holder = match HolderYields::<T>::get(who, series) {
+			Some(holder) => holder,
+			None => HolderYield {
+				accrual: Self::fresh_accrual(&state.economics)?,
+				earned: U256::zero(),
+			},
+		};
+		Self::settle_holder(series, &state, &mut holder, balance)?;
+		Self::advance(&mut holder.accrual, balance, now, current, last)?;
+		HolderYields::<T>::insert(who, series, holder);
+		SeriesYields::<T>::insert(series, state);
+		Ok(())
+	}
+
+	/// The obligation of `series`' next period, computed and stored on first touch. Moves the
+	/// period's supply-seconds out of the series' accrual (the caller stores `state`).
+	pub(crate) fn obligation(
+		series: SeriesId,
+		state: &mut SeriesYieldOf<T>,
+	) -> Result<PeriodYield, DispatchError> {
+		let period = state.next;
+		ensure!(period <= state.economics.last_period, Error::<T>::NothingToSettle);
+		if let Some(record) = PeriodYields::<T>::get(series, period) {
+			return Ok(record);
+		}
+		let economics = state.economics;
+		let outcome = T::Oracle::final_outcome(economics.facility, period)
+			.ok_or(Error::<T>::PeriodNotFinal)?;
+		let (start, end) = Self::bounds(period)?;
+		let now = Self::now();
+		ensure!(now >= end, Error::<T>::PeriodNotFinal);
+
+		Self::advance(
+			&mut state.supply,
+			T::Series::supply(series),
+			end,
+			Self::next_period(period)?,
+			economics.last_period,
+		)?;
+		let supply_seconds = match state.supply.unsettled.first() {
+			Some(&(first, amount)) if first == period => {
+				state.supply.unsettled.remove(0);
+				amount
+			},
+			_ => U256::zero(),
+		};
+
+		let length = end.saturating_sub(start);
+		// T = supply-seconds x hashrate per token / (10^decimals x length), rounded up.
+		let divisor = U256::exp10(usize::from(economics.decimals))
+			.checked_mul(U256::from(length))
+			.ok_or(Error::<T>::Overflow)?;
+		let tokenized = if supply_seconds.is_zero() || divisor.is_zero() {
+			0
+		} else {
+			let (quotient, remainder) = supply_seconds
+				.checked_mul(U256::from(economics.hashrate_per_token.get()))
+				.ok_or(Error::<T>::Overflow)?
+				.div_mod(divisor);
+			let rounded =
+				if remainder.is_zero() { quotient } else { quotient.saturating_add(U256::one()) };
+			to_u128(rounded).ok_or(Error::<T>::Overflow)?
+		};
+
+		let expected = |hashrate: u128| -> Result<PayoutBalance, DispatchError> {
+			if hashrate == 0 {
+				return Ok(0);
+			}
+			let network = T::Oracle::network_data(period).ok_or(Error::<T>::NoNetworkData)?;
+			let sats = physics::expected_sats(
+				Hashrate(hashrate),
+				length,
+				network.difficulty,
+				network.reward_per_block,
+			)
+			.ok_or(Error::<T>::NoNetworkData)?;
+			Ok(u128::from(sats.get()))
+		};
+		let (output, delivered, undelivered) = match outcome {
+			PeriodOutcome::Final(output) => {
+				let hashrate = output.hashrate.get();
+				let sats = u128::from(output.sats.get());
+				let delivered_hashrate = tokenized.min(hashrate);
+				let delivered = if hashrate == 0 {
+					0
+				} else {
+					mul_div_ceil(sats, delivered_hashrate, U256::from(hashrate))
+						.ok_or(Error::<T>::Overflow)?
+				};
+				let undelivered = expected(tokenized.saturating_sub(delivered_hashrate))?;
+				(FinalOutput::Reported { hashrate: output.hashrate, sats }, delivered, undelivered)
+			},
+			PeriodOutcome::DefaultedByFacility => (FinalOutput::Defaulted, 0, expected(tokenized)?),
+		};
+		// Costs: sats per TH/s per day x T (milli) x seconds / (1000 x 86,400), rounded down.
+		let cost = to_u128(
+			U256::from(economics.cost_per_th_day.get())
+				.saturating_mul(U256::from(tokenized))
+				.saturating_mul(U256::from(length)) /
+				U256::from(1_000u64 * SECONDS_PER_DAY),
+		)
+		.ok_or(Error::<T>::Overflow)?;
+		let gross = delivered.checked_add(undelivered).ok_or(Error::<T>::Overflow)?;
+		let owed = gross.saturating_sub(cost);
+		let rules = Rules::<T>::get();
+		let fee = owed
+			.checked_mul(u128::from(rules.fee_per_mill))
+			.ok_or(Error::<T>::Overflow)? /
+			1_000;
+		let final_at = FinalizedAt::<T>::get(economics.facility, period).unwrap_or(now);
+		let deadline =
+			final_at.max(state.last_settled_at).saturating_add(rules.payment_window);
+
+		let record = PeriodYield {
+			output,
+			start,
+			end,
+			supply_seconds,
+			tokenized: Hashrate(tokenized),
+			delivered,
+			undelivered,
+			cost,
+			fee,
+			owed,
+			paid: 0,
+			drawn: 0,
+			debt: 0,
+			fee_taken: 0,
+			credited: 0,
+			final_at,
+			deadline,
+			status: PeriodStatus::Open,
+			rate: U256::zero(),
+			index_at_start: U256::zero(),
+		};
+		PeriodYields::<T>::insert(series, period, record);
+		Self::deposit_event(Event::ObligationRecorded {
+			series,
+			period,
+			tokenized: Hashrate(tokenized),
+			owed,
+			fee,
+			deadline,
+		});
+		Ok(record)
+	}
+
+	/// Settles `series`' next period (`record`): holders first, then the fee; fixes its rate
+	/// and moves the index and the frontier on. O(1) whatever the number of holders.
+	fn settle_period(
+		series: SeriesId,
+		state: &mut SeriesYieldOf<T>,
+		mut record: PeriodYield,
+		status: PeriodStatus,
+	) -> DispatchResult {
+		let period = state.next;
+		let collected = record.paid.checked_add(record.drawn).ok_or(Error::<T>::Overflow)?;
+		let holders_part = collected.min(record.holders_owed());
+		let fee_taken = collected.saturating_sub(holders_part);
+		let distributable = holders_part.checked_add(state.credit).ok_or(Error::<T>::Overflow)?;
+
+		let scale = index_scale();
+		let gross = U256::from(distributable)
+			.checked_mul(scale)
+			.and_then(|scaled| scaled.checked_add(state.carry))
+			.ok_or(Error::<T>::Overflow)?;
+		// Take back what earlier rates paid in advance.
+		let (available, mut advance) = if gross >= state.advance {
+			(gross - state.advance, U256::zero())
+		} else {
+			(U256::zero(), state.advance - gross)
+		};
+		let supply_seconds = record.supply_seconds;
+		let (rate, carry) = if supply_seconds.is_zero() {
+			(U256::zero(), available)
+		} else if supply_seconds < scale {
+			// Rounded up by less than 10^-36 sat per unit-second: a holder whose exact share
+			// is a whole number of sats gets exactly it. The advance (< supply-seconds x
+			// 10^-36 sat, below one sat in total) comes out of the next distribution, and
+			// claims round down, so no whole sat leaves the pot that was not distributed.
+			let (quotient, remainder) = available.div_mod(supply_seconds);
+			if remainder.is_zero() {
+				(quotient, U256::zero())
+			} else {
+				advance = advance.saturating_add(supply_seconds - remainder);
+				(quotient.saturating_add(U256::one()), U256::zero())
+			}
+		} else {
+			available.div_mod(supply_seconds)
+		};
+		let length = record.end.saturating_sub(record.start);
+		record.rate = rate;
+		record.index_at_start = state.index;
+		record.credited = state.credit;
+		record.fee_taken = fee_taken;
+		record.status = status;
+
+		state.index = rate
+			.checked_mul(U256::from(length))
+			.and_then(|growth| state.index.checked_add(growth))
+			.ok_or(Error::<T>::Overflow)?;
+		state.carry = carry;
+		state.advance = advance;
+		state.credit = 0;
+		state.next = Self::next_period(period)?;
+		state.frontier = record.end;
+		state.last_settled_at = Self::now();
+		state.fees = state.fees.checked_add(fee_taken).ok_or(Error::<T>::Overflow)?;
+		state.distributed =
+			state.distributed.checked_add(distributable).ok_or(Error::<T>::Overflow)?;
+		state.hashrate_seconds = state
+			.hashrate_seconds
+			.saturating_add(record.tokenized.get().saturating_mul(u128::from(length)));
+		PeriodYields::<T>::insert(series, period, record);
+
+		UnpaidFees::<T>::try_mutate(|fees| -> DispatchResult {
+			*fees = fees.checked_add(fee_taken).ok_or(Error::<T>::Overflow)?;
+			Ok(())
+		})?;
+		Self::deposit_event(Event::PeriodSettled {
+			series,
+			period,
+			status,
+			distributed: distributable,
+			fee: fee_taken,
+		});
+		Self::pay_fees();
+		Ok(())
+	}
+
+	/// Pays the fees taken to the treasury when it can receive them; otherwise they wait.
+	fn pay_fees() {
+		let fees = UnpaidFees::<T>::get();
+		if fees.is_zero() {
+			return;
+		}
+		let destination = T::FeeDestination::get();
+		if T::PayoutAsset::can_deposit(&destination, fees, Provenance::Extant) !=
+			DepositConsequence::Success
+		{
+			return;
+		}
+		let paid = with_storage_layer(|| {
+			T::PayoutAsset::transfer(
+				&Self::pot_account(),
+				&destination,
+				fees,
+				Preservation::Preserve,
+			)
+		});
+		if paid.is_ok() {
+			UnpaidFees::<T>::kill();
+			Self::deposit_event(Event::FeesPaid { amount: fees });
+		}
+	}
+
+	fn ensure_can_pay(who: &T::AccountId, amount: PayoutBalance) -> DispatchResult {
+		let spendable =
+			T::PayoutAsset::reducible_balance(who, Preservation::Expendable, Fortitude::Polite);
+		ensure!(spendable >= amount, Error::<T>::InsufficientBalance);
+		Ok(())
+	}
+
+	pub(crate) fn do_deposit(
+		who: &T::AccountId,
+		series: SeriesId,
+		period: PeriodIndex,
+		amount: PayoutBalance,
+	) -> DispatchResult {
+		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+		let mut state = SeriesYields::<T>::get(series).ok_or(Error::<T>::UnknownSeries)?;
+		ensure!(
+			period >= state.economics.first_period && period <= state.economics.last_period,
+			Error::<T>::PeriodOutOfTerm
+		);
+		ensure!(period >= state.next, Error::<T>::AlreadySettled);
+		ensure!(period == state.next, Error::<T>::NotNextPeriod);
+		let mut record = Self::obligation(series, &mut state)?;
+		ensure!(amount <= record.outstanding(), Error::<T>::Overpayment);
+		Self::ensure_can_pay(who, amount)?;
+		T::PayoutAsset::transfer(who, &Self::pot_account(), amount, Preservation::Expendable)?;
+		record.paid = record.paid.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+		state.deposited = state.deposited.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+		Self::deposit_event(Event::Deposited {
+			series,
+			period,
+			from: who.clone(),
+			amount,
+			outstanding: record.outstanding(),
+		});
+		if record.outstanding().is_zero() {
+			Self::settle_period(series, &mut state, record, PeriodStatus::Paid)?;
+		} else {
+			PeriodYields::<T>::insert(series, period, record);
+		}
+		SeriesYields::<T>::insert(series, state);
+		Ok(())
+	}
+
+	pub(crate) fn do_settle(series: SeriesId) -> DispatchResult {
+		let mut state = SeriesYields::<T>::get(series).ok_or(Error::<T>::UnknownSeries)?;
+		let record = Self::obligation(series, &mut state)?;
+		ensure!(record.outstanding().is_zero(), Error::<T>::NotPaidInFull);
+		Self::settle_period(series, &mut state, record, PeriodStatus::Paid)?;
+		SeriesYields::<T>::insert(series, state);
+		Ok(())
+	}
+
+	pub(crate) fn do_trigger_default(series: SeriesId) -> DispatchResult {
+		let mut state = SeriesYields::<T>::get(series).ok_or(Error::<T>::UnknownSeries)?;
+		let mut record = Self::obligation(series, &mut state)?;
+		let shortfall = record.outstanding();
+		ensure!(!shortfall.is_zero(), Error::<T>::PaidInFull);
+		ensure!(Self::now() > record.deadline, Error::<T>::DeadlineNotReached);
+
+		let drawn = T::Collateral::draw_collateral(series, shortfall, &Self::pot_account())?;
+		let collected = record.paid.checked_add(drawn).ok_or(Error::<T>::Overflow)?;
+		let debt = record.holders_owed().saturating_sub(collected);
+		record.drawn = drawn;
+		record.debt = debt;
+		state.drawn = state.drawn.checked_add(drawn).ok_or(Error::<T>::Overflow)?;
+		state.debt = state.debt.checked_add(debt).ok_or(Error::<T>::Overflow)?;
+		let facility = state.economics.facility;
+		if !debt.is_zero() {
+			FacilityDebt::<T>::try_mutate(facility, |total| -> DispatchResult {
+				*total = total.checked_add(debt).ok_or(Error::<T>::Overflow)?;
+				Ok(())
+			})?;
+		}
+		let defaults = DefaultCount::<T>::mutate(facility, |count| {
+			*count = count.saturating_add(1);
+			*count
+		});
+		let period = state.next;
+		Self::deposit_event(Event::PeriodDefaulted { series, period, shortfall, drawn, debt });
+		if defaults >= Rules::<T>::get().defaults_before_suspension &&
+			T::Facilities::status(facility) == Some(hashrate_primitives::FacilityStatus::Active)
+		{
+			T::Facilities::suspend(facility, SuspensionReason::PaymentDefaults)?;
+			Self::deposit_event(Event::FacilitySuspended { facility, defaults });
+		}
+		Self::settle_period(series, &mut state, record, PeriodStatus::Defaulted)?;
+		SeriesYields::<T>::insert(series, state);
+		Ok(())
+	}
+
+	pub(crate) fn do_claim(who: &T::AccountId, list: &[SeriesId]) -> DispatchResult {
+		let scale = index_scale();
+		let mut total: PayoutBalance = 0;
+		for &series in list {
+			let Some(mut state) = SeriesYields::<T>::get(series) else { continue };
+			let Some(mut holder) = HolderYields::<T>::get(who, series) else { continue };
+			let balance = T::Series::balance(series, who);
+			Self::settle_holder(series, &state, &mut holder, balance)?;
+			let amount = to_u128(holder.earned / scale).ok_or(Error::<T>::Overflow)?;
+			if amount.is_zero() {
+				continue;
+			}
+			holder.earned = holder.earned.saturating_sub(U256::from(amount).saturating_mul(scale));
+			state.claimed = state.claimed.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+			total = total.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+			if balance.is_zero() && holder.accrual.unsettled.is_empty() {
+				// Nothing left to earn: the sub-satoshi rest goes back to the series' next
+				// distribution and the record is dropped.
+				state.carry = state.carry.saturating_add(holder.earned);
+				HolderYields::<T>::remove(who, series);
+			} else {
+				HolderYields::<T>::insert(who, series, holder);
+			}
+			SeriesYields::<T>::insert(series, state);
+			Self::deposit_event(Event::Claimed { who: who.clone(), series, amount });
+		}
+		ensure!(!total.is_zero(), Error::<T>::NothingToClaim);
+		match T::PayoutAsset::can_deposit(who, total, Provenance::Extant) {
+			DepositConsequence::Success => {},
+			DepositConsequence::BelowMinimum => return Err(Error::<T>::ClaimBelowMinimum.into()),
+			other => other.into_result()?,
+		}
+		T::PayoutAsset::transfer(&Self::pot_account(), who, total, Preservation::Preserve)?;
+		Ok(())
+	}
+
+	pub(crate) fn do_repay_debt(
+		who: &T::AccountId,
+		series: SeriesId,
+		amount: PayoutBalance,
+	) -> DispatchResult {
+		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+		let mut state = SeriesYields::<T>::get(series).ok_or(Error::<T>::UnknownSeries)?;
+		ensure!(!state.debt.is_zero(), Error::<T>::NoDebt);
+		ensure!(amount <= state.debt, Error::<T>::Overpayment);
+		ensure!(state.next <= state.economics.last_period, Error::<T>::NoPeriodToCredit);
+		Self::ensure_can_pay(who, amount)?;
+		T::PayoutAsset::transfer(who, &Self::pot_account(), amount, Preservation::Expendable)?;
+		state.debt = state.debt.saturating_sub(amount);
+		state.credit = state.credit.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+		state.deposited = state.deposited.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+		FacilityDebt::<T>::mutate_exists(state.economics.facility, |total| {
+			let left = total.unwrap_or_default().saturating_sub(amount);
+			*total = if left.is_zero() { None } else { Some(left) };
+		});
+		let debt = state.debt;
+		SeriesYields::<T>::insert(series, state);
+		Self::deposit_event(Event::DebtRepaid { series, from: who.clone(), amount, debt });
+		Ok(())
+	}
+
+	/// Settled yield `who` could claim from `series` now, in `10^-36` sat.
+	pub fn earned_now(who: &T::AccountId, series: SeriesId) -> Option<U256> {
+		let state = SeriesYields::<T>::get(series)?;
+		let mut holder = HolderYields::<T>::get(who, series)?;
+		let balance = T::Series::balance(series, who);
+		Self::settle_holder(series, &state, &mut holder, balance).ok()?;
+		Some(holder.earned)
+	}
+
+	pub(crate) fn pending_of(who: &T::AccountId) -> Vec<PendingYield> {
+		HolderYields::<T>::iter_key_prefix(who)
+			.map(|series| PendingYield {
+				series,
+				balance: T::Series::balance(series, who),
+				claimable: Self::earned_now(who, series)
+					.and_then(|earned| to_u128(earned / index_scale()))
+					.unwrap_or_default(),
+			})
+			.collect()
+	}
+
+	/// Milli-sats per TH/s per day of `sats` over `hashrate_seconds` (milli-TH/s x s).
+	fn millisats_per_th_day(sats: PayoutBalance, hashrate_seconds: U256) -> u128 {
+		if hashrate_seconds.is_zero() {
+			return 0;
+		}
+		// sats / (TH/s x days) = sats x 1000 x 86,400 / (milli-TH/s x s); x 1000 for milli-sats.
+		let numerator = U256::from(sats)
+			.saturating_mul(U256::from(1_000_000u64))
+			.saturating_mul(U256::from(SECONDS_PER_DAY));
+		to_u128(numerator / hashrate_seconds).unwrap_or(u128::MAX)
+	}
+
+	pub(crate) fn period_report_of(series: SeriesId, period: PeriodIndex) -> Option<PeriodReport> {
+		let record = PeriodYields::<T>::get(series, period)?;
+		let distributed = if record.status == PeriodStatus::Open {
+			0
+		} else {
+			record
+				.paid
+				.saturating_add(record.drawn)
+				.saturating_sub(record.fee_taken)
+				.saturating_add(record.credited)
+		};
+		let hashrate_seconds = U256::from(record.tokenized.get())
+			.saturating_mul(U256::from(record.end.saturating_sub(record.start)));
+		Some(PeriodReport {
+			period,
+			output: record.output,
+			tokenized: record.tokenized,
+			delivered: record.delivered,
+			undelivered: record.undelivered,
+			cost: record.cost,
+			fee: record.fee,
+			owed: record.owed,
+			paid: record.paid,
+			drawn: record.drawn,
+			debt: record.debt,
+			distributed,
+			deadline: record.deadline,
+			status: record.status,
+			millisats_per_th_day: Self::millisats_per_th_day(distributed, hashrate_seconds),
+		})
+	}
+
+	pub(crate) fn series_report_of(series: SeriesId) -> Option<SeriesReport> {
+		let state = SeriesYields::<T>::get(series)?;
+		let economics = state.economics;
+		let supply = T::Series::supply(series);
+		let tokenized = mul_div_ceil(
+			supply,
+			economics.hashrate_per_token.get(),
+			U256::exp10(usize::from(economics.decimals)),
+		)
+		.unwrap_or(u128::MAX);
+		let attested = state
+			.next
+			.0
+			.checked_sub(1)
+			.filter(|last_settled| *last_settled >= economics.first_period.0)
+			.and_then(|last_settled| PeriodYields::<T>::get(series, PeriodIndex(last_settled)))
+			.map(|record| match record.output {
+				FinalOutput::Reported { hashrate, .. } => hashrate,
+				FinalOutput::Defaulted => Hashrate(0),
+			});
+		Some(SeriesReport {
+			series,
+			economics,
+			supply,
+			tokenized: Hashrate(tokenized),
+			attested,
+			collateral: T::Collateral::collateral(series),
+			next_period: state.next,
+			deposited: state.deposited,
+			drawn: state.drawn,
+			fees: state.fees,
+			distributed: state.distributed,
+			claimed: state.claimed,
+			debt: state.debt,
+			facility_debt: FacilityDebt::<T>::get(economics.facility),
+			facility_defaults: DefaultCount::<T>::get(economics.facility),
+			millisats_per_th_day: Self::millisats_per_th_day(
+				state.distributed,
+				U256::from(state.hashrate_seconds),
+			),
+		})
+	}
+
+	/// Invariants, checked after every unit test and by `try-runtime`:
+	///
+	/// - for every series: what holders can claim now (summed over every holder record,
+	///   each brought up to the settled frontier), plus what they claimed, plus the carried
+	///   rounding remainder equals everything distributed, at `10^-36` sat precision — no
+	///   satoshi is created, lost or paid twice;
+	/// - distributed + the next period's deposits + repayments waiting == deposited + drawn
+	///   - fees: every sat that came in is distributed, waiting, or a fee;
+	/// - periods before `next` are settled (paid in full, or defaulted with drawn + debt
+	///   covering the shortfall), no period from `next` on is, and every unsettled
+	///   unit-seconds record is for a period from `next` on and within the term;
+	/// - each facility's debt is the sum of its series' debts;
+	/// - the pot holds at least everything not claimed and the fees not paid out yet.
+	#[cfg(any(feature = "try-runtime", test))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		use alloc::collections::BTreeMap;
+		let scale = index_scale();
+		let mut earned: BTreeMap<SeriesId, U256> = BTreeMap::new();
+		for (who, series, _) in HolderYields::<T>::iter() {
+			let amount = Self::earned_now(&who, series).ok_or("holder record without series")?;
+			let entry = earned.entry(series).or_default();
+			*entry = entry.checked_add(amount).ok_or("earned overflows")?;
+		}
+		let mut debts: BTreeMap<FacilityId, PayoutBalance> = BTreeMap::new();
+		let mut owed_to_pot: PayoutBalance = UnpaidFees::<T>::get();
+		for (series, state) in SeriesYields::<T>::iter() {
+			let claimed_scaled = U256::from(state.claimed) * scale;
+			let left = earned.get(&series).copied().unwrap_or_default();
+			ensure!(
+				left + claimed_scaled + state.carry ==
+					U256::from(state.distributed) * scale + state.advance,
+				"claimable + claimed + carry != distributed + advance"
+			);
+			ensure!(state.advance < scale, "advance of a sat or more");
+			let waiting = PeriodYields::<T>::get(series, state.next)
+				.filter(|record| record.status == PeriodStatus::Open)
+				.map_or(0, |record| record.paid);
+			ensure!(
+				state.distributed + waiting + state.credit + state.fees ==
+					state.deposited + state.drawn,
+				"distributed + waiting + fees != deposited + drawn"
+			);
+			for (period, record) in PeriodYields::<T>::iter_prefix(series) {
+				if period < state.next {
+					ensure!(record.status != PeriodStatus::Open, "settled period open");
+					ensure!(
+						record.paid + record.drawn + record.debt >= record.holders_owed() ||
+							record.status == PeriodStatus::Paid,
+						"defaulted period not covered"
+					);
+				} else {
+					ensure!(period == state.next, "record beyond the next period");
+					ensure!(record.status == PeriodStatus::Open, "unsettled period closed");
+				}
+			}
+			let first = state.economics.first_period;
+			let last = state.economics.last_period;
+			ensure!(
+				state
+					.supply
+					.unsettled
+					.iter()
+					.all(|(period, _)| *period >= state.next && *period <= last),
+				"series supply recorded for a settled or out-of-term period"
+			);
+			ensure!(state.next >= first, "next before the term");
+			*debts.entry(state.economics.facility).or_default() += state.debt;
+			owed_to_pot += state.deposited + state.drawn - state.claimed - state.fees;
+		}
+		for (facility, debt) in FacilityDebt::<T>::iter() {
+			ensure!(debts.get(&facility).copied().unwrap_or_default() == debt, "facility debt");
+		}
+		for (facility, debt) in debts {
+			ensure!(FacilityDebt::<T>::get(facility) == debt, "facility debt");
+		}
+		ensure!(
+			T::PayoutAsset::balance(&Self::pot_account()) >= owed_to_pot,
+			"pot holds less than it owes"
+		);
+		Ok(())
+	}
+}

@@ -1,0 +1,43 @@
+//! What this pallet offers the token pallet and the oracle.
+
+use crate::*;
+use frame_support::weights::Weight;
+use hashrate_primitives::{OnPeriodFinal, PeriodOutcome, SeriesObligations};
+use sp_runtime::DispatchError;
+
+/// Brings the series' supply and the account's record up to date before its balance changes.
+impl<T: Config> OnTokenBalanceChange<T::AccountId> for Pallet<T> {
+	fn before_balance_change(series: SeriesId, who: &T::AccountId) -> Result<Weight, DispatchError> {
+		Self::update_before_change(series, who)?;
+		Ok(Self::max_weight())
+	}
+
+	fn max_weight() -> Weight {
+		T::WeightInfo::before_balance_change()
+	}
+}
+
+impl<T: Config> SeriesObligations for Pallet<T> {
+	/// A series this pallet never saw has no tokens and owes nothing.
+	fn is_settled(series: SeriesId) -> bool {
+		SeriesYields::<T>::get(series)
+			.is_none_or(|state| state.next > state.economics.last_period)
+	}
+
+	fn debt(facility: FacilityId) -> PayoutBalance {
+		FacilityDebt::<T>::get(facility)
+	}
+}
+
+/// Notes when each facility's period became final: payment deadlines count from it.
+impl<T: Config> OnPeriodFinal for Pallet<T> {
+	fn on_period_final(facility: FacilityId, period: PeriodIndex, _: &PeriodOutcome) {
+		if !FinalizedAt::<T>::contains_key(facility, period) {
+			FinalizedAt::<T>::insert(facility, period, Self::now());
+		}
+	}
+
+	fn weight() -> Weight {
+		T::WeightInfo::on_period_final()
+	}
+}

@@ -1,0 +1,530 @@
+//! # Real yield
+//!
+//! Pays hashrate-token holders their share of the bitcoin a facility actually mined, out of
+//! the payout asset the facility deposits (or its collateral, when it does not pay) — never
+//! out of new tokens. Every satoshi a holder claims traces back to a series, a period, the
+//! oracle's final output of that period and a deposit or collateral draw that paid it.
+//!
+//! ## What is owed
+//!
+//! For each period `p` of a series' term, once the oracle has made the facility's period
+//! final or defaulted ([`PowOracle::final_outcome`]):
+//!
+//! - `T` = the series' time-weighted supply over `p` x hashrate per token (rounded up);
+//!   final hashrate `H` and sats `S`; `E` = what the network paid per hashrate in `p`
+//!   ([`physics::expected_sats`](hashrate_primitives::physics::expected_sats) over the
+//!   period's length and network data);
+//! - delivered `D = min(T, H)`; owed gross = `S x D / H` (rounded up, 0 when `H = 0`)
+//!   `+ (T - D) x E`: the facility, not the holders, carries downtime and under-delivery. A
+//!   period the facility did not report owes `T x E`;
+//! - minus the series' costs (sats per TH/s per day x `T` x period days, rounded down), at
+//!   least zero: that is **owed**; the protocol fee ([`YieldRules::fee_per_mill`] of owed,
+//!   rounded down) goes to the treasury, the rest to holders.
+//!
+//! The obligation, its inputs and the result are stored per series and period
+//! ([`PeriodYields`]) the first time the period is touched.
+//!
+//! ## Paying, defaulting, debt
+//!
+//! Periods of a series settle in order. Anyone [deposits](Pallet::deposit) the payout asset
+//! against the series' next unsettled period, up to what is still owed, once that period is
+//! final. Paid in full, it settles at once ([`Pallet::settle`] settles a period owing
+//! nothing). Not paid in full by its **deadline** ([`YieldRules::payment_window`] after it
+//! became final, or after the previous period settled if that was later), anyone may
+//! [default](Pallet::trigger_default) it: the shortfall is drawn from the series' collateral
+//! ([`SeriesCollateral`]); what collateral does not cover becomes the facility's **debt**,
+//! visible to holders and [repayable](Pallet::repay_debt) (a facility in debt cannot issue
+//! new series); its default count rises and at [`YieldRules::defaults_before_suspension`]
+//! it is suspended. A repayment is distributed with the series' next settlement. The
+//! protocol's fee is taken only from what was collected, after holders are whole.
+//!
+//! ## Distribution: a cumulative index over time-weighted holdings
+//!
+//! The yield of period `p` belongs to whoever held the series during `p`, in proportion to
+//! units x seconds held within `p`. This is the reward-per-token accumulator (as in
+//! Synthetix `StakingRewards` and `pallet-asset-rewards`), with the rate of each period
+//! fixed only when the period settles:
+//!
+//! ```text
+//! rate(p)   = ceil((holders' yield of p x 10^36 - advance) / supply-seconds(p))
+//! advance'  = rate(p) x supply-seconds(p) - (holders' yield of p x 10^36 - advance)
+//! index(t)  = sum of rate(q) x seconds of q up to t, over settled periods q
+//! ```
+//!
+//! A holder whose balance `b` did not change over `[t0, t1)` of settled time earned
+//! `b x (index(t1) - index(t0))`; summed over holders this is exactly `rate(p) x
+//! supply-seconds(p)` per period, so settling a period is O(1) whatever the number of
+//! holders. Time not settled yet is kept per holder as unit-seconds per period (at most
+//! [`Config::MaxUnsettledPeriods`] of them) and folded in with that period's rate once it
+//! settles. The token pallet calls [`OnTokenBalanceChange::before_balance_change`] before
+//! every mint, burn and transfer, so each holder's record is brought up to date while its
+//! old balance still stands; nothing needs to be staked or locked.
+//!
+//! Earnings are kept at `10^-36` sat precision and floored only when claimed, so rounding
+//! favours the pot: the sats claimed never exceed the sats distributed. A rate is rounded
+//! up by less than `10^-36` sat per unit-second, so a holder whose exact share is a whole
+//! number of sats gets exactly that (with a floored rate a sole holder of a 1,000,000-sat
+//! period would see 999,999 and a fraction); the advance (below one sat in total) is taken
+//! back from the next distribution — never lost, never paid twice. After a period nobody
+//! held, its yield is carried into the next one. Holders [claim](Pallet::claim) settled
+//! yield any time (claims never expire); a claim below the payout asset's minimum for a new
+//! account stays claimable.
+//!
+//! The pallet's pot account transfers with `Preservation::Preserve` and must hold the
+//! asset's minimum balance from genesis, so it is never reaped.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+#![deny(missing_docs)]
+
+extern crate alloc;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod functions;
+mod impl_traits;
+#[cfg(test)]
+mod mock;
+pub mod runtime_api;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+use hashrate_primitives::{
+	Balance, FacilityControl, FacilityId, OnTokenBalanceChange, PayoutBalance, PeriodIndex,
+	PowOracle, SeriesCollateral, SeriesId, SeriesInspect,
+};
+use polkadot_sdk::{
+	frame_support::{self, traits::fungible},
+	frame_system, sp_runtime,
+};
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{pallet_prelude::*, traits::UnixTime, PalletId};
+	use frame_system::pallet_prelude::*;
+
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	/// Configuration of the pallet.
+	#[pallet::config]
+	pub trait Config: polkadot_sdk::frame_system::Config {
+		/// The payout asset (BTC-pegged, one unit = one sat).
+		type PayoutAsset: fungible::Mutate<Self::AccountId, Balance = PayoutBalance>;
+		/// The chain's clock.
+		type Time: UnixTime;
+		/// Hashrate-token series: economics, supply, balances.
+		type Series: SeriesInspect<Self::AccountId>;
+		/// Series' collateral, drawn at default.
+		type Collateral: SeriesCollateral<Self::AccountId>;
+		/// Periods, network data and final outputs.
+		type Oracle: PowOracle;
+		/// The facility registry: suspends facilities that keep defaulting.
+		type Facilities: FacilityControl<Self::AccountId, Balance>;
+		/// Sets the payment rules.
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Derives the pot account.
+		#[pallet::constant]
+		type PalletId: Get<PalletId>;
+		/// Where protocol fees go.
+		type FeeDestination: Get<Self::AccountId>;
+		/// Most unsettled periods a holder's or a series' record keeps; a balance change
+		/// that would need more fails until the backlog is settled.
+		#[pallet::constant]
+		type MaxUnsettledPeriods: Get<u32>;
+		/// Most series one [`Pallet::claim_many`] call claims.
+		#[pallet::constant]
+		type MaxClaimBatch: Get<u32>;
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+		/// What benchmarks need from the runtime.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
+	}
+
+	/// What benchmarks need from the runtime: a live series with holders and a final period.
+	#[cfg(feature = "runtime-benchmarks")]
+	pub trait BenchmarkHelper<AccountId> {
+		/// Sets the chain's clock to unix second `secs`.
+		fn set_now(secs: u64);
+		/// An issued series with `holders` holders, whose term starts after the current
+		/// period and spans `periods` periods; mints go through the balance-change hook.
+		/// Returns the series and its holders.
+		fn issued_series(holders: u32, periods: u32) -> (SeriesId, alloc::vec::Vec<AccountId>);
+		/// Moves `units` of `series` from `from` to `to`, telling the hook first.
+		fn transfer(series: SeriesId, from: &AccountId, to: &AccountId, units: u128);
+		/// Makes the series' facility's `period` final at `hashrate_ths` TH/s and `sats`,
+		/// with network data.
+		fn finalize(series: SeriesId, period: PeriodIndex, hashrate_ths: u128, sats: u64);
+		/// Makes the series' facility's `period` defaulted (no report), with network data.
+		fn finalize_defaulted(series: SeriesId, period: PeriodIndex);
+		/// Locks `amount` of collateral for `series`.
+		fn add_collateral(series: SeriesId, amount: PayoutBalance);
+		/// Gives `who` `amount` of the payout asset (and the pot its minimum).
+		fn fund_payout(who: &AccountId, amount: PayoutBalance);
+	}
+
+	/// Payment rules.
+	#[pallet::storage]
+	pub type Rules<T: Config> = StorageValue<_, YieldRules, ValueQuery>;
+
+	/// Series this pallet has seen (from their first mint on).
+	#[pallet::storage]
+	pub type SeriesYields<T: Config> =
+		StorageMap<_, Twox64Concat, SeriesId, SeriesYield<T::MaxUnsettledPeriods>>;
+
+	/// Obligations, payments and settlement per series and period.
+	#[pallet::storage]
+	pub type PeriodYields<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, SeriesId, Twox64Concat, PeriodIndex, PeriodYield>;
+
+	/// Holders' records: account, series -> unsettled unit-seconds and earned yield.
+	#[pallet::storage]
+	pub type HolderYields<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		SeriesId,
+		HolderYield<T::MaxUnsettledPeriods>,
+	>;
+
+	/// When the oracle made each facility's period final (unix seconds): deadlines count
+	/// from it.
+	#[pallet::storage]
+	pub type FinalizedAt<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, FacilityId, Twox64Concat, PeriodIndex, u64>;
+
+	/// Each facility's unpaid debt to holders, over all its series.
+	#[pallet::storage]
+	pub type FacilityDebt<T: Config> =
+		StorageMap<_, Twox64Concat, FacilityId, PayoutBalance, ValueQuery>;
+
+	/// Each facility's defaults so far.
+	#[pallet::storage]
+	pub type DefaultCount<T: Config> = StorageMap<_, Twox64Concat, FacilityId, u32, ValueQuery>;
+
+	/// Protocol fees taken but not yet paid to the treasury (paid at the next settlement
+	/// the treasury can receive them).
+	#[pallet::storage]
+	pub type UnpaidFees<T: Config> = StorageValue<_, PayoutBalance, ValueQuery>;
+
+	/// Events of this pallet.
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A period's obligation was computed and recorded.
+		ObligationRecorded {
+			/// The series.
+			series: SeriesId,
+			/// The period.
+			period: PeriodIndex,
+			/// Tokenized hashrate `T`, milli-TH/s.
+			tokenized: hashrate_primitives::Hashrate,
+			/// Owed in total (holders + fee).
+			owed: PayoutBalance,
+			/// Of which the protocol fee.
+			fee: PayoutBalance,
+			/// After this unix second the period may be defaulted.
+			deadline: u64,
+		},
+		/// Payout asset was deposited against a period.
+		Deposited {
+			/// The series.
+			series: SeriesId,
+			/// The period.
+			period: PeriodIndex,
+			/// Who paid.
+			from: T::AccountId,
+			/// Sats deposited.
+			amount: PayoutBalance,
+			/// Still owed after it.
+			outstanding: PayoutBalance,
+		},
+		/// A period settled: its holders' yield is claimable.
+		PeriodSettled {
+			/// The series.
+			series: SeriesId,
+			/// The period.
+			period: PeriodIndex,
+			/// Paid in full or defaulted.
+			status: PeriodStatus,
+			/// Distributed to holders (after fee, with repayments).
+			distributed: PayoutBalance,
+			/// Protocol fee taken.
+			fee: PayoutBalance,
+		},
+		/// A period was not paid by its deadline.
+		PeriodDefaulted {
+			/// The series.
+			series: SeriesId,
+			/// The period.
+			period: PeriodIndex,
+			/// Owed but not deposited.
+			shortfall: PayoutBalance,
+			/// Drawn from the series' collateral.
+			drawn: PayoutBalance,
+			/// Left as the facility's debt.
+			debt: PayoutBalance,
+		},
+		/// A facility reached the defaults limit and was suspended.
+		FacilitySuspended {
+			/// The facility.
+			facility: FacilityId,
+			/// Its defaults.
+			defaults: u32,
+		},
+		/// Debt was repaid.
+		DebtRepaid {
+			/// The series.
+			series: SeriesId,
+			/// Who paid.
+			from: T::AccountId,
+			/// Sats repaid.
+			amount: PayoutBalance,
+			/// The series' debt left.
+			debt: PayoutBalance,
+		},
+		/// A holder claimed yield.
+		Claimed {
+			/// The holder.
+			who: T::AccountId,
+			/// The series.
+			series: SeriesId,
+			/// Sats paid out.
+			amount: PayoutBalance,
+		},
+		/// Protocol fees were paid to the treasury.
+		FeesPaid {
+			/// Sats paid.
+			amount: PayoutBalance,
+		},
+		/// Payment rules changed.
+		RulesSet {
+			/// The new rules.
+			rules: YieldRules,
+		},
+	}
+
+	/// Errors of this pallet.
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No series with this id has tokens (or it never existed).
+		UnknownSeries,
+		/// Every period of the series is settled.
+		NothingToSettle,
+		/// The period is outside the series' term.
+		PeriodOutOfTerm,
+		/// The period is settled already.
+		AlreadySettled,
+		/// Periods settle in order: the series' next unsettled period comes first.
+		NotNextPeriod,
+		/// The oracle has not made the facility's period final or defaulted yet.
+		PeriodNotFinal,
+		/// The period has no network data to price undelivered hashrate.
+		NoNetworkData,
+		/// The amount is zero.
+		ZeroAmount,
+		/// More than is owed.
+		Overpayment,
+		/// The payer does not hold that much of the payout asset.
+		InsufficientBalance,
+		/// The period is not paid in full: deposit the rest, or default it after its deadline.
+		NotPaidInFull,
+		/// The period is paid in full: settle it instead.
+		PaidInFull,
+		/// The period's payment deadline has not passed.
+		DeadlineNotReached,
+		/// No settled yield to claim.
+		NothingToClaim,
+		/// The claim is below the payout asset's minimum balance for a new account; it stays
+		/// claimable.
+		ClaimBelowMinimum,
+		/// A series appears twice in one claim.
+		DuplicateSeries,
+		/// The series has no debt.
+		NoDebt,
+		/// Every period of the series is settled: nothing left to distribute a repayment with.
+		NoPeriodToCredit,
+		/// More periods are unsettled than a record keeps: settle the series' backlog first.
+		SettlementBacklog,
+		/// The oracle gives no bounds for a period.
+		NoPeriodBounds,
+		/// The rules are out of range.
+		InvalidRules,
+		/// A value does not fit its type.
+		Overflow,
+	}
+
+	/// Initial payment rules.
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// The rules.
+		pub rules: YieldRules,
+		#[serde(skip)]
+		#[allow(missing_docs)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			assert!(Pallet::<T>::rules_valid(&self.rules), "real-yield: invalid rules");
+			Rules::<T>::put(self.rules);
+		}
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(T::MaxUnsettledPeriods::get() > 0 && T::MaxClaimBatch::get() > 0);
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// `who`'s yield in every series it has a record in: claimable now, and periods held
+		/// that are not settled yet.
+		pub fn pending_yield(who: T::AccountId) -> alloc::vec::Vec<PendingYield> {
+			Self::pending_of(&who)
+		}
+
+		/// A series' period: obligation, inputs, payments, settlement.
+		pub fn period_report(series: SeriesId, period: PeriodIndex) -> Option<PeriodReport> {
+			Self::period_report_of(series, period)
+		}
+
+		/// What backs a series and what it paid and owes.
+		pub fn series_report(series: SeriesId) -> Option<SeriesReport> {
+			Self::series_report_of(series)
+		}
+	}
+
+	#[pallet::call(weight(<T as Config>::WeightInfo))]
+	impl<T: Config> Pallet<T> {
+		/// Deposit `amount` of the payout asset against `series`' `period`.
+		///
+		/// - Origin: signed, anyone (usually the facility's operator).
+		/// - Errors: `UnknownSeries`, `PeriodOutOfTerm`, `AlreadySettled`, `NotNextPeriod`,
+		///   `PeriodNotFinal`, `NoNetworkData`, `NoPeriodBounds`, `SettlementBacklog`,
+		///   `ZeroAmount`, `Overpayment`, `InsufficientBalance`, `Overflow`.
+		/// - Events: `ObligationRecorded` (first touch), `Deposited`, `PeriodSettled` and
+		///   `FeesPaid` when it completes the payment.
+		#[pallet::call_index(0)]
+		pub fn deposit(
+			origin: OriginFor<T>,
+			series: SeriesId,
+			period: PeriodIndex,
+			amount: PayoutBalance,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_deposit(&who, series, period, amount)
+		}
+
+		/// Settle `series`' next period when it is paid in full (or owes nothing).
+		///
+		/// - Origin: signed, anyone.
+		/// - Errors: `UnknownSeries`, `NothingToSettle`, `PeriodNotFinal`, `NoNetworkData`,
+		///   `NoPeriodBounds`, `SettlementBacklog`, `NotPaidInFull`, `Overflow`.
+		/// - Events: `ObligationRecorded` (first touch), `PeriodSettled`, `FeesPaid`.
+		#[pallet::call_index(1)]
+		pub fn settle(origin: OriginFor<T>, series: SeriesId) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_settle(series)
+		}
+
+		/// Default `series`' next period after its deadline: draw the shortfall from the
+		/// series' collateral, record what it does not cover as the facility's debt, count a
+		/// default (suspending the facility at the limit) and settle the period.
+		///
+		/// - Origin: signed, anyone.
+		/// - Errors: `UnknownSeries`, `NothingToSettle`, `PeriodNotFinal`, `NoNetworkData`,
+		///   `NoPeriodBounds`, `SettlementBacklog`, `PaidInFull`, `DeadlineNotReached`,
+		///   `Overflow`, errors of the collateral transfer.
+		/// - Events: `ObligationRecorded` (first touch), `PeriodDefaulted`,
+		///   `FacilitySuspended` at the limit, `PeriodSettled`, `FeesPaid`.
+		#[pallet::call_index(2)]
+		pub fn trigger_default(origin: OriginFor<T>, series: SeriesId) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_trigger_default(series)
+		}
+
+		/// Claim the caller's settled yield in `series`.
+		///
+		/// - Origin: signed by the holder.
+		/// - Errors: `NothingToClaim`, `ClaimBelowMinimum`, `Overflow`.
+		/// - Events: `Claimed`.
+		#[pallet::call_index(3)]
+		pub fn claim(origin: OriginFor<T>, series: SeriesId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_claim(&who, &[series])
+		}
+
+		/// Claim the caller's settled yield in each of `series` (at most
+		/// [`Config::MaxClaimBatch`]), paid out in one transfer. Series with nothing settled
+		/// are skipped.
+		///
+		/// - Origin: signed by the holder.
+		/// - Errors: `DuplicateSeries`, `NothingToClaim` (nothing in any), `ClaimBelowMinimum`,
+		///   `Overflow`.
+		/// - Events: `Claimed` per series paid.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::claim_many(series.len() as u32))]
+		pub fn claim_many(
+			origin: OriginFor<T>,
+			series: BoundedVec<SeriesId, T::MaxClaimBatch>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut seen = alloc::collections::BTreeSet::new();
+			ensure!(series.iter().all(|s| seen.insert(*s)), Error::<T>::DuplicateSeries);
+			Self::do_claim(&who, &series)
+		}
+
+		/// Repay `amount` of `series`' debt; it is distributed to holders with the series' next
+		/// settlement.
+		///
+		/// - Origin: signed, anyone (usually the facility's operator).
+		/// - Errors: `UnknownSeries`, `ZeroAmount`, `NoDebt`, `Overpayment`, `NoPeriodToCredit`,
+		///   `InsufficientBalance`, `Overflow`.
+		/// - Events: `DebtRepaid`.
+		#[pallet::call_index(5)]
+		pub fn repay_debt(
+			origin: OriginFor<T>,
+			series: SeriesId,
+			amount: PayoutBalance,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_repay_debt(&who, series, amount)
+		}
+
+		/// Set the payment rules.
+		///
+		/// - Origin: [`Config::GovernanceOrigin`].
+		/// - Errors: `BadOrigin`, `InvalidRules` (zero payment window or defaults limit, fee
+		///   above [`MAX_FEE_PER_MILL`]).
+		/// - Events: `RulesSet`.
+		#[pallet::call_index(6)]
+		pub fn set_rules(origin: OriginFor<T>, rules: YieldRules) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(Self::rules_valid(&rules), Error::<T>::InvalidRules);
+			Rules::<T>::put(rules);
+			Self::deposit_event(Event::RulesSet { rules });
+			Ok(())
+		}
+	}
+}

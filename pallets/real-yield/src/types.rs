@@ -1,0 +1,378 @@
+//! Records of obligations, series and holders, and the fixed-point index they share.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use hashrate_primitives::{
+	Hashrate, PayoutBalance, PerMill, PeriodIndex, SeriesEconomics, TokenBalance,
+};
+use polkadot_sdk::{
+	frame_support::{traits::Get, BoundedVec},
+	sp_core::U256,
+};
+use scale_info::TypeInfo;
+
+/// Fixed-point scale of the yield index: an index unit is `10^-36` sat per unit-second
+/// of a token. With 256-bit arithmetic the flooring of one period's rate costs the whole
+/// series less than `supply-seconds / 10^36` sat, far below a satoshi for any real series.
+pub fn index_scale() -> U256 {
+	U256::exp10(36)
+}
+
+/// Unit-seconds: a token balance (in units) held for a number of seconds.
+pub type TokenSeconds = U256;
+
+/// How a period of a series settled, if it did.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+pub enum PeriodStatus {
+	/// Owed, not paid in full yet.
+	Open,
+	/// Paid in full and distributed.
+	Paid,
+	/// Not paid in full by its deadline: the shortfall was drawn from collateral and what
+	/// collateral did not cover became the facility's debt.
+	Defaulted,
+}
+
+/// What the oracle finalized for the facility's period.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+pub enum FinalOutput {
+	/// Attested output: average hashrate and sats earned.
+	Reported {
+		/// Final average hashrate `H`.
+		hashrate: Hashrate,
+		/// Final sats `S`.
+		sats: PayoutBalance,
+	},
+	/// The facility did not report: it owes the network expectation of its tokenized hashrate.
+	Defaulted,
+}
+
+/// A series' obligation for one period: inputs, result, payments and settlement.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct PeriodYield {
+	/// The final output of the facility's period.
+	pub output: FinalOutput,
+	/// Unix seconds `[start, end)` of the period.
+	pub start: u64,
+	/// End of the period (exclusive).
+	pub end: u64,
+	/// Time-weighted supply over the period, unit-seconds.
+	pub supply_seconds: TokenSeconds,
+	/// Tokenized hashrate `T`: the time-weighted supply's hashrate, rounded up.
+	pub tokenized: Hashrate,
+	/// Sats for the hashrate delivered: `S x min(T, H) / H`, rounded up.
+	pub delivered: PayoutBalance,
+	/// Sats the network would have paid for the hashrate not delivered, `(T - D) x E`.
+	pub undelivered: PayoutBalance,
+	/// Cost terms deducted: per TH/s per day x T x period days, rounded down.
+	pub cost: PayoutBalance,
+	/// Protocol fee on what is owed, rounded down.
+	pub fee: PayoutBalance,
+	/// Owed in total: `max(0, delivered + undelivered - cost)`; holders get `owed - fee`.
+	pub owed: PayoutBalance,
+	/// Deposited against it.
+	pub paid: PayoutBalance,
+	/// Drawn from collateral at default.
+	pub drawn: PayoutBalance,
+	/// Left as the facility's debt at default.
+	pub debt: PayoutBalance,
+	/// Protocol fee actually taken (less than `fee` when a default left a shortfall).
+	pub fee_taken: PayoutBalance,
+	/// Debt repayments distributed with this period.
+	pub credited: PayoutBalance,
+	/// When the oracle made the period final.
+	pub final_at: u64,
+	/// After this unix second anyone may default the period if it is not paid.
+	pub deadline: u64,
+	/// Where it stands.
+	pub status: PeriodStatus,
+	/// Yield per unit-second, scaled by [`index_scale`] (set at settlement).
+	pub rate: U256,
+	/// The series' cumulative index at the period's start (set at settlement).
+	pub index_at_start: U256,
+}
+
+impl PeriodYield {
+	/// What holders are owed: the obligation net of the protocol fee.
+	pub fn holders_owed(&self) -> PayoutBalance {
+		self.owed.saturating_sub(self.fee)
+	}
+	/// Still to pay before the period is paid in full.
+	pub fn outstanding(&self) -> PayoutBalance {
+		self.owed.saturating_sub(self.paid)
+	}
+	/// The index at unix second `at` inside the period (clamped to it).
+	pub fn index_at(&self, at: u64) -> U256 {
+		let elapsed = at.clamp(self.start, self.end).saturating_sub(self.start);
+		self.index_at_start.saturating_add(self.rate.saturating_mul(U256::from(elapsed)))
+	}
+}
+
+/// Unit-seconds accumulated since the settled frontier, period by period: the series' supply
+/// or one holder's balance. `period` and `at` mark how far it is accounted; the amount held
+/// since then is the current balance (every change is announced before it happens).
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+#[scale_info(skip_type_params(MaxUnsettled))]
+#[codec(mel_bound())]
+pub struct Accrual<MaxUnsettled: Get<u32>> {
+	/// The period `at` falls in (`last + 1` once the term is over).
+	pub period: PeriodIndex,
+	/// Unix second up to which the balance is accounted.
+	pub at: u64,
+	/// Unit-seconds in periods not settled yet, oldest first.
+	pub unsettled: BoundedVec<(PeriodIndex, TokenSeconds), MaxUnsettled>,
+}
+
+/// A series as this pallet keeps it.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+#[scale_info(skip_type_params(MaxUnsettled))]
+#[codec(mel_bound())]
+pub struct SeriesYield<MaxUnsettled: Get<u32>> {
+	/// Facility, hashrate per token, decimals, term, costs (fixed once tokens exist).
+	pub economics: SeriesEconomics,
+	/// Start of the term (start of the first period), unix seconds.
+	pub term_start: u64,
+	/// The first period not settled (`last + 1` when all are).
+	pub next: PeriodIndex,
+	/// Start of `next` (end of the term when all are settled): settled time ends here.
+	pub frontier: u64,
+	/// When the period before `next` settled (or the series was first seen): a period's
+	/// deadline counts from the later of this and its finality.
+	pub last_settled_at: u64,
+	/// Cumulative yield per unit-second up to the start of `next`, scaled by
+	/// [`index_scale`].
+	pub index: U256,
+	/// Scaled remainder of past distributions not paid out, carried into the next one
+	/// (only after a period nobody held, or for series beyond `10^36` unit-seconds).
+	pub carry: U256,
+	/// Scaled amount rates paid in advance by rounding up (below one sat), taken back from
+	/// the next distribution.
+	pub advance: U256,
+	/// Debt repayments waiting to be distributed with the next settlement.
+	pub credit: PayoutBalance,
+	/// Time-weighted supply of the periods not settled.
+	pub supply: Accrual<MaxUnsettled>,
+	/// Deposited against its periods and debt.
+	pub deposited: PayoutBalance,
+	/// Drawn from its collateral.
+	pub drawn: PayoutBalance,
+	/// Protocol fees taken from it.
+	pub fees: PayoutBalance,
+	/// Distributed to holders (claimable or claimed).
+	pub distributed: PayoutBalance,
+	/// Claimed by holders.
+	pub claimed: PayoutBalance,
+	/// Unpaid debt (shortfalls collateral did not cover), less repayments.
+	pub debt: PayoutBalance,
+	/// Tokenized hashrate x seconds over the settled periods (milli-TH/s x s): the
+	/// denominator of the series' yield per TH/s per day.
+	pub hashrate_seconds: u128,
+}
+
+/// One holder's standing in one series.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+#[scale_info(skip_type_params(MaxUnsettled))]
+#[codec(mel_bound())]
+pub struct HolderYield<MaxUnsettled: Get<u32>> {
+	/// The holder's unit-seconds not settled yet.
+	pub accrual: Accrual<MaxUnsettled>,
+	/// Settled yield not claimed, scaled by [`index_scale`].
+	pub earned: U256,
+}
+
+/// Rules of payment, set by governance.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+pub struct YieldRules {
+	/// Seconds a facility has to pay a period in full, counted from when it became final
+	/// (or the previous period settled, if later).
+	pub payment_window: u64,
+	/// Defaults after which the facility is suspended.
+	pub defaults_before_suspension: u32,
+	/// Protocol fee on what is owed, per-mill, to the treasury.
+	pub fee_per_mill: PerMill,
+}
+
+impl Default for YieldRules {
+	/// Production: a week to pay, suspended at the third default, 2 % fee.
+	fn default() -> Self {
+		Self { payment_window: 7 * 86_400, defaults_before_suspension: 3, fee_per_mill: 20 }
+	}
+}
+
+impl YieldRules {
+	/// Rules for development chains: a minute to pay.
+	pub fn development() -> Self {
+		Self { payment_window: 60, ..Self::default() }
+	}
+}
+
+/// The highest protocol fee governance may set, per-mill.
+pub const MAX_FEE_PER_MILL: PerMill = 500;
+
+/// An account's yield in one series, for clients.
+#[derive(
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	TypeInfo,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+pub struct PendingYield {
+	/// The series.
+	pub series: hashrate_primitives::SeriesId,
+	/// Units held now.
+	pub balance: TokenBalance,
+	/// Settled yield that can be claimed now, sats.
+	pub claimable: PayoutBalance,
+}
+
+/// A series' record for clients: what backs it, what it paid, what it owes.
+#[derive(
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	TypeInfo,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+pub struct SeriesReport {
+	/// The series.
+	pub series: hashrate_primitives::SeriesId,
+	/// Its economics.
+	pub economics: SeriesEconomics,
+	/// Units in existence.
+	pub supply: TokenBalance,
+	/// Hashrate the supply is a claim on, rounded up.
+	pub tokenized: Hashrate,
+	/// The facility's final hashrate in the latest settled period (`None` before one).
+	pub attested: Option<Hashrate>,
+	/// Collateral locked.
+	pub collateral: PayoutBalance,
+	/// The first period not settled.
+	pub next_period: PeriodIndex,
+	/// Deposited, drawn, fees, distributed, claimed.
+	pub deposited: PayoutBalance,
+	/// Drawn from collateral.
+	pub drawn: PayoutBalance,
+	/// Protocol fees taken.
+	pub fees: PayoutBalance,
+	/// Distributed to holders.
+	pub distributed: PayoutBalance,
+	/// Claimed by holders.
+	pub claimed: PayoutBalance,
+	/// The series' unpaid debt.
+	pub debt: PayoutBalance,
+	/// The facility's unpaid debt over all its series.
+	pub facility_debt: PayoutBalance,
+	/// The facility's defaults so far.
+	pub facility_defaults: u32,
+	/// Yield distributed over the settled periods, in milli-sats per TH/s per day.
+	pub millisats_per_th_day: u128,
+}
+
+/// A series' period for clients: the obligation, its inputs and how it settled.
+#[derive(
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	TypeInfo,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+pub struct PeriodReport {
+	/// The period.
+	pub period: PeriodIndex,
+	/// Final output.
+	pub output: FinalOutput,
+	/// Tokenized hashrate `T`.
+	pub tokenized: Hashrate,
+	/// Sats for the hashrate delivered.
+	pub delivered: PayoutBalance,
+	/// Sats owed for hashrate not delivered.
+	pub undelivered: PayoutBalance,
+	/// Costs deducted.
+	pub cost: PayoutBalance,
+	/// Protocol fee due.
+	pub fee: PayoutBalance,
+	/// Owed in total.
+	pub owed: PayoutBalance,
+	/// Deposited.
+	pub paid: PayoutBalance,
+	/// Drawn from collateral.
+	pub drawn: PayoutBalance,
+	/// Left as debt.
+	pub debt: PayoutBalance,
+	/// Distributed to holders (after fee, with repayments credited).
+	pub distributed: PayoutBalance,
+	/// Deadline, unix seconds.
+	pub deadline: u64,
+	/// Where it stands.
+	pub status: PeriodStatus,
+	/// Holders' yield in milli-sats per TH/s per day (0 until settled).
+	pub millisats_per_th_day: u128,
+}
