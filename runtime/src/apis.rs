@@ -192,6 +192,23 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_real_yield::runtime_api::RealYieldApi<Block, AccountId> for Runtime {
+		fn pending_yield(who: AccountId) -> Vec<pallet_real_yield::PendingYield> {
+			RealYield::pending_yield(who)
+		}
+		fn period_report(
+			series: hashrate_primitives::SeriesId,
+			period: hashrate_primitives::PeriodIndex,
+		) -> Option<pallet_real_yield::PeriodReport> {
+			RealYield::period_report(series, period)
+		}
+		fn series_report(
+			series: hashrate_primitives::SeriesId,
+		) -> Option<pallet_real_yield::SeriesReport> {
+			RealYield::series_report(series)
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)
@@ -261,5 +278,6 @@ mod benches {
 		[pallet_pow_oracle, PowOracle]
 		[pallet_hashrate_tokens, HashrateTokens]
 		[pallet_assets, Assets]
+		[pallet_real_yield, RealYield]
 	);
 }

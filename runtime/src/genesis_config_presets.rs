@@ -11,7 +11,7 @@ use crate::{
 		monetary::TreasuryAccount,
 	},
 	AccountId, AssetsConfig, BalancesConfig, FacilitiesConfig, HashrateTokensConfig,
-	PowOracleConfig, RuntimeGenesisConfig, SudoConfig, EXISTENTIAL_DEPOSIT, UNIT,
+	PowOracleConfig, RealYieldConfig, RuntimeGenesisConfig, SudoConfig, EXISTENTIAL_DEPOSIT, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -40,14 +40,19 @@ fn testnet_genesis(
 	facilities: Vec<GenesisFacility<AccountId>>,
 	oracle: PowOracleConfig,
 	tokens: HashrateTokensConfig,
+	real_yield: RealYieldConfig,
 	mut payout_balances: Vec<(AccountId, crate::Balance)>,
 ) -> Value {
-	// The token pallet's escrow and collateral accounts keep the payout asset's minimum
-	// balance for good, so paying out of them (with `Preserve`) never reaps them.
+	// The token pallet's escrow and collateral accounts and the yield pallet's pot keep the
+	// payout asset's minimum balance for good, so paying out of them (with `Preserve`)
+	// never reaps them; the treasury holds it too, so protocol fees below the minimum can be
+	// paid to it at once.
 	payout_balances.extend(
 		[
 			pallet_hashrate_tokens::Pallet::<crate::Runtime>::escrow_account(),
 			pallet_hashrate_tokens::Pallet::<crate::Runtime>::collateral_account(),
+			pallet_real_yield::Pallet::<crate::Runtime>::pot_account(),
+			TreasuryAccount::get(),
 		]
 		.map(|account| (account, PAYOUT_ASSET_MIN_BALANCE)),
 	);
@@ -83,6 +88,7 @@ fn testnet_genesis(
 		facilities: FacilitiesConfig { facilities },
 		pow_oracle: oracle,
 		hashrate_tokens: tokens,
+		real_yield,
 	})
 }
 
@@ -105,6 +111,10 @@ pub fn development_config_genesis() -> Value {
 		demo_facilities(),
 		dev_oracle(),
 		dev_tokens(),
+		RealYieldConfig {
+			rules: pallet_real_yield::YieldRules::development(),
+			..Default::default()
+		},
 		dev_payout_balances(),
 	)
 }
@@ -121,6 +131,7 @@ pub fn local_config_genesis() -> Value {
 		Vec::new(),
 		PowOracleConfig::default(),
 		HashrateTokensConfig::default(),
+		RealYieldConfig::default(),
 		Vec::new(),
 	)
 }

@@ -206,6 +206,9 @@ mod runtime {
 
 	#[runtime::pallet_index(32)]
 	pub type HashrateTokens = pallet_hashrate_tokens;
+
+	#[runtime::pallet_index(33)]
+	pub type RealYield = pallet_real_yield;
 }
 
 #[cfg(test)]

@@ -90,8 +90,9 @@ fn every_preset_has_the_btc_payout_asset() {
 	preset_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
 		let charlie = Sr25519Keyring::Charlie.to_account_id();
 		assert_eq!(Assets::balance(PAYOUT_ASSET_ID, &charlie), 1_000_000_000);
-		// 22 BTC for the dev accounts, the minimum balance for the token pallet's two accounts.
-		assert_eq!(Assets::total_issuance(PAYOUT_ASSET_ID), 2_200_002_000);
+		// 22 BTC for the dev accounts, the minimum balance for the token pallet's two
+		// accounts, the yield pallet's pot and the treasury.
+		assert_eq!(Assets::total_issuance(PAYOUT_ASSET_ID), 2_200_004_000);
 	});
 }
 
@@ -275,6 +276,24 @@ fn every_preset_seeds_the_token_accounts_and_sets_issuance_rules() {
 				backing_periods
 			);
 			Tokens::do_try_state().expect("consistent");
+		});
+	}
+}
+
+#[test]
+fn every_preset_seeds_the_yield_pot_and_the_treasury_and_sets_payment_rules() {
+	use configs::assets::{PAYOUT_ASSET_ID, PAYOUT_ASSET_MIN_BALANCE};
+	type RealYield = pallet_real_yield::Pallet<Runtime>;
+	for (preset, window) in [
+		(sp_genesis_builder::DEV_RUNTIME_PRESET, 60),
+		(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET, 7 * 86_400),
+	] {
+		preset_ext(preset).execute_with(|| {
+			for account in [RealYield::pot_account(), TreasuryAccount::get()] {
+				assert_eq!(Assets::balance(PAYOUT_ASSET_ID, &account), PAYOUT_ASSET_MIN_BALANCE);
+			}
+			assert_eq!(pallet_real_yield::Rules::<Runtime>::get().payment_window, window);
+			RealYield::do_try_state().expect("consistent");
 		});
 	}
 }

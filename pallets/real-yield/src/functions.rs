@@ -746,7 +746,6 @@ impl<T: Config> Pallet<T> {
 	///   unit-seconds record is for a period from `next` on and within the term;
 	/// - each facility's debt is the sum of its series' debts;
 	/// - the pot holds at least everything not claimed and the fees not paid out yet.
-	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::BTreeMap;
 		let scale = index_scale();

@@ -276,6 +276,7 @@ pub const MAX_FEE_PER_MILL: PerMill = 500;
 	serde::Serialize,
 	serde::Deserialize,
 )]
+#[serde(rename_all = "camelCase")]
 pub struct PendingYield {
 	/// The series.
 	pub series: hashrate_primitives::SeriesId,
@@ -297,6 +298,7 @@ pub struct PendingYield {
 	serde::Serialize,
 	serde::Deserialize,
 )]
+#[serde(rename_all = "camelCase")]
 pub struct SeriesReport {
 	/// The series.
 	pub series: hashrate_primitives::SeriesId,
@@ -344,6 +346,7 @@ pub struct SeriesReport {
 	serde::Serialize,
 	serde::Deserialize,
 )]
+#[serde(rename_all = "camelCase")]
 pub struct PeriodReport {
 	/// The period.
 	pub period: PeriodIndex,

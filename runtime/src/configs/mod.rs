@@ -5,6 +5,7 @@ pub mod consensus;
 pub mod facilities;
 pub mod monetary;
 pub mod oracle;
+pub mod real_yield;
 pub mod system;
 pub mod tokens;
 pub mod utility;

@@ -47,9 +47,9 @@ impl pallet_pow_oracle::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Time = Timestamp;
 	type Facilities = Facilities;
-	/// The token pallet takes each facility's backing from its final periods (the yield
-	/// pallet joins it here when it exists).
-	type OnPeriodFinal = HashrateTokens;
+	/// The token pallet takes each facility's backing from its final periods; the yield
+	/// pallet notes when each became final (payment deadlines count from it).
+	type OnPeriodFinal = (HashrateTokens, RealYield);
 	type GovernanceOrigin = EnsureRoot<AccountId>;
 	type PalletId = OraclePalletId;
 	type TreasuryAccount = TreasuryAccount;

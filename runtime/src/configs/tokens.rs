@@ -22,11 +22,11 @@ impl pallet_hashrate_tokens::Config for Runtime {
 	type Time = Timestamp;
 	type Facilities = Facilities;
 	type Oracle = PowOracle;
-	/// The yield pallet (issue 6) records settlement and debt; until it exists nothing is
-	/// owed, so every series is settled and no facility is in debt.
-	type Obligations = ();
-	/// The yield pallet subscribes here when it exists.
-	type OnBalanceChange = ();
+	/// The yield pallet records settlement and debt.
+	type Obligations = RealYield;
+	/// The yield pallet brings holders' time-weighted records up to date before every
+	/// balance change.
+	type OnBalanceChange = RealYield;
 	type GovernanceOrigin = EnsureRoot<AccountId>;
 	type PalletId = TokensPalletId;
 	/// An allowance record holds 0.1 HASH.

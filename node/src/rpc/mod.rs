@@ -1,5 +1,8 @@
 //! RPC methods beyond the standard ones (`system`, `chain`, `state`, `author`, which the
-//! service adds): account nonces, fee queries and, on development chains, manual sealing.
+//! service adds): account nonces, fee queries, holders' yield and series' periods
+//! (`hashrate_*`, [`yield_rpc`]) and, on development chains, manual sealing.
+
+pub mod yield_rpc;
 
 use futures::channel::mpsc;
 use hashrate_runtime::{opaque::Block, AccountId, Balance, Hash, Nonce};
@@ -17,6 +20,7 @@ use polkadot_sdk::{
 	substrate_frame_rpc_system::{System, SystemApiServer},
 };
 use std::sync::Arc;
+use yield_rpc::HashrateYieldApiServer;
 
 /// What the RPC methods need.
 pub struct FullDeps<C, P> {
@@ -44,13 +48,15 @@ where
 	C::Api:
 		polkadot_sdk::pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
 	C::Api: BlockBuilder<Block>,
+	C::Api: pallet_real_yield::runtime_api::RealYieldApi<Block, AccountId>,
 	P: TransactionPool + 'static,
 {
 	let mut module = RpcModule::new(());
 	let FullDeps { client, pool, seal_commands } = deps;
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
-	module.merge(TransactionPayment::new(client).into_rpc())?;
+	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
+	module.merge(yield_rpc::HashrateYield::new(client).into_rpc())?;
 	if let Some(seal_commands) = seal_commands {
 		module.merge(ManualSeal::new(seal_commands).into_rpc())?;
 	}

@@ -1,0 +1,359 @@
+//! End-to-end: real yield on the real node (development preset: 30-second periods, a minute
+//! to pay, 2 % protocol fee).
+//!
+//! Demo facility 0 gets a backing through the real oracle; its operator (Charlie) issues a
+//! series of 100 TH/s tokens, Bob buys 300 and Ferdie 200. Inside the series' first period
+//! Bob sends Ferdie 100. The facility reports the period, the attestors attest, it becomes
+//! final; Charlie deposits exactly what the period owes and both holders claim their
+//! time-weighted shares — every amount checked to the satoshi against the formula, also
+//! through the `hashrate_*` RPC. In the second test nobody pays the next period: after its
+//! deadline anyone defaults it and the series' collateral pays the holders.
+
+use hashrate_e2e::{
+	chain_now, id, make_dev_period_final, newtype, submit, submit_once_past, within, Client,
+	Node, Sealing, TempDir, DEV_PERIOD, DIFFICULTY, REWARD,
+};
+use serde_json::Value as Json;
+use std::time::{SystemTime, UNIX_EPOCH};
+use subxt::{
+	dynamic::{self, Value},
+	events::DecodeAsEvent,
+	ext::scale_decode::DecodeAsType,
+	rpcs::rpc_params,
+};
+use subxt_signer::sr25519::{dev, Keypair};
+
+/// The payout asset's id.
+const BTC: u32 = 1;
+/// Price of one token, sats.
+const PRICE: u128 = 1_000;
+/// Hashrate per token: 100 TH/s, in milli-TH/s.
+const HASHRATE_PER_TOKEN: u128 = 100_000;
+/// What facility 0 reports each period, TH/s.
+const REPORTED_THS: u128 = 110_000;
+/// Collateral Charlie locks, sats.
+const COLLATERAL: u128 = 1_000_000;
+/// The development protocol fee, per-mill.
+const FEE_PER_MILL: u128 = 20;
+
+#[derive(Debug, DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct AssetAccount {
+	balance: u128,
+}
+
+async fn btc(client: &Client, who: &Keypair) -> u128 {
+	btc_of(client, id(who)).await
+}
+
+async fn btc_of(client: &Client, account: [u8; 32]) -> u128 {
+	let at = within(client.at_current_block()).await.expect("finalized block");
+	let address = dynamic::storage::<(u32, [u8; 32]), AssetAccount>("Assets", "Account");
+	within(at.storage().try_fetch(address, (BTC, account)))
+		.await
+		.expect("reading Assets.Account")
+		.map_or(0, |value| value.decode().expect("decoding an asset account").balance)
+}
+
+#[derive(Debug, DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct PeriodSettled {
+	series: u32,
+	period: u32,
+	distributed: u128,
+	fee: u128,
+}
+
+impl DecodeAsEvent for PeriodSettled {
+	fn is_event(pallet: &str, event: &str) -> bool {
+		(pallet, event) == ("RealYield", "PeriodSettled")
+	}
+}
+
+#[derive(Debug, DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct PeriodDefaulted {
+	series: u32,
+	period: u32,
+	shortfall: u128,
+	drawn: u128,
+	debt: u128,
+}
+
+impl DecodeAsEvent for PeriodDefaulted {
+	fn is_event(pallet: &str, event: &str) -> bool {
+		(pallet, event) == ("RealYield", "PeriodDefaulted")
+	}
+}
+
+/// The sats `dev_output(ths)` reports: the network expectation over 30 s less a 2 % pool fee.
+fn reported_sats(ths: u128) -> u128 {
+	let milli = ths * 1_000;
+	let gross = milli * 1_000_000_000 * u128::from(DEV_PERIOD) * REWARD / (DIFFICULTY << 32);
+	gross * 980 / 1_000
+}
+
+/// What holders are owed for a period with `supply_seconds` unit-seconds of the series:
+/// `T = ceil(supply-seconds x hashrate per token / 30 s)`, delivered `ceil(S x T / H)`
+/// (the facility delivered more than `T`), no costs; returns (owed, fee, holders' part).
+fn owed(supply_seconds: u128) -> (u128, u128, u128) {
+	let tokenized = (supply_seconds * HASHRATE_PER_TOKEN).div_ceil(u128::from(DEV_PERIOD));
+	let hashrate = REPORTED_THS * 1_000;
+	assert!(tokenized <= hashrate);
+	let owed = (reported_sats(REPORTED_THS) * tokenized).div_ceil(hashrate);
+	let fee = owed * FEE_PER_MILL / 1_000;
+	(owed, fee, owed - fee)
+}
+
+/// Unit-seconds of a balance history `[(from, units)]` within `[start, end)`.
+fn held(history: &[(u64, u128)], start: u64, end: u64) -> u128 {
+	history
+		.iter()
+		.enumerate()
+		.map(|(i, &(from, units))| {
+			let until = history.get(i + 1).map_or(u64::MAX, |next| next.0);
+			let (a, b) = (from.max(start), until.min(end));
+			if b > a { units * u128::from(b - a) } else { 0 }
+		})
+		.sum()
+}
+
+/// Seals a block (a remark) and returns the chain time after it.
+async fn tick(client: &Client) -> u64 {
+	let remark = dynamic::transaction("System", "remark", (Value::from_bytes(b"tick"),));
+	submit(client, &remark, &dev::alice()).await.expect("remark");
+	chain_now(client).await
+}
+
+/// Seals blocks until the chain clock reaches `time`.
+async fn until(client: &Client, time: u64) -> u64 {
+	let mut now = chain_now(client).await;
+	for _ in 0..40 {
+		if now >= time {
+			return now;
+		}
+		now = tick(client).await;
+	}
+	panic!("chain time {now} did not reach {time}");
+}
+
+async fn rpc(node: &Node, method: &str, params: subxt::rpcs::client::RpcParams) -> Result<Json, String> {
+	let raw = node.rpc_client().await.expect("rpc client");
+	within(raw.request::<Json>(method, params)).await.map_err(|e| e.to_string())
+}
+
+fn ss58(who: &Keypair) -> String {
+	use subxt::utils::AccountId32;
+	AccountId32(id(who)).to_string()
+}
+
+/// A running series: facility 0's series 0 with Bob 300 and Ferdie 200 tokens, minted at
+/// `minted`, and its first period.
+struct Issued {
+	node: Node,
+	client: Client,
+	_dir: TempDir,
+	first_period: u32,
+	minted: u64,
+}
+
+async fn issue(name: &str) -> Issued {
+	let dir = TempDir::new(name);
+	let node = Node::start(dir.path(), Sealing::Instant).await;
+	let client = node.client().await;
+	let (alice, bob, charlie, ferdie) = (dev::alice(), dev::bob(), dev::charlie(), dev::ferdie());
+
+	// A backing: the last ended period final at 110 PH/s.
+	let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+	let backing_period = u32::try_from(now / DEV_PERIOD - 1).unwrap();
+	make_dev_period_final(&client, backing_period, REPORTED_THS).await;
+
+	let closes = chain_now(&client).await + 60;
+	let first_period = closes.div_ceil(DEV_PERIOD);
+	let terms = Value::named_composite([
+		("name", Value::from_bytes(b"Nordic Hydro Yield")),
+		("symbol", Value::from_bytes(b"NHY")),
+		("decimals", Value::u128(0)),
+		("hashrate_per_token", newtype(HASHRATE_PER_TOKEN)),
+		("first_period", newtype(first_period.into())),
+		("last_period", newtype((first_period + 9).into())),
+		("cost_per_th_day", newtype(0)),
+		("supply_cap", Value::u128(1_000)),
+		("min_balance", Value::u128(1)),
+	]);
+	let series = || newtype(0);
+	submit(&client, &dynamic::transaction("HashrateTokens", "create_series", (newtype(0), terms)), &charlie)
+		.await
+		.expect("series created");
+	let offering = Value::named_composite([
+		("price", Value::u128(PRICE)),
+		("closes", Value::u128(closes.into())),
+		("soft_cap", Value::u128(100)),
+		("hard_cap", Value::u128(1_000)),
+		("min_subscription", Value::u128(1)),
+	]);
+	submit(&client, &dynamic::transaction("HashrateTokens", "open_offering", (series(), offering)), &charlie)
+		.await
+		.expect("offering opened");
+	let subscribe =
+		|units: u128| dynamic::transaction("HashrateTokens", "subscribe", (series(), Value::u128(units)));
+	submit(&client, &subscribe(300), &bob).await.expect("Bob subscribes");
+	submit(&client, &subscribe(200), &ferdie).await.expect("Ferdie subscribes");
+	submit(
+		&client,
+		&dynamic::transaction("HashrateTokens", "add_collateral", (series(), Value::u128(COLLATERAL))),
+		&charlie,
+	)
+	.await
+	.expect("collateral locked");
+	let close = dynamic::transaction("HashrateTokens", "close_offering", (series(),));
+	submit_once_past(&client, &close, &alice, "OfferingStillOpen", 40).await;
+	let minted = chain_now(&client).await;
+	Issued { node, client, _dir: dir, first_period: u32::try_from(first_period).unwrap(), minted }
+}
+
+fn deposit(period: u32, amount: u128) -> impl subxt::tx::Payload {
+	dynamic::transaction(
+		"RealYield",
+		"deposit",
+		(newtype(0), Value::u128(period.into()), Value::u128(amount)),
+	)
+}
+
+fn claim() -> impl subxt::tx::Payload {
+	dynamic::transaction("RealYield", "claim", (newtype(0),))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn report_attest_deposit_and_two_holders_claim_to_the_satoshi() {
+	let Issued { node, client, first_period, minted, .. } = issue("yield-paid").await;
+	let (bob, charlie, ferdie) = (dev::bob(), dev::charlie(), dev::ferdie());
+	let start = u64::from(first_period) * DEV_PERIOD;
+	let end = start + DEV_PERIOD;
+
+	// Inside the first period Bob sends Ferdie 100.
+	until(&client, start).await;
+	submit(
+		&client,
+		&dynamic::transaction(
+			"HashrateTokens",
+			"transfer",
+			(newtype(0), Value::from_bytes(id(&ferdie)), Value::u128(100)),
+		),
+		&bob,
+	)
+	.await
+	.expect("transfer");
+	let moved = chain_now(&client).await;
+	assert!(moved > start && moved < end, "the transfer at {moved} fell outside [{start}, {end})");
+
+	// The period ends; the facility reports, the attestors attest, it becomes final.
+	until(&client, end).await;
+	make_dev_period_final(&client, first_period, REPORTED_THS).await;
+
+	let bob_history = [(minted, 300), (moved, 200)];
+	let ferdie_history = [(minted, 200), (moved, 300)];
+	let (bob_seconds, ferdie_seconds) =
+		(held(&bob_history, start, end), held(&ferdie_history, start, end));
+	let supply_seconds = bob_seconds + ferdie_seconds;
+	assert_eq!(supply_seconds, 500 * u128::from(end - minted.max(start)));
+	let (owed, fee, holders) = owed(supply_seconds);
+	let bob_share = holders * bob_seconds / supply_seconds;
+	let ferdie_share = holders * ferdie_seconds / supply_seconds;
+
+	// Over-paying is refused; exactly what is owed settles the period.
+	let error = submit(&client, &deposit(first_period, owed + 1), &charlie)
+		.await
+		.expect_err("more than owed");
+	assert!(error.contains("Overpayment"), "unexpected error: {error}");
+	let charlie_before = btc(&client, &charlie).await;
+	let events = submit(&client, &deposit(first_period, owed), &charlie).await.expect("deposit");
+	let settled = events.find_first::<PeriodSettled>().expect("PeriodSettled").expect("decodes");
+	assert_eq!(
+		(settled.series, settled.period, settled.distributed, settled.fee),
+		(0, first_period, holders, fee)
+	);
+	assert_eq!(btc(&client, &charlie).await, charlie_before - owed);
+
+	// What clients see through the `hashrate_*` RPC.
+	let report = rpc(&node, "hashrate_periodYield", rpc_params![0u32, first_period])
+		.await
+		.expect("periodYield");
+	assert_eq!(report["owed"], Json::from(owed as u64));
+	assert_eq!(report["paid"], Json::from(owed as u64));
+	assert_eq!(report["distributed"], Json::from(holders as u64));
+	assert_eq!(report["status"], Json::from("Paid"));
+	assert_eq!(report["output"]["Reported"]["hashrate"], Json::from((REPORTED_THS * 1_000) as u64));
+	let pending = rpc(&node, "hashrate_pendingYield", rpc_params![ss58(&bob)])
+		.await
+		.expect("pendingYield");
+	assert_eq!(pending["totalClaimable"], Json::from(bob_share as u64), "{pending}");
+	assert_eq!(pending["series"][0]["balance"], Json::from(200u64));
+	let series = rpc(&node, "hashrate_seriesYield", rpc_params![0u32]).await.expect("seriesYield");
+	assert_eq!(series["tokenized"], Json::from((500 * HASHRATE_PER_TOKEN) as u64));
+	assert_eq!(series["attested"], Json::from((REPORTED_THS * 1_000) as u64));
+	assert_eq!(series["collateral"], Json::from(COLLATERAL as u64));
+	assert_eq!(series["nextPeriod"], Json::from(first_period + 1));
+	// Bad parameters are JSON-RPC errors.
+	let error = rpc(&node, "hashrate_pendingYield", rpc_params!["not an account"])
+		.await
+		.expect_err("a bad account");
+	assert!(error.contains("Invalid params") || error.contains("-32602"), "{error}");
+	assert!(rpc(&node, "hashrate_periodYield", rpc_params!["zero", 1u32]).await.is_err());
+
+	// Both holders claim their time-weighted shares.
+	let (bob_before, ferdie_before) = (btc(&client, &bob).await, btc(&client, &ferdie).await);
+	submit(&client, &claim(), &bob).await.expect("Bob claims");
+	submit(&client, &claim(), &ferdie).await.expect("Ferdie claims");
+	assert_eq!(btc(&client, &bob).await, bob_before + bob_share);
+	assert_eq!(btc(&client, &ferdie).await, ferdie_before + ferdie_share);
+	let error = submit(&client, &claim(), &bob).await.expect_err("claimed already");
+	assert!(error.contains("NothingToClaim"), "unexpected error: {error}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unpaid_period_defaults_and_the_collateral_pays_holders() {
+	let Issued { node, client, first_period, minted, .. } = issue("yield-default").await;
+	let (alice, bob, ferdie) = (dev::alice(), dev::bob(), dev::ferdie());
+	let start = u64::from(first_period) * DEV_PERIOD;
+	let end = start + DEV_PERIOD;
+
+	until(&client, end).await;
+	make_dev_period_final(&client, first_period, REPORTED_THS).await;
+	let supply_seconds = 500 * u128::from(end - minted.max(start));
+	let (owed, fee, holders) = owed(supply_seconds);
+
+	// Nobody pays: defaulting is refused until the deadline (a minute after finality), then
+	// the shortfall comes out of the collateral and the holders are paid in full.
+	let trigger = dynamic::transaction("RealYield", "trigger_default", (newtype(0),));
+	let (events, attempts) =
+		submit_once_past(&client, &trigger, &alice, "DeadlineNotReached", 30).await;
+	assert!(attempts > 1, "the first attempt fell before the deadline");
+	let defaulted =
+		events.find_first::<PeriodDefaulted>().expect("PeriodDefaulted").expect("decodes");
+	assert_eq!(
+		(defaulted.series, defaulted.period, defaulted.shortfall, defaulted.drawn, defaulted.debt),
+		(0, first_period, owed, owed, 0)
+	);
+	let settled = events.find_first::<PeriodSettled>().expect("PeriodSettled").expect("decodes");
+	assert_eq!((settled.distributed, settled.fee), (holders, fee));
+
+	let series = rpc(&node, "hashrate_seriesYield", rpc_params![0u32]).await.expect("seriesYield");
+	assert_eq!(series["collateral"], Json::from((COLLATERAL - owed) as u64));
+	assert_eq!(series["drawn"], Json::from(owed as u64));
+	assert_eq!(series["debt"], Json::from(0u64));
+	assert_eq!(series["facilityDefaults"], Json::from(1u64));
+	let report = rpc(&node, "hashrate_periodYield", rpc_params![0u32, first_period])
+		.await
+		.expect("periodYield");
+	assert_eq!(report["status"], Json::from("Defaulted"));
+	assert_eq!(report["drawn"], Json::from(owed as u64));
+
+	// Bob held 300 of 500 all along, Ferdie 200.
+	let (bob_share, ferdie_share) = (holders * 300 / 500, holders * 200 / 500);
+	let (bob_before, ferdie_before) = (btc(&client, &bob).await, btc(&client, &ferdie).await);
+	submit(&client, &claim(), &bob).await.expect("Bob claims");
+	submit(&client, &claim(), &ferdie).await.expect("Ferdie claims");
+	assert_eq!(btc(&client, &bob).await, bob_before + bob_share);
+	assert_eq!(btc(&client, &ferdie).await, ferdie_before + ferdie_share);
+}
