@@ -10,8 +10,8 @@
 //! deadline anyone defaults it and the series' collateral pays the holders.
 
 use hashrate_e2e::{
-	chain_now, id, make_dev_period_final, newtype, submit, submit_once_past, within, Client,
-	Node, Sealing, TempDir, DEV_PERIOD, DIFFICULTY, REWARD,
+	chain_now, id, make_dev_period_final, newtype, submit, submit_once_past, within, Client, Node,
+	Sealing, TempDir, DEV_PERIOD, DIFFICULTY, REWARD,
 };
 use serde_json::Value as Json;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -113,7 +113,11 @@ fn held(history: &[(u64, u128)], start: u64, end: u64) -> u128 {
 		.map(|(i, &(from, units))| {
 			let until = history.get(i + 1).map_or(u64::MAX, |next| next.0);
 			let (a, b) = (from.max(start), until.min(end));
-			if b > a { units * u128::from(b - a) } else { 0 }
+			if b > a {
+				units * u128::from(b - a)
+			} else {
+				0
+			}
 		})
 		.sum()
 }
@@ -137,7 +141,11 @@ async fn until(client: &Client, time: u64) -> u64 {
 	panic!("chain time {now} did not reach {time}");
 }
 
-async fn rpc(node: &Node, method: &str, params: subxt::rpcs::client::RpcParams) -> Result<Json, String> {
+async fn rpc(
+	node: &Node,
+	method: &str,
+	params: subxt::rpcs::client::RpcParams,
+) -> Result<Json, String> {
 	let raw = node.rpc_client().await.expect("rpc client");
 	within(raw.request::<Json>(method, params)).await.map_err(|e| e.to_string())
 }
@@ -182,9 +190,13 @@ async fn issue(name: &str) -> Issued {
 		("min_balance", Value::u128(1)),
 	]);
 	let series = || newtype(0);
-	submit(&client, &dynamic::transaction("HashrateTokens", "create_series", (newtype(0), terms)), &charlie)
-		.await
-		.expect("series created");
+	submit(
+		&client,
+		&dynamic::transaction("HashrateTokens", "create_series", (newtype(0), terms)),
+		&charlie,
+	)
+	.await
+	.expect("series created");
 	let offering = Value::named_composite([
 		("price", Value::u128(PRICE)),
 		("closes", Value::u128(closes.into())),
@@ -192,16 +204,25 @@ async fn issue(name: &str) -> Issued {
 		("hard_cap", Value::u128(1_000)),
 		("min_subscription", Value::u128(1)),
 	]);
-	submit(&client, &dynamic::transaction("HashrateTokens", "open_offering", (series(), offering)), &charlie)
-		.await
-		.expect("offering opened");
-	let subscribe =
-		|units: u128| dynamic::transaction("HashrateTokens", "subscribe", (series(), Value::u128(units)));
+	submit(
+		&client,
+		&dynamic::transaction("HashrateTokens", "open_offering", (series(), offering)),
+		&charlie,
+	)
+	.await
+	.expect("offering opened");
+	let subscribe = |units: u128| {
+		dynamic::transaction("HashrateTokens", "subscribe", (series(), Value::u128(units)))
+	};
 	submit(&client, &subscribe(300), &bob).await.expect("Bob subscribes");
 	submit(&client, &subscribe(200), &ferdie).await.expect("Ferdie subscribes");
 	submit(
 		&client,
-		&dynamic::transaction("HashrateTokens", "add_collateral", (series(), Value::u128(COLLATERAL))),
+		&dynamic::transaction(
+			"HashrateTokens",
+			"add_collateral",
+			(series(), Value::u128(COLLATERAL)),
+		),
 		&charlie,
 	)
 	.await
@@ -284,9 +305,8 @@ async fn report_attest_deposit_and_two_holders_claim_to_the_satoshi() {
 	assert_eq!(report["distributed"], Json::from(holders as u64));
 	assert_eq!(report["status"], Json::from("Paid"));
 	assert_eq!(report["output"]["Reported"]["hashrate"], Json::from((REPORTED_THS * 1_000) as u64));
-	let pending = rpc(&node, "hashrate_pendingYield", rpc_params![ss58(&bob)])
-		.await
-		.expect("pendingYield");
+	let pending =
+		rpc(&node, "hashrate_pendingYield", rpc_params![ss58(&bob)]).await.expect("pendingYield");
 	assert_eq!(pending["totalClaimable"], Json::from(bob_share as u64), "{pending}");
 	assert_eq!(pending["series"][0]["balance"], Json::from(200u64));
 	let series = rpc(&node, "hashrate_seriesYield", rpc_params![0u32]).await.expect("seriesYield");

@@ -55,9 +55,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	pub(crate) fn rules_valid(rules: &YieldRules) -> bool {
-		rules.payment_window > 0 &&
-			rules.defaults_before_suspension > 0 &&
-			rules.fee_per_mill <= MAX_FEE_PER_MILL
+		rules.payment_window > 0
+			&& rules.defaults_before_suspension > 0
+			&& rules.fee_per_mill <= MAX_FEE_PER_MILL
 	}
 
 	fn bounds(period: PeriodIndex) -> Result<(u64, u64), DispatchError> {
@@ -316,20 +316,17 @@ impl<T: Config> Pallet<T> {
 		let cost = to_u128(
 			U256::from(economics.cost_per_th_day.get())
 				.saturating_mul(U256::from(tokenized))
-				.saturating_mul(U256::from(length)) /
-				U256::from(1_000u64 * SECONDS_PER_DAY),
+				.saturating_mul(U256::from(length))
+				/ U256::from(1_000u64 * SECONDS_PER_DAY),
 		)
 		.ok_or(Error::<T>::Overflow)?;
 		let gross = delivered.checked_add(undelivered).ok_or(Error::<T>::Overflow)?;
 		let owed = gross.saturating_sub(cost);
 		let rules = Rules::<T>::get();
-		let fee = owed
-			.checked_mul(u128::from(rules.fee_per_mill))
-			.ok_or(Error::<T>::Overflow)? /
-			1_000;
+		let fee =
+			owed.checked_mul(u128::from(rules.fee_per_mill)).ok_or(Error::<T>::Overflow)? / 1_000;
 		let final_at = FinalizedAt::<T>::get(economics.facility, period).unwrap_or(now);
-		let deadline =
-			final_at.max(state.last_settled_at).saturating_add(rules.payment_window);
+		let deadline = final_at.max(state.last_settled_at).saturating_add(rules.payment_window);
 
 		let record = PeriodYield {
 			output,
@@ -455,8 +452,8 @@ impl<T: Config> Pallet<T> {
 			return;
 		}
 		let destination = T::FeeDestination::get();
-		if T::PayoutAsset::can_deposit(&destination, fees, Provenance::Extant) !=
-			DepositConsequence::Success
+		if T::PayoutAsset::can_deposit(&destination, fees, Provenance::Extant)
+			!= DepositConsequence::Success
 		{
 			return;
 		}
@@ -553,8 +550,8 @@ impl<T: Config> Pallet<T> {
 		});
 		let period = state.next;
 		Self::deposit_event(Event::PeriodDefaulted { series, period, shortfall, drawn, debt });
-		if defaults >= Rules::<T>::get().defaults_before_suspension &&
-			T::Facilities::status(facility) == Some(hashrate_primitives::FacilityStatus::Active)
+		if defaults >= Rules::<T>::get().defaults_before_suspension
+			&& T::Facilities::status(facility) == Some(hashrate_primitives::FacilityStatus::Active)
 		{
 			T::Facilities::suspend(facility, SuspensionReason::PaymentDefaults)?;
 			Self::deposit_event(Event::FacilitySuspended { facility, defaults });
@@ -723,6 +720,7 @@ impl<T: Config> Pallet<T> {
 			fees: state.fees,
 			distributed: state.distributed,
 			claimed: state.claimed,
+			carried: to_u128(state.carry / index_scale()).unwrap_or(u128::MAX),
 			debt: state.debt,
 			facility_debt: FacilityDebt::<T>::get(economics.facility),
 			facility_defaults: DefaultCount::<T>::get(economics.facility),
@@ -761,8 +759,8 @@ impl<T: Config> Pallet<T> {
 			let claimed_scaled = U256::from(state.claimed) * scale;
 			let left = earned.get(&series).copied().unwrap_or_default();
 			ensure!(
-				left + claimed_scaled + state.carry ==
-					U256::from(state.distributed) * scale + state.advance,
+				left + claimed_scaled + state.carry
+					== U256::from(state.distributed) * scale + state.advance,
 				"claimable + claimed + carry != distributed + advance"
 			);
 			ensure!(state.advance < scale, "advance of a sat or more");
@@ -770,16 +768,16 @@ impl<T: Config> Pallet<T> {
 				.filter(|record| record.status == PeriodStatus::Open)
 				.map_or(0, |record| record.paid);
 			ensure!(
-				state.distributed + waiting + state.credit + state.fees ==
-					state.deposited + state.drawn,
+				state.distributed + waiting + state.credit + state.fees
+					== state.deposited + state.drawn,
 				"distributed + waiting + fees != deposited + drawn"
 			);
 			for (period, record) in PeriodYields::<T>::iter_prefix(series) {
 				if period < state.next {
 					ensure!(record.status != PeriodStatus::Open, "settled period open");
 					ensure!(
-						record.paid + record.drawn + record.debt >= record.holders_owed() ||
-							record.status == PeriodStatus::Paid,
+						record.paid + record.drawn + record.debt >= record.holders_owed()
+							|| record.status == PeriodStatus::Paid,
 						"defaulted period not covered"
 					);
 				} else {

@@ -7,7 +7,10 @@ use sp_runtime::DispatchError;
 
 /// Brings the series' supply and the account's record up to date before its balance changes.
 impl<T: Config> OnTokenBalanceChange<T::AccountId> for Pallet<T> {
-	fn before_balance_change(series: SeriesId, who: &T::AccountId) -> Result<Weight, DispatchError> {
+	fn before_balance_change(
+		series: SeriesId,
+		who: &T::AccountId,
+	) -> Result<Weight, DispatchError> {
 		Self::update_before_change(series, who)?;
 		Ok(Self::max_weight())
 	}
@@ -20,8 +23,7 @@ impl<T: Config> OnTokenBalanceChange<T::AccountId> for Pallet<T> {
 impl<T: Config> SeriesObligations for Pallet<T> {
 	/// A series this pallet never saw has no tokens and owes nothing.
 	fn is_settled(series: SeriesId) -> bool {
-		SeriesYields::<T>::get(series)
-			.is_none_or(|state| state.next > state.economics.last_period)
+		SeriesYields::<T>::get(series).is_none_or(|state| state.next > state.economics.last_period)
 	}
 
 	fn debt(facility: FacilityId) -> PayoutBalance {

@@ -173,9 +173,8 @@ impl SeriesInspect<AccountId> for Ledger {
 		})
 	}
 	fn is_matured(series: SeriesId) -> bool {
-		world(|w| w.books.get(&series).map(|b| b.economics.last_period)).is_some_and(|last| {
-			TestOracle::current_period() > last
-		})
+		world(|w| w.books.get(&series).map(|b| b.economics.last_period))
+			.is_some_and(|last| TestOracle::current_period() > last)
 	}
 }
 
@@ -190,7 +189,12 @@ impl SeriesCollateral<AccountId> for Ledger {
 	) -> Result<PayoutBalance, DispatchError> {
 		let drawn = Self::collateral(series).min(amount);
 		if drawn > 0 {
-			<Test as Config>::PayoutAsset::transfer(&COLLATERAL, to, drawn, Preservation::Preserve)?;
+			<Test as Config>::PayoutAsset::transfer(
+				&COLLATERAL,
+				to,
+				drawn,
+				Preservation::Preserve,
+			)?;
 			world(|w| w.books.get_mut(&series).expect("series exists").collateral -= drawn);
 		}
 		Ok(drawn)
@@ -208,10 +212,8 @@ pub fn create_series(series: SeriesId, first: PeriodIndex, last: PeriodIndex, co
 		cost_per_th_day: Sats(cost),
 	};
 	world(|w| {
-		w.books.insert(
-			series,
-			Book { economics, supply: 0, balances: BTreeMap::new(), collateral: 0 },
-		)
+		w.books
+			.insert(series, Book { economics, supply: 0, balances: BTreeMap::new(), collateral: 0 })
 	});
 }
 

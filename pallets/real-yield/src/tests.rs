@@ -4,9 +4,9 @@
 
 use crate::{mock::*, Error as E, *};
 use frame_support::{assert_noop, assert_ok, BoundedVec};
-use polkadot_sdk::sp_io;
 use hashrate_primitives::{physics, FacilityStatus, Hashrate, SeriesObligations, SuspensionReason};
 use polkadot_sdk::sp_core::U256;
+use polkadot_sdk::sp_io;
 use sp_runtime::DispatchError::BadOrigin;
 
 fn signed(who: AccountId) -> RuntimeOrigin {
@@ -57,8 +57,9 @@ fn claimable(who: AccountId) -> u128 {
 }
 
 fn expected(hashrate: u128) -> u128 {
-	let sats = physics::expected_sats(Hashrate(hashrate), PERIOD, network().difficulty, Sats(REWARD))
-		.unwrap();
+	let sats =
+		physics::expected_sats(Hashrate(hashrate), PERIOD, network().difficulty, Sats(REWARD))
+			.unwrap();
 	u128::from(sats.get())
 }
 
@@ -96,7 +97,10 @@ fn holders_share_a_period_by_tokens_times_seconds_to_the_sat() {
 		let r = record(FIRST);
 		assert_eq!(r.tokenized, Hashrate(PH100));
 		assert_eq!(r.supply_seconds, U256::from(100u64 * PERIOD));
-		assert_eq!((r.delivered, r.undelivered, r.cost, r.owed, r.fee), (1_000_000, 0, 0, 1_000_000, 20_000));
+		assert_eq!(
+			(r.delivered, r.undelivered, r.cost, r.owed, r.fee),
+			(1_000_000, 0, 0, 1_000_000, 20_000)
+		);
 		assert_eq!(r.status, PeriodStatus::Paid);
 		has_event(Event::PeriodSettled {
 			series: SERIES,
@@ -210,10 +214,7 @@ fn costs_are_deducted_and_floored_at_zero() {
 fn deposit_errors() {
 	run(|| {
 		alice_holds_100();
-		assert_noop!(
-			RealYield::deposit(signed(OPERATOR), SERIES, FIRST, 0),
-			E::<Test>::ZeroAmount
-		);
+		assert_noop!(RealYield::deposit(signed(OPERATOR), SERIES, FIRST, 0), E::<Test>::ZeroAmount);
 		assert_noop!(
 			RealYield::deposit(signed(OPERATOR), SeriesId(9), FIRST, 1),
 			E::<Test>::UnknownSeries
@@ -311,6 +312,37 @@ fn a_period_nobody_held_owes_nothing_and_settles() {
 }
 
 #[test]
+fn yield_for_a_period_nobody_held_is_carried_and_recorded() {
+	run(|| {
+		let rules = YieldRules { payment_window: 60, ..YieldRules::default() };
+		assert_ok!(RealYield::set_rules(RuntimeOrigin::root(), rules));
+		alice_holds_100();
+		// Alice sells out as the first period ends: nobody holds during the second.
+		set_now(start(next(FIRST)));
+		assert_ok!(burn(SERIES, ALICE, 100));
+		finalize(FIRST, PH100, 1_000_000);
+		set_now(RealYield::now() + 61);
+		assert_ok!(RealYield::trigger_default(signed(BOB), SERIES));
+		assert_eq!(RealYield::debt(FACILITY), 980_000);
+		assert_eq!(claimable(ALICE), 0);
+		// The repayment lands in a period nobody held.
+		assert_ok!(RealYield::repay_debt(signed(OPERATOR), SERIES, 980_000));
+		set_now(start(next(next(FIRST))) + 1);
+		finalize(next(FIRST), PH100, 1_000_000);
+		assert_ok!(RealYield::settle(signed(BOB), SERIES));
+		let report = RealYield::series_report(SERIES).unwrap();
+		assert_eq!((report.distributed, report.carried), (980_000, 980_000));
+		assert_eq!(claimable(ALICE), 0);
+		// The next holder gets it with the next period.
+		assert_ok!(mint(SERIES, BOB, 10));
+		pay_period(next(next(FIRST)), 10 * HASHRATE_PER_TOKEN, 100_000);
+		let third = record(next(next(FIRST)));
+		assert_eq!(claimable(BOB), 980_000 + third.owed - third.fee);
+		assert_eq!(RealYield::series_report(SERIES).unwrap().carried, 0);
+	});
+}
+
+#[test]
 fn a_default_draws_collateral_and_leaves_the_rest_as_debt() {
 	run(|| {
 		alice_holds_100();
@@ -343,7 +375,10 @@ fn a_default_draws_collateral_and_leaves_the_rest_as_debt() {
 		});
 		assert_eq!(payout(RealYield::pot_account()), pot + 500_000);
 		let r = record(FIRST);
-		assert_eq!((r.status, r.drawn, r.debt, r.fee_taken), (PeriodStatus::Defaulted, 500_000, 180_000, 0));
+		assert_eq!(
+			(r.status, r.drawn, r.debt, r.fee_taken),
+			(PeriodStatus::Defaulted, 500_000, 180_000, 0)
+		);
 		assert_eq!(claimable(ALICE), 800_000);
 		assert_eq!(RealYield::debt(FACILITY), 180_000);
 		assert_eq!(DefaultCount::<Test>::get(FACILITY), 1);
@@ -564,7 +599,8 @@ fn a_settlement_backlog_blocks_balance_changes_until_settled() {
 #[test]
 fn set_rules_is_governance_only_and_checked() {
 	run(|| {
-		let rules = YieldRules { payment_window: 60, defaults_before_suspension: 2, fee_per_mill: 0 };
+		let rules =
+			YieldRules { payment_window: 60, defaults_before_suspension: 2, fee_per_mill: 0 };
 		assert_noop!(RealYield::set_rules(signed(ALICE), rules), BadOrigin);
 		for bad in [
 			YieldRules { payment_window: 0, ..rules },
@@ -595,16 +631,23 @@ fn views_report_yield_periods_and_backing() {
 			vec![PendingYield { series: SERIES, balance: 100, claimable: 980_000 }]
 		);
 		let period = RealYield::period_report(SERIES, FIRST).unwrap();
-		assert_eq!((period.owed, period.distributed, period.status), (1_000_000, 980_000, PeriodStatus::Paid));
+		assert_eq!(
+			(period.owed, period.distributed, period.status),
+			(1_000_000, 980_000, PeriodStatus::Paid)
+		);
 		// 980,000 sats over 100,000 TH/s for 600 s = 1,411.2 sats per TH/s per day.
 		assert_eq!(period.millisats_per_th_day, 1_411_200);
 		let series = RealYield::series_report(SERIES).unwrap();
 		assert_eq!(series.tokenized, Hashrate(PH100));
 		assert_eq!(series.attested, Some(Hashrate(120 * HASHRATE_PER_TOKEN)));
 		assert_eq!(series.collateral, 50_000);
-		assert_eq!((series.deposited, series.fees, series.distributed), (1_000_000, 20_000, 980_000));
+		assert_eq!(
+			(series.deposited, series.fees, series.distributed),
+			(1_000_000, 20_000, 980_000)
+		);
 		assert_eq!(series.millisats_per_th_day, 1_411_200);
 		assert_eq!(series.next_period, next(FIRST));
+		assert_eq!((series.claimed, series.carried, series.debt), (0, 0, 0));
 		assert!(RealYield::period_report(SERIES, next(FIRST)).is_none());
 	});
 }
@@ -694,9 +737,15 @@ fn a_deposit_reads_and_writes_the_same_storage_whatever_the_number_of_holders() 
 	assert_eq!(reads_few, reads_many, "reads depend on the number of holders");
 	assert_eq!(writes_few, writes_many, "writes depend on the number of holders");
 	let total = |m: &std::collections::BTreeMap<Vec<u8>, usize>| m.values().sum::<usize>();
-	assert!(total(&reads_many) <= 16 && total(&writes_many) <= 12, "{reads_many:?} {writes_many:?}");
+	assert!(
+		total(&reads_many) <= 16 && total(&writes_many) <= 12,
+		"{reads_many:?} {writes_many:?}"
+	);
 	let holder_prefix = frame_support::storage::storage_prefix(b"RealYield", b"HolderYields");
-	assert!(!reads_many.contains_key(&holder_prefix[..]) && !writes_many.contains_key(&holder_prefix[..]));
+	assert!(
+		!reads_many.contains_key(&holder_prefix[..])
+			&& !writes_many.contains_key(&holder_prefix[..])
+	);
 }
 
 mod properties {
@@ -766,11 +815,8 @@ mod properties {
 			let mut den = BigUint::from(1u32);
 			for &(start, end, amount) in &self.settled {
 				let mine = self.seconds_held(who, start, end);
-				let all: BigUint = self
-					.history
-					.keys()
-					.map(|h| self.seconds_held(*h, start, end))
-					.sum();
+				let all: BigUint =
+					self.history.keys().map(|h| self.seconds_held(*h, start, end)).sum();
 				if all == BigUint::from(0u32) {
 					continue;
 				}

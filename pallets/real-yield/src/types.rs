@@ -266,15 +266,7 @@ pub const MAX_FEE_PER_MILL: PerMill = 500;
 
 /// An account's yield in one series, for clients.
 #[derive(
-	Clone,
-	PartialEq,
-	Eq,
-	Debug,
-	Encode,
-	Decode,
-	TypeInfo,
-	serde::Serialize,
-	serde::Deserialize,
+	Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, serde::Serialize, serde::Deserialize,
 )]
 #[serde(rename_all = "camelCase")]
 pub struct PendingYield {
@@ -288,15 +280,7 @@ pub struct PendingYield {
 
 /// A series' record for clients: what backs it, what it paid, what it owes.
 #[derive(
-	Clone,
-	PartialEq,
-	Eq,
-	Debug,
-	Encode,
-	Decode,
-	TypeInfo,
-	serde::Serialize,
-	serde::Deserialize,
+	Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, serde::Serialize, serde::Deserialize,
 )]
 #[serde(rename_all = "camelCase")]
 pub struct SeriesReport {
@@ -324,6 +308,9 @@ pub struct SeriesReport {
 	pub distributed: PayoutBalance,
 	/// Claimed by holders.
 	pub claimed: PayoutBalance,
+	/// Carried to the next distribution, whole sats (yield of periods nobody held,
+	/// sub-satoshi rests of holders who left).
+	pub carried: PayoutBalance,
 	/// The series' unpaid debt.
 	pub debt: PayoutBalance,
 	/// The facility's unpaid debt over all its series.
@@ -336,15 +323,7 @@ pub struct SeriesReport {
 
 /// A series' period for clients: the obligation, its inputs and how it settled.
 #[derive(
-	Clone,
-	PartialEq,
-	Eq,
-	Debug,
-	Encode,
-	Decode,
-	TypeInfo,
-	serde::Serialize,
-	serde::Deserialize,
+	Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, serde::Serialize, serde::Deserialize,
 )]
 #[serde(rename_all = "camelCase")]
 pub struct PeriodReport {

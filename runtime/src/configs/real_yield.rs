@@ -82,9 +82,8 @@ impl pallet_real_yield::BenchmarkHelper<AccountId> for YieldBenchmarkHelper {
 				collateral: 0,
 			},
 		);
-		let accounts: alloc::vec::Vec<AccountId> = (0..holders)
-			.map(|i| frame_benchmarking::account("holder", i, 0))
-			.collect();
+		let accounts: alloc::vec::Vec<AccountId> =
+			(0..holders).map(|i| frame_benchmarking::account("holder", i, 0)).collect();
 		for who in &accounts {
 			RealYield::before_balance_change(series, who).expect("hook accepts a mint");
 			pallet_hashrate_tokens::Holdings::<Runtime>::insert(who, series, 10);
