@@ -106,7 +106,9 @@ use polkadot_sdk::{
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use frame_support::{pallet_prelude::*, traits::UnixTime, PalletId};
+	use frame_support::{
+		dispatch::DispatchResultWithPostInfo, pallet_prelude::*, traits::UnixTime, PalletId,
+	};
 	use frame_system::pallet_prelude::*;
 
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
@@ -466,33 +468,43 @@ pub mod pallet {
 
 		/// Claim the caller's settled yield in `series`.
 		///
+		/// Weighed for a holder record full of settled periods to fold; the actual weight
+		/// counts the periods folded.
+		///
 		/// - Origin: signed by the holder.
 		/// - Errors: `NothingToClaim`, `ClaimBelowMinimum`, `Overflow`.
 		/// - Events: `Claimed`.
 		#[pallet::call_index(3)]
-		pub fn claim(origin: OriginFor<T>, series: SeriesId) -> DispatchResult {
+		#[pallet::weight(T::WeightInfo::claim(T::MaxUnsettledPeriods::get()))]
+		pub fn claim(origin: OriginFor<T>, series: SeriesId) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_claim(&who, &[series])
+			let folded = Self::do_claim(&who, &[series])?;
+			Ok(Some(T::WeightInfo::claim(folded)).into())
 		}
 
 		/// Claim the caller's settled yield in each of `series` (at most
 		/// [`Config::MaxClaimBatch`]), paid out in one transfer. Series with nothing settled
-		/// are skipped.
+		/// are skipped. Weighed for full holder records; the actual weight counts the
+		/// periods folded.
 		///
 		/// - Origin: signed by the holder.
 		/// - Errors: `DuplicateSeries`, `NothingToClaim` (nothing in any), `ClaimBelowMinimum`,
 		///   `Overflow`.
 		/// - Events: `Claimed` per series paid.
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::claim_many(series.len() as u32))]
+		#[pallet::weight(Pallet::<T>::claim_many_weight(
+			series.len() as u32,
+			(series.len() as u32).saturating_mul(T::MaxUnsettledPeriods::get()),
+		))]
 		pub fn claim_many(
 			origin: OriginFor<T>,
 			series: BoundedVec<SeriesId, T::MaxClaimBatch>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let mut seen = alloc::collections::BTreeSet::new();
 			ensure!(series.iter().all(|s| seen.insert(*s)), Error::<T>::DuplicateSeries);
-			Self::do_claim(&who, &series)
+			let folded = Self::do_claim(&who, &series)?;
+			Ok(Some(Self::claim_many_weight(series.len() as u32, folded)).into())
 		}
 
 		/// Repay `amount` of `series`' debt; it is distributed to holders with the series' next

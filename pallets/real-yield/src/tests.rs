@@ -486,6 +486,26 @@ fn claims_below_the_asset_minimum_stay_claimable() {
 }
 
 #[test]
+fn a_claim_is_charged_for_the_periods_it_folds() {
+	run(|| {
+		alice_holds_100();
+		set_now(start(FIRST) + 300);
+		assert_ok!(move_tokens(SERIES, ALICE, BOB, 10));
+		pay_period(FIRST, PH100, 1_000_000);
+		let info = RealYield::claim(signed(ALICE), SERIES).unwrap();
+		assert_eq!(info.actual_weight, Some(<() as crate::WeightInfo>::claim(1)));
+		pay_period(next(FIRST), PH100, 1_000_000);
+		let info = RealYield::claim(signed(ALICE), SERIES).unwrap();
+		assert_eq!(info.actual_weight, Some(<() as crate::WeightInfo>::claim(0)));
+		let list: BoundedVec<SeriesId, _> = vec![SERIES].try_into().unwrap();
+		pay_period(PeriodIndex(FIRST.0 + 2), PH100, 1_000_000);
+		let info = RealYield::claim_many(signed(BOB), list).unwrap();
+		// Bob's record held the first period (he received tokens inside it).
+		assert_eq!(info.actual_weight, Some(RealYield::claim_many_weight(1, 1)));
+	});
+}
+
+#[test]
 fn claim_many_pays_several_series_in_one_transfer() {
 	run(|| {
 		alice_holds_100();

@@ -14,7 +14,7 @@ pub trait WeightInfo {
 	fn deposit() -> Weight;
 	fn settle() -> Weight;
 	fn trigger_default() -> Weight;
-	fn claim() -> Weight;
+	fn claim(e: u32) -> Weight;
 	fn claim_many(n: u32) -> Weight;
 	fn repay_debt() -> Weight;
 	fn set_rules() -> Weight;
@@ -37,9 +37,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(150_000_000, 10_000)
 			.saturating_add(T::DbWeight::get().reads_writes(14, 10))
 	}
-	fn claim() -> Weight {
-		Weight::from_parts(100_000_000, 10_000)
+	fn claim(e: u32) -> Weight {
+		Weight::from_parts(60_000_000, 10_000)
+			.saturating_add(Weight::from_parts(5_000_000, 500).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads_writes(8, 5))
+			.saturating_add(T::DbWeight::get().reads(e.into()))
 	}
 	fn claim_many(n: u32) -> Weight {
 		Weight::from_parts(50_000_000, 10_000)
@@ -75,9 +77,11 @@ impl WeightInfo for () {
 		Weight::from_parts(150_000_000, 10_000)
 			.saturating_add(ParityDbWeight::get().reads_writes(14, 10))
 	}
-	fn claim() -> Weight {
-		Weight::from_parts(100_000_000, 10_000)
+	fn claim(e: u32) -> Weight {
+		Weight::from_parts(60_000_000, 10_000)
+			.saturating_add(Weight::from_parts(5_000_000, 500).saturating_mul(e.into()))
 			.saturating_add(ParityDbWeight::get().reads_writes(8, 5))
+			.saturating_add(ParityDbWeight::get().reads(e.into()))
 	}
 	fn claim_many(n: u32) -> Weight {
 		Weight::from_parts(50_000_000, 10_000)
