@@ -87,7 +87,7 @@ mod benchmarks {
 	/// A deposit that completes the payment of a period touched for the first time, with
 	/// `h` holders (half of them traded inside the period).
 	#[benchmark]
-	fn deposit(h: Linear<1, 1_000>) {
+	fn deposit(h: Linear<1, DEPOSIT_WEIGHT_HOLDERS>) {
 		let (series, holders) = series_with::<T>(h, 2);
 		let first = first_period::<T>(series);
 		T::BenchmarkHelper::set_now(bounds::<T>(first).0 + 100);

@@ -55,6 +55,9 @@ impl pallet_real_yield::BenchmarkHelper<AccountId> for YieldBenchmarkHelper {
 			SeriesStatus,
 		};
 		use pallet_hashrate_tokens::{SeriesName, SeriesRecord, SeriesTerms, Symbol};
+		/// Tokens of 1 PH/s each holder gets: enough for the transfers a benchmark makes and
+		/// for yields above the payout asset's minimum balance.
+		const UNITS: u128 = 1_000;
 		let series = pallet_hashrate_tokens::NextSeriesId::<Runtime>::get();
 		pallet_hashrate_tokens::NextSeriesId::<Runtime>::put(
 			series.next().expect("benchmarks create few series"),
@@ -64,7 +67,7 @@ impl pallet_real_yield::BenchmarkHelper<AccountId> for YieldBenchmarkHelper {
 			name: SeriesName::truncate_from(b"Benchmark".to_vec()),
 			symbol: Symbol::truncate_from(b"BENCH".to_vec()),
 			decimals: 0,
-			hashrate_per_token: Hashrate::from_ths(1).expect("small"),
+			hashrate_per_token: Hashrate::from_ths(1_000).expect("small"),
 			first_period: first,
 			last_period: PeriodIndex(first.0 + periods.max(1) - 1),
 			cost_per_th_day: Sats(0),
@@ -86,10 +89,10 @@ impl pallet_real_yield::BenchmarkHelper<AccountId> for YieldBenchmarkHelper {
 			(0..holders).map(|i| frame_benchmarking::account("holder", i, 0)).collect();
 		for who in &accounts {
 			RealYield::before_balance_change(series, who).expect("hook accepts a mint");
-			pallet_hashrate_tokens::Holdings::<Runtime>::insert(who, series, 10);
+			pallet_hashrate_tokens::Holdings::<Runtime>::insert(who, series, UNITS);
 			pallet_hashrate_tokens::Series::<Runtime>::mutate(series, |record| {
 				if let Some(record) = record {
-					record.supply += 10;
+					record.supply += UNITS;
 				}
 			});
 		}
