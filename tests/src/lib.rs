@@ -252,6 +252,25 @@ pub struct AccountData {
 	pub reserved: u128,
 }
 
+/// The development chain's payout asset (BTC, 1 unit = 1 sat).
+pub const PAYOUT_ASSET: u32 = 1;
+
+#[derive(Debug, DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct AssetAccount {
+	balance: u128,
+}
+
+/// An account's payout-asset balance in sats at the latest finalized block (0 without one).
+pub async fn btc_balance(client: &Client, account: [u8; 32]) -> u128 {
+	let at = within(client.at_current_block()).await.expect("finalized block");
+	let address = dynamic::storage::<(u32, [u8; 32]), AssetAccount>("Assets", "Account");
+	within(at.storage().try_fetch(address, (PAYOUT_ASSET, account)))
+		.await
+		.expect("reading Assets.Account")
+		.map_or(0, |value| value.decode().expect("decoding an asset account").balance)
+}
+
 /// An account's free balance at the latest finalized block (0 if it does not exist).
 pub async fn free_balance(client: &Client, account: [u8; 32]) -> u128 {
 	account_data(client, account).await.free

@@ -10,8 +10,8 @@
 //! deadline anyone defaults it and the series' collateral pays the holders.
 
 use hashrate_e2e::{
-	chain_now, id, make_dev_period_final, newtype, submit, submit_once_past, within, Client, Node,
-	Sealing, TempDir, DEV_PERIOD, DIFFICULTY, REWARD,
+	btc_balance, chain_now, id, make_dev_period_final, newtype, submit, submit_once_past, within,
+	Client, Node, Sealing, TempDir, DEV_PERIOD, DIFFICULTY, REWARD,
 };
 use serde_json::Value as Json;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -23,8 +23,6 @@ use subxt::{
 };
 use subxt_signer::sr25519::{dev, Keypair};
 
-/// The payout asset's id.
-const BTC: u32 = 1;
 /// Price of one token, sats.
 const PRICE: u128 = 1_000;
 /// Hashrate per token: 100 TH/s, in milli-TH/s.
@@ -36,23 +34,8 @@ const COLLATERAL: u128 = 1_000_000;
 /// The development protocol fee, per-mill.
 const FEE_PER_MILL: u128 = 20;
 
-#[derive(Debug, DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct AssetAccount {
-	balance: u128,
-}
-
 async fn btc(client: &Client, who: &Keypair) -> u128 {
-	btc_of(client, id(who)).await
-}
-
-async fn btc_of(client: &Client, account: [u8; 32]) -> u128 {
-	let at = within(client.at_current_block()).await.expect("finalized block");
-	let address = dynamic::storage::<(u32, [u8; 32]), AssetAccount>("Assets", "Account");
-	within(at.storage().try_fetch(address, (BTC, account)))
-		.await
-		.expect("reading Assets.Account")
-		.map_or(0, |value| value.decode().expect("decoding an asset account").balance)
+	btc_balance(client, id(who)).await
 }
 
 #[derive(Debug, DecodeAsType)]

@@ -10,8 +10,8 @@
 //! soft cap and Ferdie is refunded in full.
 
 use hashrate_e2e::{
-	chain_now, id, make_dev_period_final, newtype, submit, submit_once_past, view_function, within,
-	Client, Node, Sealing, TempDir, DEV_PERIOD,
+	btc_balance, chain_now, id, make_dev_period_final, newtype, submit, submit_once_past,
+	view_function, within, Client, Node, Sealing, TempDir, DEV_PERIOD,
 };
 use std::time::{SystemTime, UNIX_EPOCH};
 use subxt::{
@@ -21,8 +21,6 @@ use subxt::{
 };
 use subxt_signer::sr25519::{dev, Keypair};
 
-/// The payout asset's id.
-const BTC: u32 = 1;
 /// Price of one token (1 TH/s for the term), sats.
 const PRICE: u128 = 1_000;
 
@@ -54,19 +52,8 @@ fn series(id: u32) -> Value {
 	newtype(id.into())
 }
 
-#[derive(Debug, DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct AssetAccount {
-	balance: u128,
-}
-
 async fn btc(client: &Client, who: &Keypair) -> u128 {
-	let at = within(client.at_current_block()).await.expect("finalized block");
-	let address = dynamic::storage::<(u32, [u8; 32]), AssetAccount>("Assets", "Account");
-	within(at.storage().try_fetch(address, (BTC, id(who))))
-		.await
-		.expect("reading Assets.Account")
-		.map_or(0, |value| value.decode().expect("decoding an asset account").balance)
+	btc_balance(client, id(who)).await
 }
 
 async fn tokens(client: &Client, who: &Keypair, series: u32) -> u128 {

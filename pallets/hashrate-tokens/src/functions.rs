@@ -469,6 +469,7 @@ impl<T: Config> Pallet<T> {
 			return Ok(Some(T::WeightInfo::close_offering(0)).into());
 		}
 		let mut weight = T::WeightInfo::close_offering(offering.subscribers);
+		weight.saturating_accrue(T::OnBalanceChange::before_supply_change(series)?);
 		let mut minted = 0u32;
 		for (who, subscription) in Subscriptions::<T>::drain_prefix(series) {
 			weight.saturating_accrue(T::OnBalanceChange::before_balance_change(series, &who)?);
@@ -674,7 +675,8 @@ impl<T: Config> Pallet<T> {
 			.checked_sub(amount)
 			.ok_or(Error::<T>::InsufficientTokens)?;
 		ensure!(after == 0 || after >= record.terms.min_balance, Error::<T>::BelowMinimum);
-		let hook = T::OnBalanceChange::before_balance_change(series, &who)?;
+		let hook = T::OnBalanceChange::before_supply_change(series)?
+			.saturating_add(T::OnBalanceChange::before_balance_change(series, &who)?);
 		Self::set_balance(&who, series, after);
 		// The holder's balance was part of the supply.
 		record.supply = record.supply.saturating_sub(amount);

@@ -728,6 +728,7 @@ pub mod pallet {
 			T::WeightInfo::close_offering(T::MaxSubscribers::get())
 				.saturating_add(T::OnBalanceChange::max_weight()
 					.saturating_mul(T::MaxSubscribers::get().into()))
+				.saturating_add(T::OnBalanceChange::max_supply_weight())
 		)]
 		pub fn close_offering(
 			origin: OriginFor<T>,
@@ -829,7 +830,11 @@ pub mod pallet {
 		///   `BelowMinimum`, an error of [`Config::OnBalanceChange`].
 		/// - Events: `Burned`.
 		#[pallet::call_index(12)]
-		#[pallet::weight(T::WeightInfo::burn().saturating_add(T::OnBalanceChange::max_weight()))]
+		#[pallet::weight(
+			T::WeightInfo::burn()
+				.saturating_add(T::OnBalanceChange::max_weight())
+				.saturating_add(T::OnBalanceChange::max_supply_weight())
+		)]
 		pub fn burn(
 			origin: OriginFor<T>,
 			series: SeriesId,

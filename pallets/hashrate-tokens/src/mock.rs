@@ -148,6 +148,8 @@ pub struct World {
 	pub unsettled: BTreeSet<SeriesId>,
 	pub debt: BTreeMap<FacilityId, PayoutBalance>,
 	pub changes: Vec<(SeriesId, AccountId, TokenBalance)>,
+	/// Series whose supply was about to change, with the supply they still had.
+	pub supply_changes: Vec<(SeriesId, TokenBalance)>,
 	pub hook_fails: bool,
 }
 
@@ -215,6 +217,17 @@ impl OnTokenBalanceChange<AccountId> for RecordChanges {
 		Ok(HOOK_WEIGHT)
 	}
 	fn max_weight() -> Weight {
+		HOOK_WEIGHT
+	}
+	fn before_supply_change(series: SeriesId) -> Result<Weight, DispatchError> {
+		if world(|w| w.hook_fails) {
+			return Err(DispatchError::Other("yield records unavailable"));
+		}
+		let supply = Series::<Test>::get(series).map_or(0, |record| record.supply);
+		world(|w| w.supply_changes.push((series, supply)));
+		Ok(HOOK_WEIGHT)
+	}
+	fn max_supply_weight() -> Weight {
 		HOOK_WEIGHT
 	}
 }

@@ -109,7 +109,9 @@ pub trait SeriesCollateral<AccountId> {
 }
 
 /// Told before every change of a series balance (mint, burn, transfer), once per account
-/// whose balance changes, while the old balance is still in storage.
+/// whose balance changes, while the old balance is still in storage; and once before the
+/// series' supply changes (mint, burn), while the old supply is still in storage, before the
+/// per-account calls. A transfer does not change the supply.
 pub trait OnTokenBalanceChange<AccountId> {
 	/// Bring `who`'s records for `series` up to date. An error fails the balance change.
 	/// Returns the weight used, at most [`Self::max_weight`].
@@ -117,6 +119,11 @@ pub trait OnTokenBalanceChange<AccountId> {
 	/// Upper bound of one [`Self::before_balance_change`] call; the calling pallet includes
 	/// it in its calls' weights.
 	fn max_weight() -> Weight;
+	/// Bring `series`' supply records up to date. An error fails the change.
+	/// Returns the weight used, at most [`Self::max_supply_weight`].
+	fn before_supply_change(series: SeriesId) -> Result<Weight, DispatchError>;
+	/// Upper bound of one [`Self::before_supply_change`] call.
+	fn max_supply_weight() -> Weight;
 }
 
 impl<AccountId> OnTokenBalanceChange<AccountId> for () {
@@ -124,6 +131,12 @@ impl<AccountId> OnTokenBalanceChange<AccountId> for () {
 		Ok(Weight::zero())
 	}
 	fn max_weight() -> Weight {
+		Weight::zero()
+	}
+	fn before_supply_change(_: SeriesId) -> Result<Weight, DispatchError> {
+		Ok(Weight::zero())
+	}
+	fn max_supply_weight() -> Weight {
 		Weight::zero()
 	}
 }

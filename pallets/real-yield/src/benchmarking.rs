@@ -218,13 +218,13 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// The balance-change hook for a holder with a full record of settled periods to fold,
-	/// after as many unsettled periods as a record keeps.
+	/// The balance hook for a holder whose record is full of settled periods to fold (a read
+	/// each), in the period after them.
 	#[benchmark]
 	fn before_balance_change() {
-		let half = (T::MaxUnsettledPeriods::get() / 2).max(1);
-		let (series, holder, after) = busy_holder::<T>(half);
-		T::BenchmarkHelper::set_now(bounds::<T>(PeriodIndex(after.0 + half - 1)).0 + 10);
+		let max = T::MaxUnsettledPeriods::get();
+		let (series, holder, after) = busy_holder::<T>(max);
+		T::BenchmarkHelper::set_now(bounds::<T>(after).0 + 10);
 
 		#[block]
 		{
@@ -236,8 +236,26 @@ mod benchmarks {
 
 		assert_eq!(
 			HolderYields::<T>::get(&holder, series).unwrap().accrual.unsettled.len() as u32,
-			half
+			1
 		);
+	}
+
+	/// The supply hook of a series none of whose periods settled, as many periods into its
+	/// term as a record keeps.
+	#[benchmark]
+	fn before_supply_change() {
+		let max = T::MaxUnsettledPeriods::get();
+		let (series, _) = series_with::<T>(2, max + 2);
+		let first = first_period::<T>(series);
+		T::BenchmarkHelper::set_now(bounds::<T>(PeriodIndex(first.0 + max - 1)).0 + 10);
+
+		#[block]
+		{
+			<Pallet<T> as OnTokenBalanceChange<T::AccountId>>::before_supply_change(series)
+				.unwrap();
+		}
+
+		assert_eq!(SeriesYields::<T>::get(series).unwrap().supply.unsettled.len() as u32, max);
 	}
 
 	#[benchmark]

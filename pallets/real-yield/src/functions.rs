@@ -211,14 +211,28 @@ impl<T: Config> Pallet<T> {
 		Ok(folded)
 	}
 
-	/// Brings the series' supply and `who`'s record up to now, before `who`'s balance
-	/// changes (the [`OnTokenBalanceChange`] hook).
-	pub(crate) fn update_before_change(series: SeriesId, who: &T::AccountId) -> DispatchResult {
+	/// Brings the series' time-weighted supply up to now, before the supply changes (the
+	/// [`OnTokenBalanceChange`] supply hook: mint and burn only).
+	pub(crate) fn update_before_supply_change(series: SeriesId) -> DispatchResult {
 		let mut state = Self::series_or_new(series)?;
+		let last = state.economics.last_period;
+		let supply = T::Series::supply(series);
+		Self::advance(&mut state.supply, supply, Self::now(), T::Oracle::current_period(), last)?;
+		SeriesYields::<T>::insert(series, state);
+		Ok(())
+	}
+
+	/// Brings `who`'s record up to now, before `who`'s balance changes (the
+	/// [`OnTokenBalanceChange`] balance hook). The series' record is only read (written once,
+	/// when the series is first seen): a transfer leaves the supply as it is.
+	pub(crate) fn update_before_change(series: SeriesId, who: &T::AccountId) -> DispatchResult {
+		let (state, new) = match SeriesYields::<T>::get(series) {
+			Some(state) => (state, false),
+			None => (Self::series_or_new(series)?, true),
+		};
 		let now = Self::now();
 		let current = T::Oracle::current_period();
 		let last = state.economics.last_period;
-		Self::advance(&mut state.supply, T::Series::supply(series), now, current, last)?;
 
 		let balance = T::Series::balance(series, who);
 		let mut holder = match HolderYields::<T>::get(who, series) {
@@ -231,7 +245,9 @@ impl<T: Config> Pallet<T> {
 		Self::settle_holder(series, &state, &mut holder, balance)?;
 		Self::advance(&mut holder.accrual, balance, now, current, last)?;
 		HolderYields::<T>::insert(who, series, holder);
-		SeriesYields::<T>::insert(series, state);
+		if new {
+			SeriesYields::<T>::insert(series, state);
+		}
 		Ok(())
 	}
 

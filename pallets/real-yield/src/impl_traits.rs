@@ -5,18 +5,28 @@ use frame_support::weights::Weight;
 use hashrate_primitives::{OnPeriodFinal, PeriodOutcome, SeriesObligations};
 use sp_runtime::DispatchError;
 
-/// Brings the series' supply and the account's record up to date before its balance changes.
+/// Brings an account's record up to date before its balance changes, and the series'
+/// time-weighted supply before the supply changes.
 impl<T: Config> OnTokenBalanceChange<T::AccountId> for Pallet<T> {
 	fn before_balance_change(
 		series: SeriesId,
 		who: &T::AccountId,
 	) -> Result<Weight, DispatchError> {
 		Self::update_before_change(series, who)?;
-		Ok(Self::max_weight())
+		Ok(T::WeightInfo::before_balance_change())
 	}
 
 	fn max_weight() -> Weight {
 		T::WeightInfo::before_balance_change()
+	}
+
+	fn before_supply_change(series: SeriesId) -> Result<Weight, DispatchError> {
+		Self::update_before_supply_change(series)?;
+		Ok(T::WeightInfo::before_supply_change())
+	}
+
+	fn max_supply_weight() -> Weight {
+		T::WeightInfo::before_supply_change()
 	}
 }
 

@@ -58,7 +58,10 @@
 //! [`Config::MaxUnsettledPeriods`] of them) and folded in with that period's rate once it
 //! settles. The token pallet calls [`OnTokenBalanceChange::before_balance_change`] before
 //! every mint, burn and transfer, so each holder's record is brought up to date while its
-//! old balance still stands; nothing needs to be staked or locked.
+//! old balance still stands; nothing needs to be staked or locked. The series keeps the same
+//! record of its supply, brought up to date by
+//! [`OnTokenBalanceChange::before_supply_change`] before mints and burns only (a transfer
+//! writes nothing of the series).
 //!
 //! Earnings are kept at `10^-36` sat precision and floored only when claimed, so rounding
 //! favours the pot: the sats claimed never exceed the sats distributed. A rate is rounded

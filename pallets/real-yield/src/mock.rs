@@ -218,6 +218,7 @@ pub fn create_series(series: SeriesId, first: PeriodIndex, last: PeriodIndex, co
 }
 
 pub fn mint(series: SeriesId, who: AccountId, units: TokenBalance) -> DispatchResult {
+	RealYield::before_supply_change(series)?;
 	RealYield::before_balance_change(series, &who)?;
 	world(|w| {
 		let book = w.books.get_mut(&series).expect("series exists");
@@ -246,6 +247,7 @@ pub fn move_tokens(
 }
 
 pub fn burn(series: SeriesId, who: AccountId, units: TokenBalance) -> DispatchResult {
+	RealYield::before_supply_change(series)?;
 	RealYield::before_balance_change(series, &who)?;
 	world(|w| {
 		let book = w.books.get_mut(&series).expect("series exists");

@@ -6,6 +6,7 @@ use crate::{mock::*, Error as E, *};
 use frame_support::{assert_noop, assert_ok, BoundedVec};
 use hashrate_primitives::{physics, FacilityStatus, Hashrate, SeriesObligations, SuspensionReason};
 use polkadot_sdk::sp_core::U256;
+use codec::Encode;
 use polkadot_sdk::sp_io;
 use sp_runtime::DispatchError::BadOrigin;
 
@@ -86,9 +87,12 @@ fn pay_period(period: PeriodIndex, hashrate: u128, sats: u64) {
 fn holders_share_a_period_by_tokens_times_seconds_to_the_sat() {
 	run(|| {
 		alice_holds_100();
-		// A quarter into the first period Alice sends Bob half.
+		// A quarter into the first period Alice sends Bob half. A transfer leaves the series'
+		// record as it is.
 		set_now(start(FIRST) + 150);
+		let series_before = SeriesYields::<Test>::get(SERIES).encode();
 		assert_ok!(move_tokens(SERIES, ALICE, BOB, 50));
+		assert_eq!(SeriesYields::<Test>::get(SERIES).encode(), series_before);
 		set_now(start(next(FIRST)) + 10);
 		finalize(FIRST, PH100, 1_000_000);
 

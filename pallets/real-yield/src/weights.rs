@@ -52,6 +52,7 @@ pub trait WeightInfo {
 	fn repay_debt() -> Weight;
 	fn set_rules() -> Weight;
 	fn before_balance_change() -> Weight;
+	fn before_supply_change() -> Weight;
 	fn on_period_final() -> Weight;
 }
 
@@ -259,6 +260,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		//  Estimated: `46382`
 		// Minimum execution time: 136_092_000 picoseconds.
 		Weight::from_parts(140_969_000, 46382)
+			.saturating_add(T::DbWeight::get().reads(22_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	fn before_supply_change() -> Weight {
+		Weight::from_parts(141_000_000, 46382)
 			.saturating_add(T::DbWeight::get().reads(22_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -479,6 +485,11 @@ impl WeightInfo for () {
 		//  Estimated: `46382`
 		// Minimum execution time: 136_092_000 picoseconds.
 		Weight::from_parts(140_969_000, 46382)
+			.saturating_add(ParityDbWeight::get().reads(22_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
+	fn before_supply_change() -> Weight {
+		Weight::from_parts(141_000_000, 46382)
 			.saturating_add(ParityDbWeight::get().reads(22_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}

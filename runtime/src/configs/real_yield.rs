@@ -88,6 +88,7 @@ impl pallet_real_yield::BenchmarkHelper<AccountId> for YieldBenchmarkHelper {
 		let accounts: alloc::vec::Vec<AccountId> =
 			(0..holders).map(|i| frame_benchmarking::account("holder", i, 0)).collect();
 		for who in &accounts {
+			RealYield::before_supply_change(series).expect("hook accepts a mint");
 			RealYield::before_balance_change(series, who).expect("hook accepts a mint");
 			pallet_hashrate_tokens::Holdings::<Runtime>::insert(who, series, UNITS);
 			pallet_hashrate_tokens::Series::<Runtime>::mutate(series, |record| {
@@ -166,27 +167,11 @@ fn finalize_with(
 	output: hashrate_primitives::PeriodOutput,
 	source: pallet_pow_oracle::OutputSource,
 ) {
-	use hashrate_primitives::{NetworkData, OnPeriodFinal, PeriodOutcome, Sats};
-	use pallet_pow_oracle::{OutputRecord, OutputStatus};
+	use hashrate_primitives::{OnPeriodFinal, PeriodOutcome};
 	let facility = pallet_hashrate_tokens::Series::<Runtime>::get(series)
 		.expect("benchmark series exists")
 		.facility;
-	let network = NetworkData {
-		difficulty: hashrate_primitives::Difficulty(149_301_205_959_699),
-		reward_per_block: Sats(315_800_000),
-	};
-	let feeders = [AccountId::from([1u8; 32]), AccountId::from([2u8; 32])];
-	pallet_pow_oracle::Outputs::<Runtime>::insert(
-		facility,
-		period,
-		OutputRecord { output, source, status: OutputStatus::Final, report: None },
-	);
-	pallet_pow_oracle::Feeds::<Runtime>::insert(
-		period,
-		frame_support::BoundedVec::truncate_from(
-			feeders.iter().map(|f| (f.clone(), network)).collect::<alloc::vec::Vec<_>>(),
-		),
-	);
+	super::tokens::write_final_output(facility, period, output, source);
 	let outcome = match source {
 		pallet_pow_oracle::OutputSource::Defaulted => PeriodOutcome::DefaultedByFacility,
 		_ => PeriodOutcome::Final(output),

@@ -57,35 +57,18 @@ impl pallet_hashrate_tokens::BenchmarkHelper<AccountId> for TokensBenchmarkHelpe
 		count: u32,
 		hashrate_ths: u128,
 	) {
-		use hashrate_primitives::{Hashrate, NetworkData, PeriodIndex, PeriodOutput, Sats};
-		use pallet_pow_oracle::{OutputRecord, OutputSource, OutputStatus};
-		let network = NetworkData {
-			difficulty: hashrate_primitives::Difficulty(149_301_205_959_699),
-			reward_per_block: Sats(315_800_000),
-		};
-		let feeders = [AccountId::from([1u8; 32]), AccountId::from([2u8; 32])];
+		use hashrate_primitives::{Hashrate, PeriodIndex, PeriodOutput};
 		for index in before.0.saturating_sub(count)..before.0 {
-			let period = PeriodIndex(index);
 			let output = PeriodOutput {
 				hashrate: Hashrate(hashrate_ths.saturating_mul(1_000)),
 				uptime: 1_000,
 				..Default::default()
 			};
-			pallet_pow_oracle::Outputs::<Runtime>::insert(
+			write_final_output(
 				facility,
-				period,
-				OutputRecord {
-					output,
-					source: OutputSource::GovernanceFromReport,
-					status: OutputStatus::Final,
-					report: None,
-				},
-			);
-			pallet_pow_oracle::Feeds::<Runtime>::insert(
-				period,
-				frame_support::BoundedVec::truncate_from(
-					feeders.iter().map(|f| (f.clone(), network)).collect::<alloc::vec::Vec<_>>(),
-				),
+				PeriodIndex(index),
+				output,
+				pallet_pow_oracle::OutputSource::GovernanceFromReport,
 			);
 		}
 	}
@@ -95,4 +78,33 @@ impl pallet_hashrate_tokens::BenchmarkHelper<AccountId> for TokensBenchmarkHelpe
 		let _ =
 			<Assets as Mutate<AccountId>>::mint_into(configs::assets::PAYOUT_ASSET_ID, who, amount);
 	}
+}
+
+/// Benchmark setup: the oracle's record of `facility`'s `period`, final from `source`, with
+/// late-2025 network data fed by two feeders (not announced to the hooks).
+#[cfg(feature = "runtime-benchmarks")]
+pub fn write_final_output(
+	facility: hashrate_primitives::FacilityId,
+	period: hashrate_primitives::PeriodIndex,
+	output: hashrate_primitives::PeriodOutput,
+	source: pallet_pow_oracle::OutputSource,
+) {
+	use hashrate_primitives::{NetworkData, Sats};
+	use pallet_pow_oracle::{OutputRecord, OutputStatus};
+	let network = NetworkData {
+		difficulty: hashrate_primitives::Difficulty(149_301_205_959_699),
+		reward_per_block: Sats(315_800_000),
+	};
+	let feeders = [AccountId::from([1u8; 32]), AccountId::from([2u8; 32])];
+	pallet_pow_oracle::Outputs::<Runtime>::insert(
+		facility,
+		period,
+		OutputRecord { output, source, status: OutputStatus::Final, report: None },
+	);
+	pallet_pow_oracle::Feeds::<Runtime>::insert(
+		period,
+		frame_support::BoundedVec::truncate_from(
+			feeders.iter().map(|f| (f.clone(), network)).collect::<alloc::vec::Vec<_>>(),
+		),
+	);
 }
