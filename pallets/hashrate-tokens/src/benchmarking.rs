@@ -266,6 +266,7 @@ mod benchmarks {
 		let s = setup::<T>();
 		let (series, _) = issued(&s, 1);
 		mature::<T>(series);
+		T::BenchmarkHelper::settle_periods(series);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(s.operator.clone()), series);
 		assert_eq!(Series::<T>::get(series).unwrap().collateral, 0);
@@ -276,6 +277,7 @@ mod benchmarks {
 		let s = setup::<T>();
 		let (series, buyers) = issued(&s, 1);
 		mature::<T>(series);
+		T::BenchmarkHelper::settle_periods(series);
 		Pallet::<T>::do_burn(series, buyers[0].clone(), UNITS).unwrap();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(s.operator.clone()), series);

@@ -192,6 +192,8 @@ pub mod pallet {
 		);
 		/// Gives `who` `amount` of the payout asset (and the pallet accounts their minimum).
 		fn fund_payout(who: &AccountId, amount: PayoutBalance);
+		/// Makes every period of `series` settled in the pallet that pays holders.
+		fn settle_periods(series: SeriesId);
 	}
 
 	/// Why this pallet holds funds.

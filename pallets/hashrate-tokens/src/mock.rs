@@ -248,6 +248,9 @@ impl crate::BenchmarkHelper<AccountId> for MockHelper {
 	fn fund_payout(who: &AccountId, amount: PayoutBalance) {
 		assert_ok!(Assets::mint(RuntimeOrigin::signed(ISSUER), PAYOUT, *who, amount));
 	}
+	fn settle_periods(series: SeriesId) {
+		world(|w| w.unsettled.remove(&series));
+	}
 }
 
 /// Late-2025-like network data: difficulty 1.493 x 10^14, 3.158 BTC per block.

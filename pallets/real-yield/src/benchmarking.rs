@@ -218,12 +218,11 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// The balance hook for a holder whose record is full of settled periods to fold (a read
+	/// The balance hook for a holder whose record holds `e` settled periods to fold (a read
 	/// each), in the period after them.
 	#[benchmark]
-	fn before_balance_change() {
-		let max = T::MaxUnsettledPeriods::get();
-		let (series, holder, after) = busy_holder::<T>(max);
+	fn before_balance_change(e: Linear<0, { T::MaxUnsettledPeriods::get() }>) {
+		let (series, holder, after) = busy_holder::<T>(e);
 		T::BenchmarkHelper::set_now(bounds::<T>(after).0 + 10);
 
 		#[block]

@@ -224,8 +224,12 @@ impl<T: Config> Pallet<T> {
 
 	/// Brings `who`'s record up to now, before `who`'s balance changes (the
 	/// [`OnTokenBalanceChange`] balance hook). The series' record is only read (written once,
-	/// when the series is first seen): a transfer leaves the supply as it is.
-	pub(crate) fn update_before_change(series: SeriesId, who: &T::AccountId) -> DispatchResult {
+	/// when the series is first seen): a transfer leaves the supply as it is. Returns how many
+	/// settled periods of the record it folded.
+	pub(crate) fn update_before_change(
+		series: SeriesId,
+		who: &T::AccountId,
+	) -> Result<u32, DispatchError> {
 		let (state, new) = match SeriesYields::<T>::get(series) {
 			Some(state) => (state, false),
 			None => (Self::series_or_new(series)?, true),
@@ -242,13 +246,13 @@ impl<T: Config> Pallet<T> {
 				earned: U256::zero(),
 			},
 		};
-		Self::settle_holder(series, &state, &mut holder, balance)?;
+		let folded = Self::settle_holder(series, &state, &mut holder, balance)?;
 		Self::advance(&mut holder.accrual, balance, now, current, last)?;
 		HolderYields::<T>::insert(who, series, holder);
 		if new {
 			SeriesYields::<T>::insert(series, state);
 		}
-		Ok(())
+		Ok(folded)
 	}
 
 	/// The obligation of `series`' next period, computed and stored on first touch. Moves the

@@ -1,7 +1,7 @@
 //! What this pallet offers the token pallet and the oracle.
 
 use crate::*;
-use frame_support::weights::Weight;
+use frame_support::{traits::Get, weights::Weight};
 use hashrate_primitives::{OnPeriodFinal, PeriodOutcome, SeriesObligations};
 use sp_runtime::DispatchError;
 
@@ -12,12 +12,12 @@ impl<T: Config> OnTokenBalanceChange<T::AccountId> for Pallet<T> {
 		series: SeriesId,
 		who: &T::AccountId,
 	) -> Result<Weight, DispatchError> {
-		Self::update_before_change(series, who)?;
-		Ok(T::WeightInfo::before_balance_change())
+		let folded = Self::update_before_change(series, who)?;
+		Ok(T::WeightInfo::before_balance_change(folded))
 	}
 
 	fn max_weight() -> Weight {
-		T::WeightInfo::before_balance_change()
+		T::WeightInfo::before_balance_change(T::MaxUnsettledPeriods::get())
 	}
 
 	fn before_supply_change(series: SeriesId) -> Result<Weight, DispatchError> {

@@ -3,10 +3,10 @@
 //! test against an exact big-integer reference.
 
 use crate::{mock::*, Error as E, *};
+use codec::Encode;
 use frame_support::{assert_noop, assert_ok, BoundedVec};
 use hashrate_primitives::{physics, FacilityStatus, Hashrate, SeriesObligations, SuspensionReason};
 use polkadot_sdk::sp_core::U256;
-use codec::Encode;
 use polkadot_sdk::sp_io;
 use sp_runtime::DispatchError::BadOrigin;
 
@@ -507,6 +507,27 @@ fn a_claim_is_charged_for_the_periods_it_folds() {
 		// Bob had nothing before he received tokens: his record holds no period, the index
 		// covers his holding since.
 		assert_eq!(info.actual_weight, Some(RealYield::claim_many_weight(1, 0)));
+	});
+}
+
+#[test]
+fn the_balance_hook_is_charged_for_the_periods_it_folds() {
+	use hashrate_primitives::OnTokenBalanceChange;
+	run(|| {
+		alice_holds_100();
+		set_now(start(FIRST) + 300);
+		assert_ok!(move_tokens(SERIES, ALICE, BOB, 10));
+		pay_period(FIRST, PH100, 1_000_000);
+		// Alice's record holds the first period; Bob's nothing (he had no tokens before).
+		let weight = |who| {
+			<RealYield as OnTokenBalanceChange<AccountId>>::before_balance_change(SERIES, &who)
+		};
+		assert_eq!(weight(ALICE), Ok(<() as crate::WeightInfo>::before_balance_change(1)));
+		assert_eq!(weight(BOB), Ok(<() as crate::WeightInfo>::before_balance_change(0)));
+		assert_eq!(
+			<RealYield as OnTokenBalanceChange<AccountId>>::max_weight(),
+			<() as crate::WeightInfo>::before_balance_change(MAX_UNSETTLED)
+		);
 	});
 }
 

@@ -51,7 +51,7 @@ pub trait WeightInfo {
 	fn claim_many(n: u32, ) -> Weight;
 	fn repay_debt() -> Weight;
 	fn set_rules() -> Weight;
-	fn before_balance_change() -> Weight;
+	fn before_balance_change(e: u32, ) -> Weight;
 	fn before_supply_change() -> Weight;
 	fn on_period_final() -> Weight;
 }
@@ -87,12 +87,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `h` is `[1, 1000]`.
 	fn deposit(h: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2039`
+		//  Measured:  `1967`
 		//  Estimated: `8817`
-		// Minimum execution time: 197_092_000 picoseconds.
-		Weight::from_parts(248_864_229, 8817)
-			// Standard Error: 11_331
-			.saturating_add(Weight::from_parts(25_638, 0).saturating_mul(h.into()))
+		// Minimum execution time: 156_813_000 picoseconds.
+		Weight::from_parts(183_365_225, 8817)
+			// Standard Error: 3_648
+			.saturating_add(Weight::from_parts(76_867, 0).saturating_mul(h.into()))
 			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -118,8 +118,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1087`
 		//  Estimated: `4931`
-		// Minimum execution time: 52_008_000 picoseconds.
-		Weight::from_parts(57_385_000, 4931)
+		// Minimum execution time: 51_757_000 picoseconds.
+		Weight::from_parts(55_333_000, 4931)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -151,8 +151,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2430`
 		//  Estimated: `9786`
-		// Minimum execution time: 125_106_000 picoseconds.
-		Weight::from_parts(137_224_000, 9786)
+		// Minimum execution time: 124_084_000 picoseconds.
+		Weight::from_parts(130_083_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
 	}
@@ -175,10 +175,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1505 + e * (394 ±0)`
 		//  Estimated: `6208 + e * (2818 ±4)`
-		// Minimum execution time: 89_223_000 picoseconds.
-		Weight::from_parts(90_929_629, 6208)
-			// Standard Error: 10_175
-			.saturating_add(Weight::from_parts(4_794_986, 0).saturating_mul(e.into()))
+		// Minimum execution time: 89_363_000 picoseconds.
+		Weight::from_parts(90_178_976, 6208)
+			// Standard Error: 8_828
+			.saturating_add(Weight::from_parts(4_765_499, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
@@ -203,10 +203,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1616 + n * (187 ±0)`
 		//  Estimated: `6208 + n * (3941 ±0)`
-		// Minimum execution time: 87_940_000 picoseconds.
-		Weight::from_parts(68_567_164, 6208)
-			// Standard Error: 43_745
-			.saturating_add(Weight::from_parts(24_292_406, 0).saturating_mul(n.into()))
+		// Minimum execution time: 88_471_000 picoseconds.
+		Weight::from_parts(72_394_330, 6208)
+			// Standard Error: 38_523
+			.saturating_add(Weight::from_parts(24_138_727, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -225,8 +225,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1228`
 		//  Estimated: `6208`
-		// Minimum execution time: 65_037_000 picoseconds.
-		Weight::from_parts(68_833_000, 6208)
+		// Minimum execution time: 64_846_000 picoseconds.
+		Weight::from_parts(68_612_000, 6208)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -236,37 +236,45 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_278_000 picoseconds.
-		Weight::from_parts(6_029_000, 0)
+		// Minimum execution time: 5_127_000 picoseconds.
+		Weight::from_parts(5_709_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
-	/// Storage: `RealYield::SeriesYields` (r:1 w:1)
+	/// Storage: `RealYield::SeriesYields` (r:1 w:0)
 	/// Proof: `RealYield::SeriesYields` (`max_values`: None, `max_size`: Some(1466), added: 3941, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `PowOracle::Schedules` (r:1 w:0)
 	/// Proof: `PowOracle::Schedules` (`max_values`: Some(1), `max_size`: Some(161), added: 656, mode: `MaxEncodedLen`)
-	/// Storage: `HashrateTokens::Series` (r:1 w:0)
-	/// Proof: `HashrateTokens::Series` (`max_values`: None, `max_size`: Some(209), added: 2684, mode: `MaxEncodedLen`)
 	/// Storage: `HashrateTokens::Holdings` (r:1 w:0)
 	/// Proof: `HashrateTokens::Holdings` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
 	/// Storage: `RealYield::HolderYields` (r:1 w:1)
 	/// Proof: `RealYield::HolderYields` (`max_values`: None, `max_size`: Some(1257), added: 3732, mode: `MaxEncodedLen`)
-	/// Storage: `RealYield::PeriodYields` (r:16 w:0)
+	/// Storage: `RealYield::PeriodYields` (r:32 w:0)
 	/// Proof: `RealYield::PeriodYields` (`max_values`: None, `max_size`: Some(362), added: 2837, mode: `MaxEncodedLen`)
-	fn before_balance_change() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `7546`
-		//  Estimated: `46382`
-		// Minimum execution time: 136_092_000 picoseconds.
-		Weight::from_parts(140_969_000, 46382)
-			.saturating_add(T::DbWeight::get().reads(22_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+	fn before_balance_change(e: u32, ) -> Weight {
+		Weight::from_parts(40_000_000, 4931)
+			.saturating_add(Weight::from_parts(4_300_000, 2818).saturating_mul(e.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(e.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `RealYield::SeriesYields` (r:1 w:1)
+	/// Proof: `RealYield::SeriesYields` (`max_values`: None, `max_size`: Some(1466), added: 3941, mode: `MaxEncodedLen`)
+	/// Storage: `HashrateTokens::Series` (r:1 w:0)
+	/// Proof: `HashrateTokens::Series` (`max_values`: None, `max_size`: Some(209), added: 2684, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Schedules` (r:1 w:0)
+	/// Proof: `PowOracle::Schedules` (`max_values`: Some(1), `max_size`: Some(161), added: 656, mode: `MaxEncodedLen`)
 	fn before_supply_change() -> Weight {
-		Weight::from_parts(141_000_000, 46382)
-			.saturating_add(T::DbWeight::get().reads(22_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+		// Proof Size summary in bytes:
+		//  Measured:  `902`
+		//  Estimated: `4931`
+		// Minimum execution time: 47_741_000 picoseconds.
+		Weight::from_parts(50_465_000, 4931)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `RealYield::FinalizedAt` (r:1 w:1)
 	/// Proof: `RealYield::FinalizedAt` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
@@ -276,8 +284,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `85`
 		//  Estimated: `3497`
-		// Minimum execution time: 9_935_000 picoseconds.
-		Weight::from_parts(10_856_000, 3497)
+		// Minimum execution time: 9_495_000 picoseconds.
+		Weight::from_parts(21_612_000, 3497)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -312,12 +320,12 @@ impl WeightInfo for () {
 	/// The range of component `h` is `[1, 1000]`.
 	fn deposit(h: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2039`
+		//  Measured:  `1967`
 		//  Estimated: `8817`
-		// Minimum execution time: 197_092_000 picoseconds.
-		Weight::from_parts(248_864_229, 8817)
-			// Standard Error: 11_331
-			.saturating_add(Weight::from_parts(25_638, 0).saturating_mul(h.into()))
+		// Minimum execution time: 156_813_000 picoseconds.
+		Weight::from_parts(183_365_225, 8817)
+			// Standard Error: 3_648
+			.saturating_add(Weight::from_parts(76_867, 0).saturating_mul(h.into()))
 			.saturating_add(ParityDbWeight::get().reads(14_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
@@ -343,8 +351,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1087`
 		//  Estimated: `4931`
-		// Minimum execution time: 52_008_000 picoseconds.
-		Weight::from_parts(57_385_000, 4931)
+		// Minimum execution time: 51_757_000 picoseconds.
+		Weight::from_parts(55_333_000, 4931)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
@@ -376,8 +384,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2430`
 		//  Estimated: `9786`
-		// Minimum execution time: 125_106_000 picoseconds.
-		Weight::from_parts(137_224_000, 9786)
+		// Minimum execution time: 124_084_000 picoseconds.
+		Weight::from_parts(130_083_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(14_u64))
 			.saturating_add(ParityDbWeight::get().writes(12_u64))
 	}
@@ -400,10 +408,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1505 + e * (394 ±0)`
 		//  Estimated: `6208 + e * (2818 ±4)`
-		// Minimum execution time: 89_223_000 picoseconds.
-		Weight::from_parts(90_929_629, 6208)
-			// Standard Error: 10_175
-			.saturating_add(Weight::from_parts(4_794_986, 0).saturating_mul(e.into()))
+		// Minimum execution time: 89_363_000 picoseconds.
+		Weight::from_parts(90_178_976, 6208)
+			// Standard Error: 8_828
+			.saturating_add(Weight::from_parts(4_765_499, 0).saturating_mul(e.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
@@ -428,10 +436,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1616 + n * (187 ±0)`
 		//  Estimated: `6208 + n * (3941 ±0)`
-		// Minimum execution time: 87_940_000 picoseconds.
-		Weight::from_parts(68_567_164, 6208)
-			// Standard Error: 43_745
-			.saturating_add(Weight::from_parts(24_292_406, 0).saturating_mul(n.into()))
+		// Minimum execution time: 88_471_000 picoseconds.
+		Weight::from_parts(72_394_330, 6208)
+			// Standard Error: 38_523
+			.saturating_add(Weight::from_parts(24_138_727, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
@@ -450,8 +458,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1228`
 		//  Estimated: `6208`
-		// Minimum execution time: 65_037_000 picoseconds.
-		Weight::from_parts(68_833_000, 6208)
+		// Minimum execution time: 64_846_000 picoseconds.
+		Weight::from_parts(68_612_000, 6208)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
@@ -461,37 +469,45 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_278_000 picoseconds.
-		Weight::from_parts(6_029_000, 0)
+		// Minimum execution time: 5_127_000 picoseconds.
+		Weight::from_parts(5_709_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
-	/// Storage: `RealYield::SeriesYields` (r:1 w:1)
+	/// Storage: `RealYield::SeriesYields` (r:1 w:0)
 	/// Proof: `RealYield::SeriesYields` (`max_values`: None, `max_size`: Some(1466), added: 3941, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `PowOracle::Schedules` (r:1 w:0)
 	/// Proof: `PowOracle::Schedules` (`max_values`: Some(1), `max_size`: Some(161), added: 656, mode: `MaxEncodedLen`)
-	/// Storage: `HashrateTokens::Series` (r:1 w:0)
-	/// Proof: `HashrateTokens::Series` (`max_values`: None, `max_size`: Some(209), added: 2684, mode: `MaxEncodedLen`)
 	/// Storage: `HashrateTokens::Holdings` (r:1 w:0)
 	/// Proof: `HashrateTokens::Holdings` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
 	/// Storage: `RealYield::HolderYields` (r:1 w:1)
 	/// Proof: `RealYield::HolderYields` (`max_values`: None, `max_size`: Some(1257), added: 3732, mode: `MaxEncodedLen`)
-	/// Storage: `RealYield::PeriodYields` (r:16 w:0)
+	/// Storage: `RealYield::PeriodYields` (r:32 w:0)
 	/// Proof: `RealYield::PeriodYields` (`max_values`: None, `max_size`: Some(362), added: 2837, mode: `MaxEncodedLen`)
-	fn before_balance_change() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `7546`
-		//  Estimated: `46382`
-		// Minimum execution time: 136_092_000 picoseconds.
-		Weight::from_parts(140_969_000, 46382)
-			.saturating_add(ParityDbWeight::get().reads(22_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	fn before_balance_change(e: u32, ) -> Weight {
+		Weight::from_parts(40_000_000, 4931)
+			.saturating_add(Weight::from_parts(4_300_000, 2818).saturating_mul(e.into()))
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(e.into())))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
+	/// Storage: `RealYield::SeriesYields` (r:1 w:1)
+	/// Proof: `RealYield::SeriesYields` (`max_values`: None, `max_size`: Some(1466), added: 3941, mode: `MaxEncodedLen`)
+	/// Storage: `HashrateTokens::Series` (r:1 w:0)
+	/// Proof: `HashrateTokens::Series` (`max_values`: None, `max_size`: Some(209), added: 2684, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Schedules` (r:1 w:0)
+	/// Proof: `PowOracle::Schedules` (`max_values`: Some(1), `max_size`: Some(161), added: 656, mode: `MaxEncodedLen`)
 	fn before_supply_change() -> Weight {
-		Weight::from_parts(141_000_000, 46382)
-			.saturating_add(ParityDbWeight::get().reads(22_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+		// Proof Size summary in bytes:
+		//  Measured:  `902`
+		//  Estimated: `4931`
+		// Minimum execution time: 47_741_000 picoseconds.
+		Weight::from_parts(50_465_000, 4931)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `RealYield::FinalizedAt` (r:1 w:1)
 	/// Proof: `RealYield::FinalizedAt` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
@@ -501,8 +517,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `85`
 		//  Estimated: `3497`
-		// Minimum execution time: 9_935_000 picoseconds.
-		Weight::from_parts(10_856_000, 3497)
+		// Minimum execution time: 9_495_000 picoseconds.
+		Weight::from_parts(21_612_000, 3497)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}

@@ -78,6 +78,18 @@ impl pallet_hashrate_tokens::BenchmarkHelper<AccountId> for TokensBenchmarkHelpe
 		let _ =
 			<Assets as Mutate<AccountId>>::mint_into(configs::assets::PAYOUT_ASSET_ID, who, amount);
 	}
+
+	/// Benchmark setup: moves the yield pallet's settled frontier past the series' term.
+	fn settle_periods(series: hashrate_primitives::SeriesId) {
+		use hashrate_primitives::PowOracle as _;
+		pallet_real_yield::SeriesYields::<Runtime>::mutate(series, |state| {
+			if let Some(state) = state {
+				let last = state.economics.last_period;
+				state.next = last.next().unwrap_or(last);
+				state.frontier = PowOracle::period_bounds(last).map_or(state.frontier, |b| b.1);
+			}
+		});
+	}
 }
 
 /// Benchmark setup: the oracle's record of `facility`'s `period`, final from `source`, with
