@@ -89,10 +89,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1967`
 		//  Estimated: `8817`
-		// Minimum execution time: 156_813_000 picoseconds.
-		Weight::from_parts(183_365_225, 8817)
-			// Standard Error: 3_648
-			.saturating_add(Weight::from_parts(76_867, 0).saturating_mul(h.into()))
+		// Minimum execution time: 156_733_000 picoseconds.
+		Weight::from_parts(211_765_651, 8817)
+			// Standard Error: 8_638
+			.saturating_add(Weight::from_parts(55_293, 0).saturating_mul(h.into()))
 			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -118,8 +118,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1087`
 		//  Estimated: `4931`
-		// Minimum execution time: 51_757_000 picoseconds.
-		Weight::from_parts(55_333_000, 4931)
+		// Minimum execution time: 51_627_000 picoseconds.
+		Weight::from_parts(55_452_000, 4931)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -151,8 +151,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2430`
 		//  Estimated: `9786`
-		// Minimum execution time: 124_084_000 picoseconds.
-		Weight::from_parts(130_083_000, 9786)
+		// Minimum execution time: 125_176_000 picoseconds.
+		Weight::from_parts(135_431_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
 	}
@@ -174,11 +174,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn claim(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1505 + e * (394 ±0)`
-		//  Estimated: `6208 + e * (2818 ±4)`
-		// Minimum execution time: 89_363_000 picoseconds.
-		Weight::from_parts(90_178_976, 6208)
-			// Standard Error: 8_828
-			.saturating_add(Weight::from_parts(4_765_499, 0).saturating_mul(e.into()))
+		//  Estimated: `6208 + e * (2818 ±5)`
+		// Minimum execution time: 88_872_000 picoseconds.
+		Weight::from_parts(131_917_714, 6208)
+			// Standard Error: 115_761
+			.saturating_add(Weight::from_parts(5_214_783, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
@@ -203,10 +203,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1616 + n * (187 ±0)`
 		//  Estimated: `6208 + n * (3941 ±0)`
-		// Minimum execution time: 88_471_000 picoseconds.
-		Weight::from_parts(72_394_330, 6208)
-			// Standard Error: 38_523
-			.saturating_add(Weight::from_parts(24_138_727, 0).saturating_mul(n.into()))
+		// Minimum execution time: 88_071_000 picoseconds.
+		Weight::from_parts(71_896_511, 6208)
+			// Standard Error: 30_813
+			.saturating_add(Weight::from_parts(24_359_032, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -225,8 +225,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1228`
 		//  Estimated: `6208`
-		// Minimum execution time: 64_846_000 picoseconds.
-		Weight::from_parts(68_612_000, 6208)
+		// Minimum execution time: 64_986_000 picoseconds.
+		Weight::from_parts(68_572_000, 6208)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -236,8 +236,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_127_000 picoseconds.
-		Weight::from_parts(5_709_000, 0)
+		// Minimum execution time: 5_318_000 picoseconds.
+		Weight::from_parts(6_009_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `RealYield::SeriesYields` (r:1 w:0)
@@ -252,12 +252,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `RealYield::HolderYields` (`max_values`: None, `max_size`: Some(1257), added: 3732, mode: `MaxEncodedLen`)
 	/// Storage: `RealYield::PeriodYields` (r:32 w:0)
 	/// Proof: `RealYield::PeriodYields` (`max_values`: None, `max_size`: Some(362), added: 2837, mode: `MaxEncodedLen`)
+	/// The range of component `e` is `[0, 32]`.
 	fn before_balance_change(e: u32, ) -> Weight {
-		Weight::from_parts(40_000_000, 4931)
-			.saturating_add(Weight::from_parts(4_300_000, 2818).saturating_mul(e.into()))
+		// Proof Size summary in bytes:
+		//  Measured:  `1108 + e * (394 ±0)`
+		//  Estimated: `4931 + e * (2818 ±4)`
+		// Minimum execution time: 34_351_000 picoseconds.
+		Weight::from_parts(34_912_123, 4931)
+			// Standard Error: 22_043
+			.saturating_add(Weight::from_parts(4_579_249, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(0, 2818).saturating_mul(e.into()))
 	}
 	/// Storage: `RealYield::SeriesYields` (r:1 w:1)
 	/// Proof: `RealYield::SeriesYields` (`max_values`: None, `max_size`: Some(1466), added: 3941, mode: `MaxEncodedLen`)
@@ -271,8 +278,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `902`
 		//  Estimated: `4931`
-		// Minimum execution time: 47_741_000 picoseconds.
-		Weight::from_parts(50_465_000, 4931)
+		// Minimum execution time: 47_661_000 picoseconds.
+		Weight::from_parts(50_174_000, 4931)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -284,8 +291,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `85`
 		//  Estimated: `3497`
-		// Minimum execution time: 9_495_000 picoseconds.
-		Weight::from_parts(21_612_000, 3497)
+		// Minimum execution time: 9_284_000 picoseconds.
+		Weight::from_parts(20_170_000, 3497)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -322,10 +329,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1967`
 		//  Estimated: `8817`
-		// Minimum execution time: 156_813_000 picoseconds.
-		Weight::from_parts(183_365_225, 8817)
-			// Standard Error: 3_648
-			.saturating_add(Weight::from_parts(76_867, 0).saturating_mul(h.into()))
+		// Minimum execution time: 156_733_000 picoseconds.
+		Weight::from_parts(211_765_651, 8817)
+			// Standard Error: 8_638
+			.saturating_add(Weight::from_parts(55_293, 0).saturating_mul(h.into()))
 			.saturating_add(ParityDbWeight::get().reads(14_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
@@ -351,8 +358,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1087`
 		//  Estimated: `4931`
-		// Minimum execution time: 51_757_000 picoseconds.
-		Weight::from_parts(55_333_000, 4931)
+		// Minimum execution time: 51_627_000 picoseconds.
+		Weight::from_parts(55_452_000, 4931)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
@@ -384,8 +391,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2430`
 		//  Estimated: `9786`
-		// Minimum execution time: 124_084_000 picoseconds.
-		Weight::from_parts(130_083_000, 9786)
+		// Minimum execution time: 125_176_000 picoseconds.
+		Weight::from_parts(135_431_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(14_u64))
 			.saturating_add(ParityDbWeight::get().writes(12_u64))
 	}
@@ -407,11 +414,11 @@ impl WeightInfo for () {
 	fn claim(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1505 + e * (394 ±0)`
-		//  Estimated: `6208 + e * (2818 ±4)`
-		// Minimum execution time: 89_363_000 picoseconds.
-		Weight::from_parts(90_178_976, 6208)
-			// Standard Error: 8_828
-			.saturating_add(Weight::from_parts(4_765_499, 0).saturating_mul(e.into()))
+		//  Estimated: `6208 + e * (2818 ±5)`
+		// Minimum execution time: 88_872_000 picoseconds.
+		Weight::from_parts(131_917_714, 6208)
+			// Standard Error: 115_761
+			.saturating_add(Weight::from_parts(5_214_783, 0).saturating_mul(e.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
@@ -436,10 +443,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1616 + n * (187 ±0)`
 		//  Estimated: `6208 + n * (3941 ±0)`
-		// Minimum execution time: 88_471_000 picoseconds.
-		Weight::from_parts(72_394_330, 6208)
-			// Standard Error: 38_523
-			.saturating_add(Weight::from_parts(24_138_727, 0).saturating_mul(n.into()))
+		// Minimum execution time: 88_071_000 picoseconds.
+		Weight::from_parts(71_896_511, 6208)
+			// Standard Error: 30_813
+			.saturating_add(Weight::from_parts(24_359_032, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
@@ -458,8 +465,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1228`
 		//  Estimated: `6208`
-		// Minimum execution time: 64_846_000 picoseconds.
-		Weight::from_parts(68_612_000, 6208)
+		// Minimum execution time: 64_986_000 picoseconds.
+		Weight::from_parts(68_572_000, 6208)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
@@ -469,8 +476,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_127_000 picoseconds.
-		Weight::from_parts(5_709_000, 0)
+		// Minimum execution time: 5_318_000 picoseconds.
+		Weight::from_parts(6_009_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `RealYield::SeriesYields` (r:1 w:0)
@@ -485,12 +492,19 @@ impl WeightInfo for () {
 	/// Proof: `RealYield::HolderYields` (`max_values`: None, `max_size`: Some(1257), added: 3732, mode: `MaxEncodedLen`)
 	/// Storage: `RealYield::PeriodYields` (r:32 w:0)
 	/// Proof: `RealYield::PeriodYields` (`max_values`: None, `max_size`: Some(362), added: 2837, mode: `MaxEncodedLen`)
+	/// The range of component `e` is `[0, 32]`.
 	fn before_balance_change(e: u32, ) -> Weight {
-		Weight::from_parts(40_000_000, 4931)
-			.saturating_add(Weight::from_parts(4_300_000, 2818).saturating_mul(e.into()))
+		// Proof Size summary in bytes:
+		//  Measured:  `1108 + e * (394 ±0)`
+		//  Estimated: `4931 + e * (2818 ±4)`
+		// Minimum execution time: 34_351_000 picoseconds.
+		Weight::from_parts(34_912_123, 4931)
+			// Standard Error: 22_043
+			.saturating_add(Weight::from_parts(4_579_249, 0).saturating_mul(e.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(0, 2818).saturating_mul(e.into()))
 	}
 	/// Storage: `RealYield::SeriesYields` (r:1 w:1)
 	/// Proof: `RealYield::SeriesYields` (`max_values`: None, `max_size`: Some(1466), added: 3941, mode: `MaxEncodedLen`)
@@ -504,8 +518,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `902`
 		//  Estimated: `4931`
-		// Minimum execution time: 47_741_000 picoseconds.
-		Weight::from_parts(50_465_000, 4931)
+		// Minimum execution time: 47_661_000 picoseconds.
+		Weight::from_parts(50_174_000, 4931)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -517,8 +531,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `85`
 		//  Estimated: `3497`
-		// Minimum execution time: 9_495_000 picoseconds.
-		Weight::from_parts(21_612_000, 3497)
+		// Minimum execution time: 9_284_000 picoseconds.
+		Weight::from_parts(20_170_000, 3497)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
