@@ -30,3 +30,18 @@ timed() {
 	log "$1 ${2:-}: $((SECONDS - start)) s (exit $status)"
 	return $status
 }
+
+# @zombienet/cli, pinned by zombienet/package-lock.json, installed once per machine into a
+# cache (no global install). Needs npm (Node.js).
+ZOMBIENET_HOME="$HOME/.cache/hashrate-chain/zombienet"
+ZOMBIENET="$ZOMBIENET_HOME/node_modules/.bin/zombienet"
+install_zombienet() {
+	command -v npm >/dev/null || { echo "error: npm (Node.js) is needed for zombienet" >&2; return 1; }
+	mkdir -p "$ZOMBIENET_HOME"
+	if ! cmp -s "$REPO_ROOT/zombienet/package-lock.json" "$ZOMBIENET_HOME/package-lock.json" ||
+		[ ! -x "$ZOMBIENET" ]; then
+		cp "$REPO_ROOT/zombienet/package.json" "$REPO_ROOT/zombienet/package-lock.json" "$ZOMBIENET_HOME/"
+		log "installing @zombienet/cli into $ZOMBIENET_HOME"
+		(cd "$ZOMBIENET_HOME" && npm ci --no-audit --no-fund --loglevel=error)
+	fi
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building Hashrate Chain needs, and only what is missing: the wasm targets
-# and rust-src for the runtime, protoc and clang/libclang for the node's dependencies.
+# and rust-src for the runtime, protoc and clang/libclang for the node's dependencies, and
+# the pinned @zombienet/cli for the network tests (into ~/.cache/hashrate-chain/zombienet).
 # Idempotent; needs root or sudo for the Debian packages.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -40,4 +41,5 @@ if ((${#missing[@]})); then
 	$sudo apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-log "setup: toolchain and packages present"
+install_zombienet
+log "setup: toolchain, packages and zombienet present"

@@ -1,28 +1,30 @@
 #!/usr/bin/env bash
-# Spawns the multi-validator network of zombienet/ (native provider, loopback only) with the
-# release node binary and runs its .zndsl checks. Builds first if the binary is missing.
+# Runs a zombienet test of the multi-validator network (native provider, loopback only) with
+# the release node binary and hashrate-netctl; builds first if either is missing. On failure,
+# prints the end of every node's log.
 #
-#   scripts/zombienet.sh                      test zombienet/local-2-validators.zndsl
-#   scripts/zombienet.sh spawn FILE.toml      keep a network running (Ctrl-C stops it)
+#   scripts/zombienet.sh                  zombienet/network.zndsl (the network tests)
+#   scripts/zombienet.sh FILE.zndsl       another test of zombienet/
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-command -v npm >/dev/null || { echo "error: npm (Node.js) is needed for zombienet" >&2; exit 1; }
-[ -x "$NODE_BIN" ] || build_workspace
+NETCTL_BIN="$CARGO_TARGET_DIR/$CARGO_PROFILE/hashrate-netctl"
+[ -x "$NODE_BIN" ] && [ -x "$NETCTL_BIN" ] || build_workspace
+install_zombienet
 
-# @zombienet/cli, pinned by zombienet/package-lock.json, installed once per machine.
-ZOMBIENET_HOME="$HOME/.cache/hashrate-chain/zombienet"
-mkdir -p "$ZOMBIENET_HOME"
-if ! cmp -s "$REPO_ROOT/zombienet/package-lock.json" "$ZOMBIENET_HOME/package-lock.json" ||
-	[ ! -x "$ZOMBIENET_HOME/node_modules/.bin/zombienet" ]; then
-	cp "$REPO_ROOT/zombienet/package.json" "$REPO_ROOT/zombienet/package-lock.json" "$ZOMBIENET_HOME/"
-	log "installing @zombienet/cli into $ZOMBIENET_HOME"
-	(cd "$ZOMBIENET_HOME" && npm ci --no-audit --no-fund --loglevel=error)
-fi
-
-export HASHRATE_NODE_BIN="$NODE_BIN"
+export HASHRATE_NODE_BIN="$NODE_BIN" HASHRATE_NETCTL="$NETCTL_BIN"
+test_file="${1:-network.zndsl}"
+network_dir="$(mktemp -d -t hashrate-zombienet.XXXXXX)"
 cd "$REPO_ROOT/zombienet"
-if [ "${1:-}" = "spawn" ]; then
-	exec "$ZOMBIENET_HOME/node_modules/.bin/zombienet" -p native spawn "${2:-local-2-validators.toml}"
+status=0
+"$ZOMBIENET" -p native -l text -f -d "$network_dir" test "$test_file" || status=$?
+if [ "$status" -ne 0 ]; then
+	for node_log in "$network_dir"/*.log; do
+		[ -f "$node_log" ] || continue
+		echo "===== last 80 lines of $node_log ====="
+		tail -n 80 "$node_log"
+	done
+	echo "zombienet test $test_file failed (network files kept in $network_dir)" >&2
+	exit "$status"
 fi
-exec "$ZOMBIENET_HOME/node_modules/.bin/zombienet" -p native test "${1:-local-2-validators.zndsl}"
+rm -rf "$network_dir"

@@ -185,13 +185,23 @@ fn dev_inherent_data(
 	Ok(sp_timestamp::InherentDataProvider::new(timestamp))
 }
 
-/// The command stream of manual/instant sealing: RPC requests, plus a block per transaction
-/// entering the pool (`instant`), plus a block every `seal_every` (if set).
+/// Most blocks instant sealing seals for one pool notification.
+const MAX_INSTANT_SEALS_PER_IMPORT: usize = 4;
+
+/// The command stream of manual/instant sealing: RPC requests, plus (`instant`) blocks for
+/// the transactions entering the pool, plus a block every `seal_every` (if set).
+///
+/// Instant sealing seals without empty blocks while the pool has ready transactions. When a
+/// block comes out empty although the pool, brought up to the best block, still has ready
+/// transactions, the block had no room for them (at a session change the session pallet
+/// claims the whole block's weight): that block is sealed empty and the next one takes them.
 fn dev_seal_commands(
 	sealing: Sealing,
 	seal_every: Option<Duration>,
 	rpc_commands: mpsc::Receiver<EngineCommand<BlockHash>>,
-	pool: &sc_transaction_pool::TransactionPoolHandle<Block, FullClient>,
+	pool: &Arc<sc_transaction_pool::TransactionPoolHandle<Block, FullClient>>,
+	client: &Arc<FullClient>,
+	spawner: &sc_service::SpawnTaskHandle,
 ) -> BoxStream<'static, EngineCommand<BlockHash>> {
 	let seal = |create_empty| EngineCommand::SealNewBlock {
 		create_empty,
@@ -201,7 +211,29 @@ fn dev_seal_commands(
 	};
 	let mut streams: Vec<BoxStream<'static, EngineCommand<BlockHash>>> = vec![rpc_commands.boxed()];
 	if sealing == Sealing::Instant {
-		streams.push(pool.import_notification_stream().map(move |_| seal(false)).boxed());
+		let (commands, instant) = mpsc::channel(MAX_INSTANT_SEALS_PER_IMPORT);
+		let (pool, client) = (pool.clone(), client.clone());
+		spawner.spawn("instant-seal-trigger", Some("block-authoring"), async move {
+			let mut imports = pool.import_notification_stream();
+			let mut commands = commands;
+			while imports.next().await.is_some() {
+				for _ in 0..MAX_INSTANT_SEALS_PER_IMPORT {
+					if pool.status().ready == 0 {
+						break;
+					}
+					if seal_and_wait(&mut commands, false).await {
+						continue;
+					}
+					// Nothing sealed: were the ready transactions already in the best block
+					// (the pool not yet updated), or did the block have no room for them?
+					let best = polkadot_sdk::sc_client_api::HeaderBackend::info(&*client).best_hash;
+					if pool.ready_at(best).await.count() == 0 || !seal_and_wait(&mut commands, true).await {
+						break;
+					}
+				}
+			}
+		});
+		streams.push(instant.boxed());
 	}
 	if let Some(every) = seal_every {
 		streams.push(
@@ -213,6 +245,17 @@ fn dev_seal_commands(
 		);
 	}
 	futures::stream::select_all(streams).boxed()
+}
+
+/// Asks the sealing task for a block and waits for it: whether one was sealed.
+async fn seal_and_wait(
+	commands: &mut mpsc::Sender<EngineCommand<BlockHash>>,
+	create_empty: bool,
+) -> bool {
+	let (sender, sealed) = futures::channel::oneshot::channel();
+	let command =
+		EngineCommand::SealNewBlock { create_empty, finalize: true, parent_hash: None, sender: Some(sender) };
+	futures::SinkExt::send(commands, command).await.is_ok() && matches!(sealed.await, Ok(Ok(_)))
 }
 
 /// Builds and starts a full node.
@@ -352,7 +395,14 @@ where
 	let Some(GrandpaParts { block_import, link: grandpa_link }) = grandpa else {
 		// Development sealing: blocks on demand, finalized as they are sealed.
 		let commands_stream =
-			dev_seal_commands(sealing, seal_every, seal_rpc_commands, &transaction_pool);
+			dev_seal_commands(
+				sealing,
+				seal_every,
+				seal_rpc_commands,
+				&transaction_pool,
+				&client,
+				&task_manager.spawn_handle(),
+			);
 		let cidp_client = client.clone();
 		let authorship = manual_seal::run_manual_seal(manual_seal::ManualSealParams {
 			block_import: client.clone(),

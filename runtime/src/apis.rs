@@ -279,5 +279,6 @@ mod benches {
 		[pallet_hashrate_tokens, HashrateTokens]
 		[pallet_assets, Assets]
 		[pallet_real_yield, RealYield]
+		[pallet_validator_set, ValidatorSet]
 	);
 }

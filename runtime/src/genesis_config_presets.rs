@@ -1,7 +1,12 @@
 //! Genesis presets: `development` (one validator, Alice) and `local_testnet` (Alice and Bob).
 //!
 //! Both endow the well-known dev accounts (Alice .. Ferdie) with [`DEV_ENDOWMENT`] and the
-//! treasury account with the existential deposit, and make Alice the sudo key.
+//! treasury account with the existential deposit, and make Alice the sudo key. Validators
+//! enter as session keys (account = its sr25519 dev key, Aura = the same key, GRANDPA = its
+//! ed25519 dev key); the Aura and GRANDPA genesis authority lists stay empty (the session
+//! pallet fills them). Sessions last an hour in `development` (one validator; with instant
+//! sealing a session change costs an extra, empty block) and [`TESTNET_SESSION_LENGTH`]
+//! blocks in `local_testnet`, so that a validator added there validates within two minutes.
 //! `development` also registers and activates two demo facilities ([`demo_facilities`]) and
 //! runs the oracle with 30-second periods, two feeders and three attestors ([`dev_oracle`]).
 
@@ -11,8 +16,10 @@ use crate::{
 		monetary::TreasuryAccount,
 	},
 	AccountId, AssetsConfig, BalancesConfig, FacilitiesConfig, HashrateTokensConfig,
-	PowOracleConfig, RealYieldConfig, RuntimeGenesisConfig, SudoConfig, EXISTENTIAL_DEPOSIT, UNIT,
+	PowOracleConfig, RealYieldConfig, RuntimeGenesisConfig, SessionConfig, SudoConfig,
+	ValidatorSetConfig, EXISTENTIAL_DEPOSIT, UNIT,
 };
+use crate::opaque::SessionKeys;
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use frame_support::{traits::ConstU32, BoundedVec};
@@ -32,9 +39,16 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 /// What each dev account starts with: one million tokens.
 pub const DEV_ENDOWMENT: crate::Balance = 1_000_000 * UNIT;
 
-/// A genesis config with the given validators, endowed accounts and sudo key.
+/// Blocks per session of `local_testnet`: one minute, so that a validator added by
+/// governance validates within two minutes.
+pub const TESTNET_SESSION_LENGTH: crate::BlockNumber = crate::MINUTES;
+
+/// A genesis config with the given validators (account, Aura key, GRANDPA key), endowed
+/// accounts and sudo key. The validators enter as session keys: the session pallet makes
+/// them the genesis Aura and GRANDPA authorities and the validator-set pallet's first set.
 fn testnet_genesis(
-	initial_authorities: Vec<(AuraId, GrandpaId)>,
+	initial_authorities: Vec<(AccountId, AuraId, GrandpaId)>,
+	session_length: Option<crate::BlockNumber>,
 	endowed_accounts: Vec<AccountId>,
 	root: AccountId,
 	facilities: Vec<GenesisFacility<AccountId>>,
@@ -62,12 +76,15 @@ fn testnet_genesis(
 
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig { balances },
-		aura: pallet_aura::GenesisConfig {
-			authorities: initial_authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
+		session: SessionConfig {
+			keys: initial_authorities
+				.into_iter()
+				.map(|(account, aura, grandpa)| {
+					(account.clone(), account, SessionKeys { aura, grandpa })
+				})
+				.collect::<Vec<_>>(),
 		},
-		grandpa: pallet_grandpa::GenesisConfig {
-			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
-		},
+		validator_set: ValidatorSetConfig { session_length },
 		sudo: SudoConfig { key: Some(root.clone()) },
 		// The BTC payout asset, issued by the sudo key: sufficient (holders need no native
 		// balance to hold it), 8 decimals (1 unit = 1 sat).
@@ -92,9 +109,9 @@ fn testnet_genesis(
 	})
 }
 
-/// Aura and GRANDPA keys of a well-known dev validator.
-fn dev_authority(sr: Sr25519Keyring, ed: Ed25519Keyring) -> (AuraId, GrandpaId) {
-	(sr.public().into(), ed.public().into())
+/// Account, Aura and GRANDPA keys of a well-known dev validator.
+fn dev_authority(sr: Sr25519Keyring, ed: Ed25519Keyring) -> (AccountId, AuraId, GrandpaId) {
+	(sr.to_account_id(), sr.public().into(), ed.public().into())
 }
 
 /// The well-known dev accounts that presets endow.
@@ -106,6 +123,7 @@ fn dev_accounts() -> Vec<AccountId> {
 pub fn development_config_genesis() -> Value {
 	testnet_genesis(
 		vec![dev_authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		None,
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
 		demo_facilities(),
@@ -126,6 +144,7 @@ pub fn local_config_genesis() -> Value {
 			dev_authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
 			dev_authority(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
 		],
+		Some(TESTNET_SESSION_LENGTH),
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
 		Vec::new(),

@@ -1,6 +1,7 @@
 //! The Hashrate Chain runtime.
 //!
 //! A solochain runtime on polkadot-sdk stable2609: Aura block production, GRANDPA finality,
+//! a governance-managed validator set rotated by sessions ([`configs::validators`]),
 //! balances, transaction payment with fees shared between the block author and the
 //! treasury account (see [`configs::monetary`]), sudo and utility. The domain pallets
 //! (facilities, proof-of-work oracle, hashrate tokens, real yield) are added on top of it.
@@ -61,17 +62,46 @@ pub mod opaque {
 
 /// The runtime version. `spec_version` goes up with every runtime upgrade,
 /// `transaction_version` whenever call indices or extrinsic formats change.
-#[runtime_version]
-pub const VERSION: RuntimeVersion = RuntimeVersion {
-	spec_name: alloc::borrow::Cow::Borrowed("hashrate"),
-	impl_name: alloc::borrow::Cow::Borrowed("hashrate-node"),
-	authoring_version: 1,
-	spec_version: 100,
-	impl_version: 1,
-	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 1,
-	system_version: 1,
-};
+#[cfg(not(feature = "upgrade-test"))]
+mod version {
+	use super::*;
+
+	/// This runtime's version.
+	#[runtime_version]
+	pub const VERSION: RuntimeVersion = RuntimeVersion {
+		spec_name: alloc::borrow::Cow::Borrowed("hashrate"),
+		impl_name: alloc::borrow::Cow::Borrowed("hashrate-node"),
+		authoring_version: 1,
+		spec_version: 100,
+		impl_version: 1,
+		apis: apis::RUNTIME_API_VERSIONS,
+		transaction_version: 1,
+		system_version: 1,
+	};
+}
+
+/// The same runtime one `spec_version` later: the code the network tests upgrade to with
+/// `sudo(system.set_code)` (built by `runtime/upgrade-test`, never deployed). Bump both
+/// `spec_version`s together.
+#[cfg(feature = "upgrade-test")]
+mod version {
+	use super::*;
+
+	/// This runtime's version, one `spec_version` after the real one.
+	#[runtime_version]
+	pub const VERSION: RuntimeVersion = RuntimeVersion {
+		spec_name: alloc::borrow::Cow::Borrowed("hashrate"),
+		impl_name: alloc::borrow::Cow::Borrowed("hashrate-node"),
+		authoring_version: 1,
+		spec_version: 101,
+		impl_version: 1,
+		apis: apis::RUNTIME_API_VERSIONS,
+		transaction_version: 1,
+		system_version: 1,
+	};
+}
+
+pub use version::VERSION;
 
 /// Target block time of real (Aura) networks. Development chains may seal faster, see the
 /// node's `--sealing` flag.
@@ -181,6 +211,12 @@ mod runtime {
 
 	#[runtime::pallet_index(4)]
 	pub type Authorship = pallet_authorship;
+
+	#[runtime::pallet_index(5)]
+	pub type ValidatorSet = pallet_validator_set;
+
+	#[runtime::pallet_index(6)]
+	pub type Session = pallet_session;
 
 	#[runtime::pallet_index(10)]
 	pub type Balances = pallet_balances;

@@ -170,6 +170,99 @@ fn local_testnet_preset_has_alice_and_bob_as_validators() {
 }
 
 #[test]
+fn presets_derive_the_validator_set_from_session_keys() {
+	for (preset, validators, session_length) in [
+		(sp_genesis_builder::DEV_RUNTIME_PRESET, vec![Sr25519Keyring::Alice], HOURS),
+		(
+			sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET,
+			vec![Sr25519Keyring::Alice, Sr25519Keyring::Bob],
+			genesis_config_presets::TESTNET_SESSION_LENGTH,
+		),
+	] {
+		// The presets list no Aura or GRANDPA authorities of their own: session keys only.
+		let patch: Value = serde_json::from_slice(
+			&genesis_config_presets::get_preset(&preset.into()).expect("preset"),
+		)
+		.expect("JSON");
+		assert!(patch.get("aura").is_none() && patch.get("grandpa").is_none(), "{preset}");
+		assert_eq!(patch["session"]["keys"].as_array().map(Vec::len), Some(validators.len()));
+		preset_ext(preset).execute_with(|| {
+			let accounts: Vec<AccountId> = validators.iter().map(|k| k.to_account_id()).collect();
+			assert_eq!(pallet_validator_set::Validators::<Runtime>::get().into_inner(), accounts);
+			assert_eq!(pallet_session::Validators::<Runtime>::get(), accounts);
+			let aura: Vec<sp_consensus_aura::sr25519::AuthorityId> =
+				validators.iter().map(|k| k.public().into()).collect();
+			assert_eq!(pallet_aura::Authorities::<Runtime>::get().into_inner(), aura);
+			assert_eq!(ValidatorSet::session_length(), session_length);
+			ValidatorSet::do_try_state().expect("consistent");
+		});
+	}
+}
+
+#[test]
+fn a_network_tool_writing_session_keys_gets_exactly_its_nodes_as_validators() {
+	// What zombienet does to the local preset: its own nodes' keys (stash accounts, with
+	// keys of every kind it knows, most unknown to this runtime) replace the preset's.
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serializes");
+	let patch = genesis_config_presets::get_preset(&"local_testnet".into()).expect("preset");
+	merge(&mut config, serde_json::from_slice(&patch).expect("JSON"));
+	let nodes = [
+		(Sr25519Keyring::AliceStash, Sr25519Keyring::Alice, sp_keyring::Ed25519Keyring::Alice),
+		(Sr25519Keyring::BobStash, Sr25519Keyring::Bob, sp_keyring::Ed25519Keyring::Bob),
+		(Sr25519Keyring::CharlieStash, Sr25519Keyring::Charlie, sp_keyring::Ed25519Keyring::Charlie),
+		(Sr25519Keyring::DaveStash, Sr25519Keyring::Dave, sp_keyring::Ed25519Keyring::Dave),
+	];
+	let ss58 = |public: [u8; 32]| {
+		use sp_core::crypto::Ss58Codec;
+		sp_core::sr25519::Public::from_raw(public).to_ss58check()
+	};
+	config["session"]["keys"] = Value::Array(
+		nodes
+			.iter()
+			.map(|(stash, sr, ed)| {
+				serde_json::json!([
+					stash.to_account_id().to_string(),
+					stash.to_account_id().to_string(),
+					{
+						"grandpa": sp_core::ed25519::Public::from(ed.public()).to_string(),
+						"babe": ss58(sr.public().0),
+						"im_online": ss58(sr.public().0),
+						"aura": ss58(sr.public().0),
+						"beefy": "KW39r9CJjAVzmkf9zQ4YDb2hqfAVGdRqn53eRqyruqpxAP5YL",
+					}
+				])
+			})
+			.collect(),
+	);
+	let json = serde_json::to_vec(&config).expect("serializes");
+	let mut ext = sp_io::TestExternalities::default();
+	ext.execute_with(|| build_state::<RuntimeGenesisConfig>(json).expect("genesis builds"));
+	ext.execute_with(|| {
+		let stashes: Vec<AccountId> = nodes.iter().map(|n| n.0.to_account_id()).collect();
+		assert_eq!(pallet_validator_set::Validators::<Runtime>::get().into_inner(), stashes);
+		let aura: Vec<sp_consensus_aura::sr25519::AuthorityId> =
+			nodes.iter().map(|n| n.1.public().into()).collect();
+		assert_eq!(pallet_aura::Authorities::<Runtime>::get().into_inner(), aura);
+		let grandpa: Vec<_> = pallet_grandpa::Authorities::<Runtime>::get()
+			.into_iter()
+			.map(|(id, weight)| (id, weight))
+			.collect();
+		let expected: Vec<(sp_consensus_grandpa::AuthorityId, u64)> =
+			nodes.iter().map(|n| (n.2.public().into(), 1)).collect();
+		assert_eq!(grandpa, expected);
+	});
+}
+
+#[test]
+fn the_block_author_is_the_validator_account_of_the_slot() {
+	preset_ext(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		// Two validators: even slots are Alice's, odd slots Bob's.
+		start_block_authored_at(1_000_001);
+		assert_eq!(Authorship::author(), Some(Sr25519Keyring::Bob.to_account_id()));
+	});
+}
+
+#[test]
 fn unknown_preset_is_none() {
 	assert!(genesis_config_presets::get_preset(&"mainnet".into()).is_none());
 	assert_eq!(genesis_config_presets::preset_names().len(), 2);

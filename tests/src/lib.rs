@@ -26,6 +26,16 @@ use subxt_signer::{
 	SecretUri,
 };
 
+/// The upgrade-test runtime's wasm (this chain's runtime with `spec_version` one higher,
+/// built from `runtime/upgrade-test` by this crate's build script): what the network tests'
+/// runtime upgrade installs. `None` when built with `SKIP_WASM_BUILD`.
+pub const UPGRADE_WASM: Option<&[u8]> = upgrade_wasm::WASM_BINARY;
+
+#[allow(dead_code)]
+mod upgrade_wasm {
+	include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
+}
+
 /// The client configuration: this chain signs and addresses like Polkadot
 /// (`MultiAddress<AccountId32, ()>`, `MultiSignature`, BLAKE2-256, u32 block numbers).
 pub type ChainConfig = PolkadotConfig;

@@ -9,3 +9,4 @@ pub mod real_yield;
 pub mod system;
 pub mod tokens;
 pub mod utility;
+pub mod validators;
