@@ -60,48 +60,34 @@ pub mod opaque {
 	}
 }
 
-/// The runtime version. `spec_version` goes up with every runtime upgrade,
-/// `transaction_version` whenever call indices or extrinsic formats change.
+/// Declares [`VERSION`] with the given `spec_version` (a literal: `#[runtime_version]` reads
+/// it from the tokens).
+macro_rules! declare_version {
+	($spec_version:tt) => {
+		/// The runtime version. `spec_version` goes up with every runtime upgrade,
+		/// `transaction_version` whenever call indices or extrinsic formats change.
+		#[runtime_version]
+		pub const VERSION: RuntimeVersion = RuntimeVersion {
+			spec_name: alloc::borrow::Cow::Borrowed("hashrate"),
+			impl_name: alloc::borrow::Cow::Borrowed("hashrate-node"),
+			authoring_version: 1,
+			spec_version: $spec_version,
+			impl_version: 1,
+			apis: apis::RUNTIME_API_VERSIONS,
+			transaction_version: 1,
+			system_version: 1,
+		};
+	};
+}
+
 #[cfg(not(feature = "upgrade-test"))]
-mod version {
-	use super::*;
+declare_version!(100);
 
-	/// This runtime's version.
-	#[runtime_version]
-	pub const VERSION: RuntimeVersion = RuntimeVersion {
-		spec_name: alloc::borrow::Cow::Borrowed("hashrate"),
-		impl_name: alloc::borrow::Cow::Borrowed("hashrate-node"),
-		authoring_version: 1,
-		spec_version: 100,
-		impl_version: 1,
-		apis: apis::RUNTIME_API_VERSIONS,
-		transaction_version: 1,
-		system_version: 1,
-	};
-}
-
-/// The same runtime one `spec_version` later: the code the network tests upgrade to with
-/// `sudo(system.set_code)` (built by `runtime/upgrade-test`, never deployed). Bump both
-/// `spec_version`s together.
+// With feature `upgrade-test`: one `spec_version` later, the code the network tests upgrade
+// to with `sudo(system.set_code)` (built by `runtime/upgrade-test`, never deployed). Bump
+// both together.
 #[cfg(feature = "upgrade-test")]
-mod version {
-	use super::*;
-
-	/// This runtime's version, one `spec_version` after the real one.
-	#[runtime_version]
-	pub const VERSION: RuntimeVersion = RuntimeVersion {
-		spec_name: alloc::borrow::Cow::Borrowed("hashrate"),
-		impl_name: alloc::borrow::Cow::Borrowed("hashrate-node"),
-		authoring_version: 1,
-		spec_version: 101,
-		impl_version: 1,
-		apis: apis::RUNTIME_API_VERSIONS,
-		transaction_version: 1,
-		system_version: 1,
-	};
-}
-
-pub use version::VERSION;
+declare_version!(101);
 
 /// Target block time of real (Aura) networks. Development chains may seal faster, see the
 /// node's `--sealing` flag.

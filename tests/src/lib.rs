@@ -371,6 +371,60 @@ pub async fn submit(
 	within(progress.wait_for_finalized_success()).await.map_err(|e| e.to_string())
 }
 
+/// Lower-case hex of `bytes`, without `0x`.
+pub fn hex(bytes: &[u8]) -> String {
+	bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The bytes of a hex string, with or without `0x`.
+pub fn unhex(text: &str) -> Result<Vec<u8>, String> {
+	let digits = text.trim_start_matches("0x");
+	if digits.len() % 2 != 0 {
+		return Err(format!("odd-length hex: {text}"));
+	}
+	(0..digits.len())
+		.step_by(2)
+		.map(|i| u8::from_str_radix(&digits[i..i + 2], 16).map_err(|e| format!("hex {text}: {e}")))
+		.collect()
+}
+
+/// `author_rotateKeysWithOwner(owner)` on a node: new session keys in its keystore, returned
+/// as the public keys (Aura 32 bytes ++ GRANDPA 32 bytes) and the proof that `owner`'s node
+/// holds them.
+pub async fn rotate_keys_with_owner(
+	rpc: &RpcClient,
+	owner: [u8; 32],
+) -> Result<(Vec<u8>, Vec<u8>), String> {
+	let answer: serde_json::Value = within(rpc.request(
+		"author_rotateKeysWithOwner",
+		subxt::rpcs::rpc_params![format!("0x{}", hex(&owner))],
+	))
+	.await
+	.map_err(|e| format!("author_rotateKeysWithOwner: {e}"))?;
+	let field = |name: &str| unhex(answer[name].as_str().ok_or(format!("no {name} in {answer}"))?);
+	let keys = field("keys")?;
+	if keys.len() != 64 {
+		return Err(format!("session keys are 64 bytes (Aura + GRANDPA), got {}", keys.len()));
+	}
+	Ok((keys, field("proof")?))
+}
+
+/// `Session.set_keys(keys, proof)` with keys as [`rotate_keys_with_owner`] returns them.
+pub fn set_keys(keys: &[u8], proof: &[u8]) -> impl subxt::tx::Payload {
+	let (aura, grandpa) = keys.split_at(keys.len().min(32));
+	dynamic::transaction(
+		"Session",
+		"set_keys",
+		(
+			dynamic::Value::named_composite([
+				("aura", dynamic::Value::from_bytes(aura)),
+				("grandpa", dynamic::Value::from_bytes(grandpa)),
+			]),
+			dynamic::Value::from_bytes(proof),
+		),
+	)
+}
+
 /// A key from a secret URI such as `//Alice//stash`.
 pub fn key(uri: &str) -> Keypair {
 	Keypair::from_uri(&uri.parse::<SecretUri>().expect("uri")).expect("key")

@@ -4,41 +4,12 @@
 //! on the way has its named error and changes nothing. (That an added validator then
 //! authors is the network test's: `zombienet/network.zndsl`, test 5.)
 
-use hashrate_e2e::{account, fund, id, submit, within, Client, Node, Sealing, TempDir, UNIT};
-use subxt::{
-	dynamic::{self, Value},
-	rpcs::rpc_params,
+use hashrate_e2e::{
+	account, fund, id, rotate_keys_with_owner, set_keys, submit, within, Client, Node, Sealing,
+	TempDir, UNIT,
 };
+use subxt::dynamic::{self, Value};
 use subxt_signer::sr25519::{dev, Keypair};
-
-/// `author_rotateKeysWithOwner(owner)`: the new keys (Aura ++ GRANDPA) and the ownership proof.
-async fn rotate_keys(node: &Node, owner: &Keypair) -> (Vec<u8>, Vec<u8>) {
-	let rpc = node.rpc_client().await.expect("RPC");
-	let owner_hex = format!("0x{}", id(owner).iter().map(|b| format!("{b:02x}")).collect::<String>());
-	let answer: serde_json::Value =
-		within(rpc.request("author_rotateKeysWithOwner", rpc_params![owner_hex]))
-			.await
-			.expect("rotateKeysWithOwner answers");
-	let bytes = |field: &str| {
-		let text = answer[field].as_str().expect("hex field").trim_start_matches("0x").to_owned();
-		(0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap()).collect::<Vec<u8>>()
-	};
-	(bytes("keys"), bytes("proof"))
-}
-
-fn set_keys(keys: &[u8], proof: &[u8]) -> impl subxt::tx::Payload {
-	dynamic::transaction(
-		"Session",
-		"set_keys",
-		(
-			Value::named_composite([
-				("aura", Value::from_bytes(&keys[..32])),
-				("grandpa", Value::from_bytes(&keys[32..])),
-			]),
-			Value::from_bytes(proof),
-		),
-	)
-}
 
 fn sudo(call_name: &str, who: &Keypair) -> impl subxt::tx::Payload {
 	let call = Value::unnamed_variant(
@@ -112,14 +83,16 @@ async fn a_validator_registers_keys_and_is_added_by_governance() {
 	assert_eq!(validators(&client).await, vec![alice]);
 
 	// Keys proven for another owner are refused.
-	let (keys, proof_for_other) = rotate_keys(&node, &dev::bob()).await;
+	let rpc = node.rpc_client().await.expect("RPC");
+	let (keys, proof_for_other) =
+		rotate_keys_with_owner(&rpc, id(&dev::bob())).await.expect("keys for Bob");
 	let error = submit(&client, &set_keys(&keys, &proof_for_other), &candidate)
 		.await
 		.expect_err("a proof for another owner");
 	assert!(error.contains("InvalidProof"), "unexpected: {error}");
 
 	// The real workflow: keys owned by the candidate, registered by it, added by sudo.
-	let (keys, proof) = rotate_keys(&node, &candidate).await;
+	let (keys, proof) = rotate_keys_with_owner(&rpc, id(&candidate)).await.expect("keys");
 	assert_eq!(keys.len(), 64, "Aura (32 bytes) and GRANDPA (32 bytes) public keys");
 	submit(&client, &set_keys(&keys, &proof), &candidate).await.expect("set_keys succeeds");
 	let direct = dynamic::transaction(

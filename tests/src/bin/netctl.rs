@@ -23,9 +23,9 @@
 //! ```
 
 use hashrate_e2e::{
+	hex, key, rotate_keys_with_owner, set_keys, submit,
 	subxt::{self, dynamic, dynamic::Value, rpcs::RpcClient},
-	subxt_signer::{sr25519::Keypair, SecretUri},
-	Client, UPGRADE_WASM,
+	unhex, Client, UPGRADE_WASM,
 };
 use serde_json::Value as Json;
 use std::{
@@ -286,68 +286,26 @@ impl Network {
 			.map_err(|e| format!("{name}: subxt: {e}"))
 	}
 
-	/// Signs and submits `call`, waits for it to be finalized and succeed.
-	async fn submit(
-		client: &Client,
-		call: &impl subxt::tx::Payload,
-		signer: &Keypair,
-		what: &str,
-	) -> Result<subxt::extrinsics::ExtrinsicEvents<hashrate_e2e::ChainConfig>> {
-		let wait = Duration::from_secs(120);
-		let at = client.at_current_block().await.map_err(|e| format!("{what}: {e}"))?;
-		let progress = tokio::time::timeout(wait, at.transactions().sign_and_submit_then_watch_default(call, signer))
-			.await
-			.map_err(|_| format!("{what}: not accepted in {wait:?}"))?
-			.map_err(|e| format!("{what}: not accepted: {e}"))?;
-		tokio::time::timeout(wait, progress.wait_for_finalized_success())
-			.await
-			.map_err(|_| format!("{what}: not finalized in {wait:?}"))?
-			.map_err(|e| format!("{what}: {e}"))
-	}
-
 	async fn add_validator(&mut self, name: &str, uri: &str, within: Duration) -> Result<()> {
 		let deadline = Instant::now() + within;
-		let account = key(uri)?;
+		let account = key(uri);
 		let account_id = account.public_key().0;
 		// 1. The node generates keys and proves they are owned by the account.
 		let rpc = self.rpc(name).await?;
-		let generated = Self::request(
-			&rpc,
-			"author_rotateKeysWithOwner",
-			params(&[format!("0x{}", hex(&account_id)).into()]),
-		)
-		.await?;
-		let keys = unhex(generated["keys"].as_str().ok_or("no keys in the answer")?)?;
-		let proof = unhex(generated["proof"].as_str().ok_or("no proof in the answer")?)?;
-		if keys.len() != 64 {
-			return Err(format!("session keys are 64 bytes (aura + grandpa), got {}", keys.len()));
-		}
+		let (keys, proof) = rotate_keys_with_owner(&rpc, account_id).await?;
 		let aura_key: [u8; 32] = keys[..32].try_into().map_err(|_| "aura key")?;
 		println!("{name}: rotated keys, Aura key 0x{}", hex(&aura_key));
 		// 2. The account registers them.
 		let client = self.client(name).await?;
-		let set_keys = dynamic::transaction(
-			"Session",
-			"set_keys",
-			(
-				Value::named_composite([
-					("aura", Value::from_bytes(&keys[..32])),
-					("grandpa", Value::from_bytes(&keys[32..])),
-				]),
-				Value::from_bytes(&proof),
-			),
-		);
-		Self::submit(&client, &set_keys, &account, "session.set_keys").await?;
+		submit(&client, &set_keys(&keys, &proof), &account).await?;
 		println!("{uri}: session keys registered");
 		// 3. Governance adds the account.
 		let add = Value::unnamed_variant(
 			"ValidatorSet",
 			[Value::named_variant("add_validator", [("who", Value::from_bytes(account_id))])],
 		);
-		let sudo = key("//Alice")?;
-		let events =
-			Self::submit(&client, &dynamic::transaction("Sudo", "sudo", (add,)), &sudo, "sudo add_validator")
-				.await?;
+		let sudo = dynamic::transaction("Sudo", "sudo", (add,));
+		let events = submit(&client, &sudo, &key("//Alice")).await?;
 		let added = events
 			.iter()
 			.filter_map(|event| event.ok())
@@ -417,7 +375,7 @@ impl Network {
 		);
 		let weight = Value::named_composite([("ref_time", Value::u128(0)), ("proof_size", Value::u128(0))]);
 		let call = dynamic::transaction("Sudo", "sudo_unchecked_weight", (set_code, weight));
-		let events = Self::submit(&client, &call, &key("//Alice")?, "sudo set_code").await?;
+		let events = submit(&client, &call, &key("//Alice")).await?;
 		let updated = events
 			.iter()
 			.filter_map(|event| event.ok())
@@ -460,10 +418,6 @@ fn params(values: &[Json]) -> subxt::rpcs::client::RpcParams {
 	params
 }
 
-fn key(uri: &str) -> Result<Keypair> {
-	let uri: SecretUri = uri.parse().map_err(|e| format!("secret URI {uri}: {e:?}"))?;
-	Keypair::from_uri(&uri).map_err(|e| format!("key: {e:?}"))
-}
 
 fn header_number(header: &Json) -> Result<u32> {
 	let number = header["number"].as_str().ok_or(format!("no header number in {header}"))?;
@@ -488,17 +442,4 @@ fn aura_slot(header: &Json) -> Result<Option<u64>> {
 	Ok(None)
 }
 
-fn hex(bytes: &[u8]) -> String {
-	bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
 
-fn unhex(text: &str) -> Result<Vec<u8>> {
-	let digits = text.trim_start_matches("0x");
-	if digits.len() % 2 != 0 {
-		return Err(format!("odd-length hex: {text}"));
-	}
-	(0..digits.len())
-		.step_by(2)
-		.map(|i| u8::from_str_radix(&digits[i..i + 2], 16).map_err(|e| format!("hex {text}: {e}")))
-		.collect()
-}
