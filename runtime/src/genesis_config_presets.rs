@@ -10,6 +10,7 @@
 //! `development` also registers and activates two demo facilities ([`demo_facilities`]) and
 //! runs the oracle with 30-second periods, two feeders and three attestors ([`dev_oracle`]).
 
+use crate::opaque::SessionKeys;
 use crate::{
 	configs::{
 		assets::{PAYOUT_ASSET_DECIMALS, PAYOUT_ASSET_ID, PAYOUT_ASSET_MIN_BALANCE},
@@ -19,7 +20,6 @@ use crate::{
 	PowOracleConfig, RealYieldConfig, RuntimeGenesisConfig, SessionConfig, SudoConfig,
 	ValidatorSetConfig, EXISTENTIAL_DEPOSIT, UNIT,
 };
-use crate::opaque::SessionKeys;
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use frame_support::{traits::ConstU32, BoundedVec};

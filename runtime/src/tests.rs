@@ -209,7 +209,11 @@ fn a_network_tool_writing_session_keys_gets_exactly_its_nodes_as_validators() {
 	let nodes = [
 		(Sr25519Keyring::AliceStash, Sr25519Keyring::Alice, sp_keyring::Ed25519Keyring::Alice),
 		(Sr25519Keyring::BobStash, Sr25519Keyring::Bob, sp_keyring::Ed25519Keyring::Bob),
-		(Sr25519Keyring::CharlieStash, Sr25519Keyring::Charlie, sp_keyring::Ed25519Keyring::Charlie),
+		(
+			Sr25519Keyring::CharlieStash,
+			Sr25519Keyring::Charlie,
+			sp_keyring::Ed25519Keyring::Charlie,
+		),
 		(Sr25519Keyring::DaveStash, Sr25519Keyring::Dave, sp_keyring::Ed25519Keyring::Dave),
 	];
 	let ss58 = |public: [u8; 32]| {

@@ -22,11 +22,13 @@ fn sudo(call_name: &str, who: &Keypair) -> impl subxt::tx::Payload {
 /// The governance-decided set (the validator-set pallet's storage).
 async fn validators(client: &Client) -> Vec<[u8; 32]> {
 	let at = within(client.at_current_block()).await.expect("finalized block");
-	within(at.storage().fetch(dynamic::storage::<(), Vec<[u8; 32]>>("ValidatorSet", "Validators"), ()))
-		.await
-		.expect("reading ValidatorSet.Validators")
-		.decode()
-		.expect("account list")
+	within(
+		at.storage().fetch(dynamic::storage::<(), Vec<[u8; 32]>>("ValidatorSet", "Validators"), ()),
+	)
+	.await
+	.expect("reading ValidatorSet.Validators")
+	.decode()
+	.expect("account list")
 }
 
 /// The name of the error a sudo'd call failed with (`Sudo.Sudid { sudo_result: Err(Module) }`,
@@ -95,29 +97,27 @@ async fn a_validator_registers_keys_and_is_added_by_governance() {
 	let (keys, proof) = rotate_keys_with_owner(&rpc, id(&candidate)).await.expect("keys");
 	assert_eq!(keys.len(), 64, "Aura (32 bytes) and GRANDPA (32 bytes) public keys");
 	submit(&client, &set_keys(&keys, &proof), &candidate).await.expect("set_keys succeeds");
-	let direct = dynamic::transaction(
-		"ValidatorSet",
-		"add_validator",
-		(Value::from_bytes(id(&candidate)),),
-	);
+	let direct =
+		dynamic::transaction("ValidatorSet", "add_validator", (Value::from_bytes(id(&candidate)),));
 	let error = submit(&client, &direct, &candidate).await.expect_err("needs governance");
 	assert!(error.contains("BadOrigin") || error.contains("Bad origin"), "unexpected: {error}");
 	let events = submit(&client, &sudo("add_validator", &candidate), &dev::alice())
 		.await
 		.expect("sudo dispatches");
 	assert_eq!(sudid_error(&client, &events).await, None);
-	assert!(events
-		.iter()
-		.filter_map(|event| event.ok())
-		.any(|event| event.pallet_name() == "ValidatorSet" && event.event_name() == "ValidatorAdded"));
+	assert!(events.iter().filter_map(|event| event.ok()).any(|event| event.pallet_name()
+		== "ValidatorSet"
+		&& event.event_name() == "ValidatorAdded"));
 	assert_eq!(validators(&client).await, vec![alice, id(&candidate)]);
 
 	// Adding it twice is a named error; removing below the minimum (2) too.
 	let events = submit(&client, &sudo("add_validator", &candidate), &dev::alice()).await.unwrap();
 	assert_eq!(sudid_error(&client, &events).await.as_deref(), Some("AlreadyValidator"));
-	let events = submit(&client, &sudo("remove_validator", &dev::alice()), &dev::alice()).await.unwrap();
+	let events =
+		submit(&client, &sudo("remove_validator", &dev::alice()), &dev::alice()).await.unwrap();
 	assert_eq!(sudid_error(&client, &events).await.as_deref(), Some("TooFewValidators"));
-	let events = submit(&client, &sudo("remove_validator", &dev::bob()), &dev::alice()).await.unwrap();
+	let events =
+		submit(&client, &sudo("remove_validator", &dev::bob()), &dev::alice()).await.unwrap();
 	assert_eq!(sudid_error(&client, &events).await.as_deref(), Some("NotValidator"));
 	assert_eq!(validators(&client).await, vec![alice, id(&candidate)]);
 }

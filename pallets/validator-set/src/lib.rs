@@ -178,7 +178,10 @@ pub mod pallet {
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
 			if let Some(length) = self.session_length {
-				assert!(!length.is_zero(), "validator-set genesis: session_length must be at least 1");
+				assert!(
+					!length.is_zero(),
+					"validator-set genesis: session_length must be at least 1"
+				);
 				SessionLength::<T>::put(length);
 			}
 		}
@@ -259,9 +262,7 @@ pub mod pallet {
 impl<T: Config> Pallet<T> {
 	/// Blocks per session: the genesis value, else [`Config::DefaultSessionLength`]; never 0.
 	pub fn session_length() -> frame_system::pallet_prelude::BlockNumberFor<T> {
-		SessionLength::<T>::get()
-			.unwrap_or_else(T::DefaultSessionLength::get)
-			.max(One::one())
+		SessionLength::<T>::get().unwrap_or_else(T::DefaultSessionLength::get).max(One::one())
 	}
 
 	/// The invariants of this pallet:

@@ -4,7 +4,10 @@
 
 use crate as pallet_validator_set;
 use crate::*;
-use frame_support::{derive_impl, traits::{ConstU32, ConstU64, Hooks}};
+use frame_support::{
+	derive_impl,
+	traits::{ConstU32, ConstU64, Hooks},
+};
 use polkadot_sdk::{pallet_balances, pallet_session, sp_io};
 use sp_runtime::{testing::UintAuthorityId, traits::ConvertInto, BuildStorage};
 

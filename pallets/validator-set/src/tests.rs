@@ -115,21 +115,30 @@ fn several_changes_in_one_session_are_queued_together() {
 #[test]
 fn add_validator_errors() {
 	build_and_execute(|| {
-		assert_noop!(ValidatorSet::add_validator(RuntimeOrigin::signed(1), 4), DispatchError::BadOrigin);
+		assert_noop!(
+			ValidatorSet::add_validator(RuntimeOrigin::signed(1), 4),
+			DispatchError::BadOrigin
+		);
 		assert_noop!(ValidatorSet::add_validator(root(), 1), Error::<Test>::AlreadyValidator);
 		assert_noop!(ValidatorSet::add_validator(root(), NO_KEYS), Error::<Test>::NoSessionKeys);
 		assert_ok!(ValidatorSet::add_validator(root(), 4));
 		assert_ok!(ValidatorSet::add_validator(root(), 5));
 		assert_eq!(Validators::<Test>::get().len() as u32, MAX_VALIDATORS);
 		assert_ok!(Session::set_keys(RuntimeOrigin::signed(NO_KEYS), UintAuthorityId(60), vec![]));
-		assert_noop!(ValidatorSet::add_validator(root(), NO_KEYS), Error::<Test>::TooManyValidators);
+		assert_noop!(
+			ValidatorSet::add_validator(root(), NO_KEYS),
+			Error::<Test>::TooManyValidators
+		);
 	});
 }
 
 #[test]
 fn remove_validator_errors() {
 	build_and_execute(|| {
-		assert_noop!(ValidatorSet::remove_validator(RuntimeOrigin::signed(1), 3), DispatchError::BadOrigin);
+		assert_noop!(
+			ValidatorSet::remove_validator(RuntimeOrigin::signed(1), 3),
+			DispatchError::BadOrigin
+		);
 		assert_noop!(ValidatorSet::remove_validator(root(), 4), Error::<Test>::NotValidator);
 		assert_noop!(ValidatorSet::remove_validator(root(), NO_KEYS), Error::<Test>::NotValidator);
 		assert_ok!(ValidatorSet::remove_validator(root(), 3));
@@ -146,7 +155,13 @@ fn session_length_defaults_and_is_never_zero() {
 	ext.execute_with(|| {
 		SessionLength::<Test>::kill();
 		assert_eq!(ValidatorSet::session_length(), 100);
-		assert_eq!(ValidatorSet::on_initialize(1), <<Test as frame_system::Config>::DbWeight as frame_support::traits::Get<frame_support::weights::RuntimeDbWeight>>::get().reads(1));
+		assert_eq!(
+			ValidatorSet::on_initialize(1),
+			<<Test as frame_system::Config>::DbWeight as frame_support::traits::Get<
+				frame_support::weights::RuntimeDbWeight,
+			>>::get()
+			.reads(1)
+		);
 		SessionLength::<Test>::put(0);
 		assert_eq!(ValidatorSet::session_length(), 1);
 		assert!(ValidatorSet::do_try_state().is_err());
@@ -158,8 +173,8 @@ fn session_length_defaults_and_is_never_zero() {
 fn genesis_refuses_a_zero_session_length() {
 	let _ = frame_system::GenesisConfig::<Test>::default().build_storage();
 	let mut storage = sp_runtime::Storage::default();
-	let _ = crate::GenesisConfig::<Test> { session_length: Some(0) }
-		.assimilate_storage(&mut storage);
+	let _ =
+		crate::GenesisConfig::<Test> { session_length: Some(0) }.assimilate_storage(&mut storage);
 }
 
 #[test]

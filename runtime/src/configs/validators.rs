@@ -26,7 +26,8 @@ impl pallet_session::Config for Runtime {
 	type ShouldEndSession = pallet_validator_set::PeriodicSessions<Runtime>;
 	type NextSessionRotation = pallet_validator_set::PeriodicSessions<Runtime>;
 	type SessionManager = ValidatorSet;
-	type SessionHandler = <opaque::SessionKeys as sp_runtime::traits::OpaqueKeys>::KeyTypeIdProviders;
+	type SessionHandler =
+		<opaque::SessionKeys as sp_runtime::traits::OpaqueKeys>::KeyTypeIdProviders;
 	type Keys = opaque::SessionKeys;
 	/// No slashing or offence reporting on this chain (yet): nobody is disabled.
 	type DisablingStrategy = ();

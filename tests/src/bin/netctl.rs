@@ -132,7 +132,11 @@ impl Network {
 			.map_err(|e| format!("{name}: connecting to {url}: {e}"))
 	}
 
-	async fn request(rpc: &RpcClient, method: &str, params: subxt::rpcs::client::RpcParams) -> Result<Json> {
+	async fn request(
+		rpc: &RpcClient,
+		method: &str,
+		params: subxt::rpcs::client::RpcParams,
+	) -> Result<Json> {
 		tokio::time::timeout(Duration::from_secs(30), rpc.request::<Json>(method, params))
 			.await
 			.map_err(|_| format!("{method}: no answer within 30 s"))?
@@ -188,7 +192,10 @@ impl Network {
 				return Ok(());
 			}
 			if Instant::now() >= deadline {
-				return Err(format!("not {blocks} blocks further in {within:?}: {}", behind.join("; ")));
+				return Err(format!(
+					"not {blocks} blocks further in {within:?}: {}",
+					behind.join("; ")
+				));
 			}
 			tokio::time::sleep(POLL).await;
 		}
@@ -211,7 +218,10 @@ impl Network {
 		if now.best <= start.best {
 			return Err(format!("{name}: no new block in {window:?}: {start:?} -> {now:?}"));
 		}
-		println!("{name}: finality stalled at #{} for {window:?}; best #{} -> #{}", start.finalized, start.best, now.best);
+		println!(
+			"{name}: finality stalled at #{} for {window:?}; best #{} -> #{}",
+			start.finalized, start.best, now.best
+		);
 		Ok(())
 	}
 
@@ -235,7 +245,8 @@ impl Network {
 	async fn record(&mut self, name: &str) -> Result<()> {
 		let rpc = self.rpc(name).await?;
 		let hash = Self::request(&rpc, "chain_getFinalizedHead", params(&[])).await?;
-		let number = header_number(&Self::request(&rpc, "chain_getHeader", params(&[hash.clone()])).await?)?;
+		let number =
+			header_number(&Self::request(&rpc, "chain_getHeader", params(&[hash.clone()])).await?)?;
 		self.heights(name).await?;
 		self.state.insert(format!("recorded:{name}"), serde_json::json!([number, hash]));
 		self.save()?;
@@ -258,7 +269,10 @@ impl Network {
 			return Err(format!("{name}: block #{number} was {hash}, now {stored}"));
 		}
 		let after_restart = self.heights(name).await?;
-		println!("{name}: reopened with #{number} {hash} kept, finalized #{}", after_restart.finalized);
+		println!(
+			"{name}: reopened with #{number} {hash} kept, finalized #{}",
+			after_restart.finalized
+		);
 		// And it catches up with the validators that kept running.
 		let others: Vec<String> =
 			self.nodes.iter().map(|(n, _)| n.clone()).filter(|n| n != name).take(1).collect();
@@ -306,10 +320,9 @@ impl Network {
 		);
 		let sudo = dynamic::transaction("Sudo", "sudo", (add,));
 		let events = submit(&client, &sudo, &key("//Alice")).await?;
-		let added = events
-			.iter()
-			.filter_map(|event| event.ok())
-			.any(|event| event.pallet_name() == "ValidatorSet" && event.event_name() == "ValidatorAdded");
+		let added = events.iter().filter_map(|event| event.ok()).any(|event| {
+			event.pallet_name() == "ValidatorSet" && event.event_name() == "ValidatorAdded"
+		});
 		if !added {
 			return Err("sudo dispatched, but no ValidatorSet.ValidatorAdded event".into());
 		}
@@ -318,7 +331,8 @@ impl Network {
 		let mut seen = 0u32;
 		loop {
 			let finalized_hash = Self::request(&rpc, "chain_getFinalizedHead", params(&[])).await?;
-			let header = Self::request(&rpc, "chain_getHeader", params(&[finalized_hash.clone()])).await?;
+			let header =
+				Self::request(&rpc, "chain_getHeader", params(&[finalized_hash.clone()])).await?;
 			let number = header_number(&header)?;
 			for height in seen.max(number.saturating_sub(5))..=number {
 				if let Some(author) = self.aura_author(&client, &rpc, height).await? {
@@ -331,14 +345,21 @@ impl Network {
 			}
 			seen = number + 1;
 			if Instant::now() >= deadline {
-				return Err(format!("no finalized block sealed with the new key by #{number} within {within:?}"));
+				return Err(format!(
+					"no finalized block sealed with the new key by #{number} within {within:?}"
+				));
 			}
 			tokio::time::sleep(POLL).await;
 		}
 	}
 
 	/// The Aura key that sealed block `height`: its slot modulo the authorities of its parent.
-	async fn aura_author(&self, client: &Client, rpc: &RpcClient, height: u32) -> Result<Option<[u8; 32]>> {
+	async fn aura_author(
+		&self,
+		client: &Client,
+		rpc: &RpcClient,
+		height: u32,
+	) -> Result<Option<[u8; 32]>> {
 		if height == 0 {
 			return Ok(None);
 		}
@@ -362,18 +383,21 @@ impl Network {
 
 	async fn upgrade(&mut self, within: Duration) -> Result<()> {
 		let deadline = Instant::now() + within;
-		let code = UPGRADE_WASM.ok_or("built without the upgrade-test runtime (SKIP_WASM_BUILD)")?;
+		let code =
+			UPGRADE_WASM.ok_or("built without the upgrade-test runtime (SKIP_WASM_BUILD)")?;
 		let names: Vec<String> = self.nodes.iter().map(|(n, _)| n.clone()).collect();
 		let first = names.first().ok_or("no nodes")?.clone();
 		let rpc = self.rpc(&first).await?;
-		let before = spec_version(&Self::request(&rpc, "state_getRuntimeVersion", params(&[])).await?)?;
+		let before =
+			spec_version(&Self::request(&rpc, "state_getRuntimeVersion", params(&[])).await?)?;
 		println!("{first}: spec_version {before}; installing {} bytes of code", code.len());
 		let client = self.client(&first).await?;
 		let set_code = Value::unnamed_variant(
 			"System",
 			[Value::named_variant("set_code", [("code", Value::from_bytes(code))])],
 		);
-		let weight = Value::named_composite([("ref_time", Value::u128(0)), ("proof_size", Value::u128(0))]);
+		let weight =
+			Value::named_composite([("ref_time", Value::u128(0)), ("proof_size", Value::u128(0))]);
 		let call = dynamic::transaction("Sudo", "sudo_unchecked_weight", (set_code, weight));
 		let events = submit(&client, &call, &key("//Alice")).await?;
 		let updated = events
@@ -400,7 +424,10 @@ impl Network {
 				break;
 			}
 			if Instant::now() >= deadline {
-				return Err(format!("still the old runtime after {within:?} on {}", still.join(", ")));
+				return Err(format!(
+					"still the old runtime after {within:?} on {}",
+					still.join(", ")
+				));
 			}
 			pending = still;
 			tokio::time::sleep(POLL).await;
@@ -418,10 +445,10 @@ fn params(values: &[Json]) -> subxt::rpcs::client::RpcParams {
 	params
 }
 
-
 fn header_number(header: &Json) -> Result<u32> {
 	let number = header["number"].as_str().ok_or(format!("no header number in {header}"))?;
-	u32::from_str_radix(number.trim_start_matches("0x"), 16).map_err(|e| format!("number {number}: {e}"))
+	u32::from_str_radix(number.trim_start_matches("0x"), 16)
+		.map_err(|e| format!("number {number}: {e}"))
 }
 
 fn spec_version(version: &Json) -> Result<u64> {
@@ -441,5 +468,3 @@ fn aura_slot(header: &Json) -> Result<Option<u64>> {
 	}
 	Ok(None)
 }
-
-
