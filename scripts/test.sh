@@ -6,6 +6,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 total_start=$SECONDS
 timed "$REPO_ROOT/scripts/setup.sh"
+log "cargo fmt --all --check"
+(cd "$REPO_ROOT" && cargo fmt --all --check)
 timed build_workspace
 
 export HASHRATE_NODE_BIN="$NODE_BIN"

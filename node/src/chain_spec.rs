@@ -15,6 +15,10 @@ fn properties() -> sc_service::Properties {
 	properties
 }
 
+/// The network protocol id of the built-in chains (without one, nodes use Substrate's "sup"
+/// and warn about it at every start).
+const PROTOCOL_ID: &str = "hashrate";
+
 fn wasm_binary() -> Result<&'static [u8], String> {
 	WASM_BINARY.ok_or_else(|| "the runtime wasm binary is not available: build with the wasm builder enabled (unset SKIP_WASM_BUILD)".to_string())
 }
@@ -24,6 +28,7 @@ pub fn development_chain_spec() -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(wasm_binary()?, None)
 		.with_name("Hashrate Development")
 		.with_id("hashrate_dev")
+		.with_protocol_id(PROTOCOL_ID)
 		.with_chain_type(sc_service::ChainType::Development)
 		.with_genesis_config_preset_name(sp_genesis_builder::DEV_RUNTIME_PRESET)
 		.with_properties(properties())
@@ -35,6 +40,7 @@ pub fn local_chain_spec() -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(wasm_binary()?, None)
 		.with_name("Hashrate Local Testnet")
 		.with_id("hashrate_local_testnet")
+		.with_protocol_id(PROTOCOL_ID)
 		.with_chain_type(sc_service::ChainType::Local)
 		.with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
 		.with_properties(properties())

@@ -41,6 +41,47 @@ pub struct Cli {
 	pub seal_every: Option<u64>,
 }
 
+/// The node's own defaults for flags `sc-cli` defines, applied to the command line before it
+/// is parsed: `--help` shows them and every flag still overrides them. See `README.md`
+/// ("Node defaults") for why each value.
+pub mod defaults {
+	/// `--pool-type`: the single-state pool keeps every transaction it accepted in one pool
+	/// that is revalidated against the best block; it includes a burst submitted across a
+	/// block import in full (the fork-aware pool of stable2609 loses transactions that arrive
+	/// while it builds the view of a new block: their successors go to its future queue, which
+	/// evicts them once full).
+	pub const POOL_TYPE: &str = "single-state";
+	/// `--pool-limit`: ready transactions held at most (the future queue holds a tenth).
+	pub const POOL_LIMIT: &str = "16384";
+	/// `--pool-kbytes`: size of the ready transactions held at most (the future queue holds a
+	/// tenth).
+	pub const POOL_KBYTES: &str = "40960";
+	/// `--rpc-max-request-size`, megabytes: a runtime upgrade's `set_code` (the runtime is
+	/// about 1 MB compressed, 2 MB as hex) fits with room to spare.
+	pub const RPC_MAX_REQUEST_SIZE_MB: &str = "8";
+	/// `--rpc-max-response-size`, megabytes.
+	pub const RPC_MAX_RESPONSE_SIZE_MB: &str = "16";
+	/// `--rpc-rate-limit`, calls per minute and connection: a connection may spend this many
+	/// calls at once, then one call per 10 ms; past it calls wait, then fail (-32999).
+	pub const RPC_RATE_LIMIT_PER_MINUTE: &str = "6000";
+	/// `--rpc-max-batch-request-len`: calls in one batch request.
+	pub const RPC_MAX_BATCH_LEN: &str = "64";
+
+	/// Sets the defaults above on the node's command (`Cli`'s, flattened `RunCmd` flags) and
+	/// shows the log level on every line (`--detailed-log-output`).
+	pub fn apply(command: clap::Command) -> clap::Command {
+		command
+			.mut_arg("pool_type", |arg| arg.default_value(POOL_TYPE))
+			.mut_arg("pool_limit", |arg| arg.default_value(POOL_LIMIT))
+			.mut_arg("pool_kbytes", |arg| arg.default_value(POOL_KBYTES))
+			.mut_arg("rpc_max_request_size", |arg| arg.default_value(RPC_MAX_REQUEST_SIZE_MB))
+			.mut_arg("rpc_max_response_size", |arg| arg.default_value(RPC_MAX_RESPONSE_SIZE_MB))
+			.mut_arg("rpc_rate_limit", |arg| arg.default_value(RPC_RATE_LIMIT_PER_MINUTE))
+			.mut_arg("rpc_max_batch_request_len", |arg| arg.default_value(RPC_MAX_BATCH_LEN))
+			.mut_arg("detailed_log_output", |arg| arg.default_value("true"))
+	}
+}
+
 /// Subcommands besides running the node.
 #[derive(Debug, clap::Subcommand)]
 #[allow(clippy::large_enum_variant)]

@@ -10,6 +10,7 @@ use polkadot_sdk::{
 	sc_cli::{self, SubstrateCli},
 	sc_network,
 	sc_service::{self, PartialComponents},
+	sp_core,
 	sp_runtime::traits::Block as BlockT,
 };
 use std::time::Duration;
@@ -51,14 +52,32 @@ impl SubstrateCli for Cli {
 	}
 }
 
+/// The command line with the node's defaults ([`crate::cli::defaults`]); exits with clap's
+/// message on a bad flag.
+fn parse_command_line() -> Cli {
+	let command = Cli::setup_command(<Cli as clap::CommandFactory>::command());
+	let matches = crate::cli::defaults::apply(command).get_matches();
+	<Cli as clap::FromArgMatches>::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
 /// Parses the command line and runs what it asks for.
 pub fn run() -> sc_cli::Result<()> {
-	let mut cli = Cli::from_args();
-	if cli.sealing != Sealing::Aura {
+	// Addresses in this chain's format, for every subcommand (`key inspect` prints them)
+	// and every RPC that parses an account.
+	sp_core::crypto::set_default_ss58_version(sp_core::crypto::Ss58AddressFormat::custom(
+		hashrate_runtime::SS58_PREFIX,
+	));
+	let cli = parse_command_line();
+	if cli.sealing != Sealing::Aura
+		&& matches!(cli.run.pool_config.pool_type, sc_cli::TransactionPoolType::ForkAware)
+	{
 		// Sealing on demand builds on the block the pool last saw; the fork-aware pool
 		// may not have its view of that block ready when its import notification fires,
-		// and the block comes out empty. The single-state pool has no such lag.
-		cli.run.pool_config.pool_type = sc_cli::TransactionPoolType::SingleState;
+		// and the block comes out empty.
+		return Err(sc_cli::Error::Input(format!(
+			"--sealing {:?} needs --pool-type single-state (the default)",
+			cli.sealing
+		)));
 	}
 
 	match &cli.subcommand {
@@ -134,6 +153,7 @@ pub fn run() -> sc_cli::Result<()> {
 			}
 			let runner = cli.create_runner(&cli.run)?;
 			runner.run_node_until_exit(|config| async move {
+				check_base_path(&config).map_err(sc_cli::Error::Input)?;
 				if sealing != Sealing::Aura
 					&& !config.chain_spec.chain_type().eq(&sc_service::ChainType::Development)
 				{
@@ -159,5 +179,36 @@ pub fn run() -> sc_cli::Result<()> {
 				}
 			})
 		},
+	}
+}
+
+/// Refuses, naming it, a base path the node cannot use: one it cannot create or write to, or
+/// whose database another process holds open (ParityDB locks its `lock` file; a second node
+/// on the same base path would otherwise stop with the database's bare "file is in use").
+fn check_base_path(config: &sc_service::Configuration) -> Result<(), String> {
+	let base = config.base_path.path();
+	let unusable =
+		|error: std::io::Error| format!("cannot use base path {}: {error}", base.display());
+	std::fs::create_dir_all(base).map_err(unusable)?;
+	let probe = base.join(".write-test");
+	std::fs::write(&probe, b"").and_then(|()| std::fs::remove_file(&probe)).map_err(unusable)?;
+	let Some(lock) = config.database.path().map(|path| path.join("lock")) else { return Ok(()) };
+	let Ok(file) = std::fs::OpenOptions::new().read(true).write(true).open(&lock) else {
+		// No database yet (or no lock file): nobody holds it.
+		return Ok(());
+	};
+	match file.try_lock() {
+		Ok(()) => Ok(()),
+		Err(std::fs::TryLockError::WouldBlock) => Err(format!(
+			"base path {} is in use by another process (its database {} is locked): stop \
+			 that node or choose another --base-path",
+			base.display(),
+			lock.display()
+		)),
+		Err(std::fs::TryLockError::Error(error)) => Err(format!(
+			"cannot use base path {}: locking {}: {error}",
+			base.display(),
+			lock.display()
+		)),
 	}
 }

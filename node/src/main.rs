@@ -9,7 +9,16 @@ mod cli;
 mod command;
 mod rpc;
 mod service;
+mod txpool;
 
-fn main() -> polkadot_sdk::sc_cli::Result<()> {
-	command::run()
+/// Runs the command line; an error is printed as a sentence (not debug-formatted) and exits
+/// with status 1.
+fn main() -> std::process::ExitCode {
+	match command::run() {
+		Ok(()) => std::process::ExitCode::SUCCESS,
+		Err(error) => {
+			eprintln!("Error: {error}");
+			std::process::ExitCode::FAILURE
+		},
+	}
 }

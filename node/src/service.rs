@@ -1,7 +1,10 @@
 //! The node service: client, database, networking, RPC, and either Aura + GRANDPA (real
 //! networks) or manual/instant sealing (development chains).
 
-use crate::cli::Sealing;
+use crate::{
+	cli::Sealing,
+	txpool::{PoolTaskSpawner, ReportingPool},
+};
 use futures::{channel::mpsc, stream::BoxStream, FutureExt, StreamExt};
 use hashrate_runtime::{apis::RuntimeApi, opaque::Block};
 use polkadot_sdk::{
@@ -44,13 +47,16 @@ pub struct GrandpaParts {
 	link: GrandpaLink,
 }
 
+/// The node's transaction pool: `sc-transaction-pool`, every accepted transaction watched.
+pub type Pool = ReportingPool<sc_transaction_pool::TransactionPoolHandle<Block, FullClient>>;
+
 /// The parts shared by running a node and the block/database subcommands.
 pub type Service = sc_service::PartialComponents<
 	FullClient,
 	FullBackend,
 	FullSelectChain,
 	sc_consensus::DefaultImportQueue<Block>,
-	sc_transaction_pool::TransactionPoolHandle<Block, FullClient>,
+	Pool,
 	(Option<GrandpaParts>, Option<Telemetry>),
 >;
 
@@ -84,16 +90,19 @@ pub fn new_partial(config: &Configuration, sealing: Sealing) -> Result<Service, 
 
 	let select_chain = sc_consensus::LongestChain::new(backend.clone());
 
-	let transaction_pool = Arc::from(
-		sc_transaction_pool::Builder::new(
-			task_manager.spawn_essential_handle(),
-			client.clone(),
-			config.role.is_authority().into(),
-		)
-		.with_options(config.transaction_pool.clone())
-		.with_prometheus(config.prometheus_registry())
-		.build(),
-	);
+	let transaction_pool = Arc::new(ReportingPool::new(
+		Arc::new(
+			sc_transaction_pool::Builder::new(
+				PoolTaskSpawner(task_manager.spawn_handle()),
+				client.clone(),
+				config.role.is_authority().into(),
+			)
+			.with_options(config.transaction_pool.clone())
+			.with_prometheus(config.prometheus_registry())
+			.build(),
+		),
+		task_manager.spawn_handle(),
+	));
 
 	let (import_queue, grandpa) = match sealing {
 		Sealing::Aura => {
@@ -199,7 +208,7 @@ fn dev_seal_commands(
 	sealing: Sealing,
 	seal_every: Option<Duration>,
 	rpc_commands: mpsc::Receiver<EngineCommand<BlockHash>>,
-	pool: &Arc<sc_transaction_pool::TransactionPoolHandle<Block, FullClient>>,
+	pool: &Arc<Pool>,
 	client: &Arc<FullClient>,
 	spawner: &sc_service::SpawnTaskHandle,
 ) -> BoxStream<'static, EngineCommand<BlockHash>> {
@@ -227,7 +236,9 @@ fn dev_seal_commands(
 					// Nothing sealed: were the ready transactions already in the best block
 					// (the pool not yet updated), or did the block have no room for them?
 					let best = polkadot_sdk::sc_client_api::HeaderBackend::info(&*client).best_hash;
-					if pool.ready_at(best).await.count() == 0 || !seal_and_wait(&mut commands, true).await {
+					if pool.ready_at(best).await.count() == 0
+						|| !seal_and_wait(&mut commands, true).await
+					{
 						break;
 					}
 				}
@@ -253,8 +264,12 @@ async fn seal_and_wait(
 	create_empty: bool,
 ) -> bool {
 	let (sender, sealed) = futures::channel::oneshot::channel();
-	let command =
-		EngineCommand::SealNewBlock { create_empty, finalize: true, parent_hash: None, sender: Some(sender) };
+	let command = EngineCommand::SealNewBlock {
+		create_empty,
+		finalize: true,
+		parent_hash: None,
+		sender: Some(sender),
+	};
 	futures::SinkExt::send(commands, command).await.is_ok() && matches!(sealed.await, Ok(Ok(_)))
 }
 
@@ -394,15 +409,14 @@ where
 
 	let Some(GrandpaParts { block_import, link: grandpa_link }) = grandpa else {
 		// Development sealing: blocks on demand, finalized as they are sealed.
-		let commands_stream =
-			dev_seal_commands(
-				sealing,
-				seal_every,
-				seal_rpc_commands,
-				&transaction_pool,
-				&client,
-				&task_manager.spawn_handle(),
-			);
+		let commands_stream = dev_seal_commands(
+			sealing,
+			seal_every,
+			seal_rpc_commands,
+			&transaction_pool,
+			&client,
+			&task_manager.spawn_handle(),
+		);
 		let cidp_client = client.clone();
 		let authorship = manual_seal::run_manual_seal(manual_seal::ManualSealParams {
 			block_import: client.clone(),

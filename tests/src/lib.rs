@@ -2,7 +2,10 @@
 //! base path of its own, waits until its RPC answers, and connects a `subxt` client.
 //!
 //! The node's stdout and stderr go to `node.log` in its base path; when a test panics the
-//! log is printed, so a failure shows what the node did.
+//! log is printed, so a failure shows what the node did. Every node's log is checked when the
+//! node is dropped: a line at level ERROR, or a panic, fails the test (unless the test
+//! provoked that exact message on purpose, [`Node::allow_error`]). Nodes run with levels on
+//! every line (the node's default).
 
 use std::{
 	fs::File,
@@ -113,6 +116,7 @@ impl Drop for TempDir {
 pub struct Node {
 	child: Option<Child>,
 	log: PathBuf,
+	allowed_errors: Vec<String>,
 	/// Its RPC port (WebSocket and HTTP).
 	pub rpc_port: u16,
 	/// Its Prometheus port.
@@ -124,6 +128,11 @@ impl Node {
 	/// answers `system_health` (or fails, printing the log, if the node exits or does not
 	/// answer within [`WAIT`]).
 	pub async fn start(base_path: &Path, sealing: Sealing) -> Node {
+		Self::start_with(base_path, sealing, &[]).await
+	}
+
+	/// [`Node::start`] with `extra` flags after the harness's own.
+	pub async fn start_with(base_path: &Path, sealing: Sealing, extra: &[&str]) -> Node {
 		let bin = node_binary();
 		assert!(
 			bin.exists(),
@@ -156,8 +165,10 @@ impl Node {
 				command.args(["--sealing", "manual"]);
 			},
 		}
+		command.args(extra);
 		let child = command.spawn().unwrap_or_else(|e| panic!("starting {}: {e}", bin.display()));
-		let mut node = Node { child: Some(child), log, rpc_port, prometheus_port };
+		let mut node =
+			Node { child: Some(child), log, allowed_errors: Vec::new(), rpc_port, prometheus_port };
 		node.wait_for_rpc().await;
 		node
 	}
@@ -170,6 +181,22 @@ impl Node {
 	/// What the node logged so far.
 	pub fn log(&self) -> String {
 		std::fs::read_to_string(&self.log).unwrap_or_else(|e| format!("<no log: {e}>"))
+	}
+
+	/// Lets the node log `message` at level ERROR: the exact message (after `target: `) of a
+	/// line the test provokes on purpose.
+	pub fn allow_error(&mut self, message: &str) {
+		self.allowed_errors.push(message.to_owned());
+	}
+
+	/// The lines of the log so far that fail a test: level ERROR (unless allowed) or a panic.
+	pub fn log_failures(&self) -> Vec<String> {
+		log_failures(&self.log(), &self.allowed_errors)
+	}
+
+	/// The lines of the log so far at level `level` (`"WARN"`, `"ERROR"`, ...).
+	pub fn log_lines_at(&self, level: &str) -> Vec<String> {
+		self.log().lines().filter(|line| log_level(line) == Some(level)).map(String::from).collect()
 	}
 
 	async fn wait_for_rpc(&mut self) {
@@ -237,8 +264,43 @@ impl Drop for Node {
 				self.log.display(),
 				self.log()
 			);
+			return;
 		}
+		let failures = self.log_failures();
+		assert!(
+			failures.is_empty(),
+			"the node logged {} error line(s) ({}):\n{}",
+			failures.len(),
+			self.log.display(),
+			failures.join("\n")
+		);
 	}
+}
+
+/// The level of a node log line in the node's format (`date time LEVEL thread target:
+/// message`), if it has one.
+pub fn log_level(line: &str) -> Option<&str> {
+	line.split_whitespace()
+		.nth(2)
+		.filter(|level| ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"].contains(level))
+}
+
+/// The lines of `log` that fail a test: level ERROR, unless the message after the target is
+/// exactly one of `allowed`, and any panic.
+pub fn log_failures(log: &str, allowed: &[String]) -> Vec<String> {
+	log.lines()
+		.filter(|line| {
+			if line.contains("panicked") {
+				return true;
+			}
+			if log_level(line) != Some("ERROR") {
+				return false;
+			}
+			let message = line.split_once(": ").map_or("", |(_, message)| message);
+			!allowed.iter().any(|allowed| allowed == message)
+		})
+		.map(String::from)
+		.collect()
 }
 
 /// Awaits `future` for at most [`WAIT`], panicking on timeout.
@@ -547,4 +609,62 @@ pub async fn view_function(
 	let (&ok, rest) = raw.split_first().expect("a Result");
 	assert_eq!(ok, 0, "the view function failed: {raw:?}");
 	Vec::<u8>::decode(&mut &rest[..]).expect("the encoded result")
+}
+
+/// One JSON-RPC request over plain HTTP (a new connection each time, as `curl` would send it):
+/// the answer's JSON, or why there is none (connection refused or closed, not JSON).
+pub async fn try_http_rpc(port: u16, body: &str) -> Result<serde_json::Value, String> {
+	let body = body.to_owned();
+	tokio::task::spawn_blocking(move || {
+		use std::io::{Read, Write};
+		let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))
+			.map_err(|e| format!("connecting to port {port}: {e}"))?;
+		stream.set_read_timeout(Some(WAIT)).map_err(|e| e.to_string())?;
+		let head = format!(
+			"POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n\
+			 Content-Length: {}\r\nConnection: close\r\n\r\n",
+			body.len()
+		);
+		stream.write_all(head.as_bytes()).map_err(|e| format!("sending: {e}"))?;
+		stream.write_all(body.as_bytes()).map_err(|e| format!("sending: {e}"))?;
+		let mut response = Vec::new();
+		stream.read_to_end(&mut response).map_err(|e| format!("reading: {e}"))?;
+		let response = String::from_utf8_lossy(&response);
+		let (head, payload) =
+			response.split_once("\r\n\r\n").ok_or_else(|| format!("not HTTP: {response}"))?;
+		let status = head.lines().next().unwrap_or_default();
+		if !status.contains(" 200 ") {
+			return Err(format!("HTTP status {status}: {payload}"));
+		}
+		serde_json::from_str(payload).map_err(|e| format!("not JSON ({e}): {payload}"))
+	})
+	.await
+	.map_err(|e| format!("request task: {e}"))?
+}
+
+/// [`try_http_rpc`], panicking without an answer.
+pub async fn http_rpc(port: u16, body: &str) -> serde_json::Value {
+	try_http_rpc(port, body).await.unwrap_or_else(|e| panic!("{body:.200}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn error_lines_fail_unless_allowed_exactly() {
+		let log = "2026-12-01 16:00:00.001  INFO main sc_cli::runner: Hashrate Chain Node\n\
+			2026-12-01 16:00:00.002  WARN main sc_service: a warning\n\
+			2026-12-01 16:00:00.003 ERROR tokio-runtime-worker txpool: provoked on purpose\n\
+			2026-12-01 16:00:00.004 ERROR main sc_service: something broke\n\
+			Thread 'main' panicked at src/main.rs:1:1";
+		let allowed = vec!["provoked on purpose".to_owned()];
+		let failures = log_failures(log, &allowed);
+		assert_eq!(failures.len(), 2, "{failures:?}");
+		assert!(failures[0].ends_with("something broke"));
+		assert!(failures[1].contains("panicked"));
+		assert_eq!(log_failures(log, &["provoked".to_owned()]).len(), 3, "exact messages only");
+		assert_eq!(log_level(log.lines().nth(1).unwrap()), Some("WARN"));
+		assert_eq!(log_level("no level here at all"), None);
+	}
 }

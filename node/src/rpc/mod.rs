@@ -1,9 +1,13 @@
 //! RPC methods beyond the standard ones (`system`, `chain`, `state`, `author`, which the
 //! service adds): account nonces, fee queries, holders' yield and series' periods
-//! (`hashrate_*`, [`yield_rpc`]) and, on development chains, manual sealing.
+//! (`hashrate_*`, [`yield_rpc`]) and, on development chains, manual sealing. Every method
+//! that takes an account takes it as an [`account::AccountParam`]: length-checked before it
+//! is decoded, in this chain's address format or the generic one.
 
+pub mod account;
 pub mod yield_rpc;
 
+use account::CheckedNonceApiServer;
 use futures::channel::mpsc;
 use hashrate_runtime::{opaque::Block, AccountId, Balance, Hash, Nonce};
 use jsonrpsee::RpcModule;
@@ -54,7 +58,19 @@ where
 	let mut module = RpcModule::new(());
 	let FullDeps { client, pool, seal_commands } = deps;
 
-	module.merge(System::new(client.clone(), pool).into_rpc())?;
+	// The system RPC's account nonce is served by `account::CheckedNonce`, which checks the
+	// account before decoding it.
+	let mut system = System::new(client.clone(), pool.clone()).into_rpc();
+	for method in ["system_accountNextIndex", "account_nextIndex"] {
+		system
+			.remove_method(method)
+			.ok_or_else(|| format!("the system RPC has no method {method}"))?;
+	}
+	module.merge(system)?;
+	module.merge(
+		account::CheckedNonce::<_, Hash>::new(System::<_, _, Block>::new(client.clone(), pool))
+			.into_rpc(),
+	)?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
 	module.merge(yield_rpc::HashrateYield::new(client).into_rpc())?;
 	if let Some(seal_commands) = seal_commands {

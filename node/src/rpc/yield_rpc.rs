@@ -2,7 +2,8 @@
 //! paid, and what backs a series — read through the runtime's `RealYieldApi` at the best
 //! block or at a given one.
 
-use hashrate_primitives::{PayoutBalance, PeriodIndex, SeriesId};
+use crate::rpc::account::AccountParam;
+use hashrate_primitives::{AccountId, PayoutBalance, PeriodIndex, SeriesId};
 use jsonrpsee::{
 	core::RpcResult,
 	proc_macros::rpc,
@@ -32,10 +33,11 @@ pub struct AccountYield {
 
 /// Holders' yield, series' periods and backing.
 #[rpc(server, namespace = "hashrate")]
-pub trait HashrateYieldApi<BlockHash, AccountId> {
-	/// `who`'s claimable yield per series and in total (sats).
+pub trait HashrateYieldApi<BlockHash> {
+	/// `who`'s claimable yield per series and in total (sats); `who` is an address in this
+	/// chain's format or the generic one.
 	#[method(name = "pendingYield")]
-	fn pending_yield(&self, who: AccountId, at: Option<BlockHash>) -> RpcResult<AccountYield>;
+	fn pending_yield(&self, who: AccountParam, at: Option<BlockHash>) -> RpcResult<AccountYield>;
 
 	/// A series' period: final output, owed, paid, drawn from collateral, debt, fee,
 	/// distributed, status and yield in milli-sats per TH/s per day; `null` before the
@@ -71,16 +73,15 @@ fn runtime_error(error: impl std::fmt::Display) -> ErrorObjectOwned {
 	ErrorObject::owned(RUNTIME_ERROR, "runtime call failed", Some(error.to_string()))
 }
 
-impl<C, Block, AccountId> HashrateYieldApiServer<Block::Hash, AccountId> for HashrateYield<C, Block>
+impl<C, Block> HashrateYieldApiServer<Block::Hash> for HashrateYield<C, Block>
 where
 	Block: BlockT,
-	AccountId: codec::Codec + Send + Sync + 'static,
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
 	C::Api: RealYieldApi<Block, AccountId>,
 {
-	fn pending_yield(&self, who: AccountId, at: Option<Block::Hash>) -> RpcResult<AccountYield> {
+	fn pending_yield(&self, who: AccountParam, at: Option<Block::Hash>) -> RpcResult<AccountYield> {
 		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		let series = self.client.runtime_api().pending_yield(at, who).map_err(runtime_error)?;
+		let series = self.client.runtime_api().pending_yield(at, who.0).map_err(runtime_error)?;
 		let total_claimable = series
 			.iter()
 			.try_fold(0u128, |total, entry| total.checked_add(entry.claimable))

@@ -112,15 +112,41 @@ impl<T: Config> Pallet<T> {
 		Ok(facility)
 	}
 
-	/// Pending -> Active.
+	/// Pending -> Active, approved now.
 	pub fn do_approve(facility: FacilityId) -> DispatchResult {
+		Self::approve_with_time(facility, Some(T::Time::now().as_secs()))
+	}
+
+	/// Pending -> Active, with approval time `active_since` (`None`: approved at genesis, the
+	/// first block records it).
+	fn approve_with_time(facility: FacilityId, active_since: Option<u64>) -> DispatchResult {
 		let mut record = Self::facility(facility)?;
 		ensure!(record.status == FacilityStatus::Pending, Error::<T>::WrongStatus);
 		Self::set_status(&mut record, FacilityStatus::Active);
-		record.active_since = Some(T::Time::now().as_secs());
+		record.active_since = active_since;
 		Facilities::<T>::insert(facility, record);
 		Self::deposit_event(Event::Approved { facility });
 		Ok(())
+	}
+
+	/// Gives the facilities approved at genesis the current time as their approval time, once
+	/// the chain has a time (the first block's `on_finalize`, after the timestamp inherent).
+	pub(crate) fn record_genesis_approval_time() {
+		if !AwaitingApprovalTime::<T>::exists() {
+			return;
+		}
+		let now = T::Time::now().as_secs();
+		if now == 0 {
+			// No clock yet (a block without a timestamp): the next block records it.
+			return;
+		}
+		for facility in AwaitingApprovalTime::<T>::take() {
+			Facilities::<T>::mutate(facility, |record| {
+				if let Some(record) = record {
+					record.active_since.get_or_insert(now);
+				}
+			});
+		}
 	}
 
 	/// Active -> Suspended. With `idempotent`, an already suspended facility is left as it is.
@@ -341,7 +367,9 @@ impl<T: Config> Pallet<T> {
 		}
 		Facilities::<T>::insert(facility, record);
 		if genesis.active {
-			Self::do_approve(facility)?;
+			Self::approve_with_time(facility, None)?;
+			AwaitingApprovalTime::<T>::try_append(facility)
+				.map_err(|_| DispatchError::Other("too many facilities approved at genesis"))?;
 		}
 		Ok(facility)
 	}
@@ -370,6 +398,10 @@ impl<T: Config> Pallet<T> {
 	///   for an active or suspended facility, with an extra deposit no larger than the
 	///   deposit; an offer exists only for a facility that holds its deposit, and never to
 	///   its current operator.
+	/// - **Approval time is known once the chain has a clock.** An active or suspended
+	///   facility has an approval time, unless genesis approved it and the first block has not
+	///   yet recorded its time (it is listed in `AwaitingApprovalTime`, which names only
+	///   existing facilities without an approval time); a pending or rejected one has none.
 	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::btree_map::BTreeMap;
@@ -378,6 +410,10 @@ impl<T: Config> Pallet<T> {
 		let mut held_by: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		let mut counts: BTreeMap<FacilityStatus, u32> = BTreeMap::new();
 		let next_id = NextFacilityId::<T>::get();
+		let awaiting_time = AwaitingApprovalTime::<T>::get();
+		for &id in awaiting_time.iter() {
+			ensure!(Facilities::<T>::contains_key(id), "an unknown facility waits for its time");
+		}
 		for (id, record) in Facilities::<T>::iter() {
 			ensure!(id < next_id, "facility id at or above NextFacilityId");
 			let count = counts.entry(record.status).or_default();
@@ -390,8 +426,14 @@ impl<T: Config> Pallet<T> {
 			);
 			if matches!(record.status, FacilityStatus::Active | FacilityStatus::Suspended) {
 				ensure!(
-					record.active_since.is_some(),
+					record.active_since.is_some() || awaiting_time.contains(&id),
 					"an approved facility without approval time"
+				);
+			}
+			if awaiting_time.contains(&id) {
+				ensure!(
+					record.active_since.is_none(),
+					"a facility waits for an approval time it has"
 				);
 			}
 			if matches!(record.status, FacilityStatus::Pending | FacilityStatus::Rejected) {

@@ -194,6 +194,13 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type StatusCount<T: Config> = StorageMap<_, Twox64Concat, FacilityStatus, u32, ValueQuery>;
 
+	/// Facilities approved at genesis, waiting for their approval time: genesis has no clock,
+	/// so the first block records its own time as theirs (in `on_finalize`, after the
+	/// timestamp inherent) and empties this list.
+	#[pallet::storage]
+	pub type AwaitingApprovalTime<T: Config> =
+		StorageValue<_, BoundedVec<FacilityId, ConstU32<MAX_GENESIS_APPROVALS>>, ValueQuery>;
+
 	/// Events of this pallet.
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -461,6 +468,18 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(_: BlockNumberFor<T>) -> Weight {
+			// `on_finalize` reads the waiting list; in the first block it also writes each
+			// listed facility and removes the list.
+			let waiting = AwaitingApprovalTime::<T>::decode_len().unwrap_or(0) as u64;
+			let writes = if waiting > 0 { waiting.saturating_add(1) } else { 0 };
+			T::DbWeight::get().reads_writes(waiting.saturating_add(1), writes)
+		}
+
+		fn on_finalize(_: BlockNumberFor<T>) {
+			Self::record_genesis_approval_time();
+		}
+
 		fn integrity_test() {
 			assert!(T::MaxFleetRows::get() >= 1, "MaxFleetRows must allow one row");
 			assert!(
@@ -814,6 +833,7 @@ pub struct GenesisFacility<AccountId> {
 	pub profile: Profile,
 	/// Reporter keys.
 	pub reporters: alloc::vec::Vec<AccountId>,
-	/// Approve right away.
+	/// Approve at genesis. Its approval time (`active_since`) is the first block's time, set
+	/// at the end of that block: genesis has no clock. At most [`MAX_GENESIS_APPROVALS`].
 	pub active: bool,
 }

@@ -6,7 +6,10 @@ use crate::mock::Facilities;
 use crate::{mock::*, *};
 use frame_support::{
 	assert_noop, assert_ok,
-	traits::fungible::{Inspect, InspectHold, Mutate},
+	traits::{
+		fungible::{Inspect, InspectHold, Mutate},
+		Hooks,
+	},
 	BoundedVec,
 };
 use hashrate_primitives::{Hashrate, Power};
@@ -975,12 +978,15 @@ fn genesis_facility(operator: AccountId, active: bool) -> GenesisFacility<Accoun
 
 fn genesis_ext(facilities: Vec<GenesisFacility<AccountId>>) -> sp_io::TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	pallet_balances::GenesisConfig::<Test> {
-		balances: vec![(ALICE, ENDOWMENT), (CHARLIE, ENDOWMENT)],
-		..Default::default()
+	let mut balances = vec![(ALICE, ENDOWMENT), (CHARLIE, ENDOWMENT)];
+	for facility in &facilities {
+		if !balances.iter().any(|(who, _)| *who == facility.operator) {
+			balances.push((facility.operator, ENDOWMENT));
+		}
 	}
-	.assimilate_storage(&mut storage)
-	.unwrap();
+	pallet_balances::GenesisConfig::<Test> { balances, ..Default::default() }
+		.assimilate_storage(&mut storage)
+		.unwrap();
 	crate::GenesisConfig::<Test> { facilities }.assimilate_storage(&mut storage).unwrap();
 	storage.into()
 }
@@ -998,6 +1004,49 @@ fn genesis_registers_approves_and_sets_keys() {
 		assert_eq!(NextFacilityId::<Test>::get(), FacilityId(2));
 		Facilities::do_try_state().unwrap();
 	});
+}
+
+#[test]
+fn genesis_approval_time_is_the_first_blocks() {
+	let mut pending = genesis_facility(CHARLIE, false);
+	pending.reporters = vec![DAVE];
+	genesis_ext(vec![genesis_facility(ALICE, true), pending]).execute_with(|| {
+		// Genesis has no clock: nothing read it, the approval waits for a time.
+		let set_now = |secs| NOW.with(|now| now.set(secs));
+		assert_eq!(record(F0).active_since, None);
+		assert_eq!(AwaitingApprovalTime::<Test>::get().into_inner(), vec![F0]);
+		Facilities::do_try_state().unwrap();
+
+		// A block without a time yet leaves it waiting.
+		set_now(0);
+		System::set_block_number(1);
+		Facilities::on_finalize(1);
+		assert_eq!(record(F0).active_since, None);
+
+		// The first block with a time records it, once.
+		set_now(1_765_000_000);
+		Facilities::on_finalize(2);
+		assert_eq!(record(F0).active_since, Some(1_765_000_000));
+		assert_eq!(record(FacilityId(1)).active_since, None);
+		assert!(!AwaitingApprovalTime::<Test>::exists());
+		set_now(1_765_000_006);
+		Facilities::on_finalize(3);
+		assert_eq!(record(F0).active_since, Some(1_765_000_000));
+		Facilities::do_try_state().unwrap();
+	});
+}
+
+#[test]
+#[should_panic(expected = "genesis facility #64 is invalid")]
+fn genesis_approves_at_most_the_bound() {
+	let facilities = (0..=MAX_GENESIS_APPROVALS as u64)
+		.map(|i| genesis_facility(1_000 + i, true))
+		.map(|mut facility| {
+			facility.reporters = vec![];
+			facility
+		})
+		.collect();
+	genesis_ext(facilities);
 }
 
 #[test]

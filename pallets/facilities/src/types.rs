@@ -31,6 +31,10 @@ pub const MAX_URI_LEN: u32 = 256;
 /// Most fleet rows any runtime can configure: the bound of the extrinsic argument. The
 /// runtime's `MaxFleetRows` (at most this) is the limit actually enforced.
 pub const MAX_FLEET_ROWS: u32 = 64;
+
+/// Most facilities a genesis config may approve (they wait in `AwaitingApprovalTime` for the
+/// first block's time).
+pub const MAX_GENESIS_APPROVALS: u32 = 64;
 /// Energy shares are in per-mill and must add up to exactly this.
 pub const PER_MILL_WHOLE: u16 = 1_000;
 

@@ -906,12 +906,8 @@ fn average_final_hashrate_counts_defaults_as_zero() {
 /// 6.25 BTC) drives the expectation: 100 PH/s for a day earns about 0.1538 BTC there.
 #[test]
 fn expectation_from_a_real_mainnet_header() {
-	// At run time, not `env!`: the shared target dir serves checkouts at other paths.
-	let path = format!(
-		"{}/../../../shared/data/bitcoin/mainnet-headers-822528-830592.bin",
-		std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR")
-	);
-	let headers = std::fs::read(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
+	let headers: &[u8] =
+		include_bytes!("../../../testdata/bitcoin/mainnet-headers-822528-830592.bin");
 	let last = &headers[headers.len() - 80..];
 	let bits = u32::from_le_bytes(last[72..76].try_into().unwrap());
 	let difficulty = Difficulty::from_compact_bits(bits).unwrap();
@@ -944,7 +940,7 @@ mod properties {
 			prop_assert!(below * 2 >= reference.len() && above * 2 >= reference.len());
 		}
 
-		/// `check_output` agrees with a plain u128 reference of the primer's formulas.
+		/// `check_output` agrees with a plain u128 reference of the formulas in `docs/domain.md`.
 		#[test]
 		fn physics_checks_match_a_reference(
 			capacity_ths in 1u128..1_000_000,

@@ -1,4 +1,4 @@
-//! The formulas that tie reported output to physics (see `shared/domain/primer.md`).
+//! The formulas that tie reported output to physics (see `docs/domain.md`).
 //!
 //! - Power: `P (W) = H (TH/s) x efficiency (J/TH)`.
 //! - Energy over `T` seconds: `E (kWh) = P (W) x T / 3.6e6`.

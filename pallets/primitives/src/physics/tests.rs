@@ -7,7 +7,7 @@ const DAY: u64 = 86_400;
 const SUBSIDY: Sats = Sats(312_500_000); // 3.125 BTC
 
 #[test]
-fn primer_worked_example() {
+fn expectation_example_of_docs_domain() {
 	// 1 PH/s for a day at difficulty 1.5e14 earns about 41,900 sat before fees.
 	let sats = expected_sats(PH, DAY, Difficulty(150_000_000_000_000), SUBSIDY).unwrap();
 	// 10^15 * 86,400 * 312,500,000 / (1.5e14 * 2^32) = 41,909.5...
@@ -15,7 +15,7 @@ fn primer_worked_example() {
 }
 
 #[test]
-fn primer_power_and_energy_example() {
+fn power_and_energy_example_of_docs_domain() {
 	// 100 PH/s at 20 J/TH = 2 MW = 48 MWh per day.
 	let hashrate = Hashrate(100 * PH.get());
 	let efficiency = Efficiency::from_j_per_th(20).unwrap();
@@ -59,17 +59,13 @@ fn compact_target_edge_cases() {
 	assert_eq!(target_from_compact(0x0212_3456), Some(U256::from(0x1234)));
 }
 
-/// Every real mainnet header of heights 822,528..=830,592 (`shared/data/bitcoin`): its hash
+/// Every real mainnet header of heights 822,528..=830,592 (`testdata/bitcoin`): its hash
 /// is within the target its `nBits` encodes, and the retarget difficulties match the
 /// published figures.
 #[test]
 fn real_mainnet_headers() {
-	// At run time, not `env!`: the shared target dir serves checkouts at other paths.
-	let path = format!(
-		"{}/../../../shared/data/bitcoin/mainnet-headers-822528-830592.bin",
-		std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR")
-	);
-	let data = std::fs::read(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
+	let data: &[u8] =
+		include_bytes!("../../../../testdata/bitcoin/mainnet-headers-822528-830592.bin");
 	assert_eq!(data.len(), 8_065 * 80);
 	let le_u32 = |h: &[u8], at: usize| u32::from_le_bytes(h[at..at + 4].try_into().unwrap());
 	let mut retargets = Vec::new();

@@ -1,0 +1,287 @@
+//! The node's transaction pool: `sc-transaction-pool` (its type and limits are the node's
+//! defaults in [`crate::cli::defaults`], overridable by flags), wrapped so that no accepted
+//! transaction leaves it unnoticed.
+//!
+//! [`ReportingPool`] watches every transaction the pool accepts, from RPC and from the
+//! network alike: a transaction the pool drops (limits), finds invalid, or sees replaced is
+//! logged at info level (target `txpool`) with its hash and the reason, and a client that
+//! watches it (`author_submitAndWatchExtrinsic`) gets the same event. Everything else is the
+//! inner pool's.
+
+use async_trait::async_trait;
+use futures::{channel::mpsc, Stream, StreamExt};
+use polkadot_sdk::{
+	sc_service::SpawnTaskHandle,
+	sc_transaction_pool_api::{
+		ChainEvent, ImportNotificationStream, LocalTransactionPool, MaintainedTransactionPool,
+		PoolStatus, ReadyTransactions, TransactionFor, TransactionPool, TransactionSource,
+		TransactionStatus, TransactionStatusStreamFor, TxHash, TxInvalidityReportMap,
+	},
+	sp_core::traits::SpawnEssentialNamed,
+	sp_runtime::traits::Block as BlockT,
+};
+use std::{collections::HashMap, fmt::Debug, pin::Pin, sync::Arc, time::Duration};
+
+/// Log target of what this module reports (the pool's own).
+const LOG_TARGET: &str = "txpool";
+
+/// Spawns the pool's background task (revalidation) as an ordinary task of the node.
+///
+/// The pool asks for an essential task, whose end shuts the node down with an error; but the
+/// task ends only when the pool is dropped, i.e. on every clean shutdown, which then logged
+/// "Essential task `txpool-background` failed". A panic in it still ends the node (the
+/// node's panic handler aborts the process).
+#[derive(Clone)]
+pub struct PoolTaskSpawner(pub SpawnTaskHandle);
+
+impl SpawnEssentialNamed for PoolTaskSpawner {
+	fn spawn_essential_blocking(
+		&self,
+		name: &'static str,
+		group: Option<&'static str>,
+		future: futures::future::BoxFuture<'static, ()>,
+	) {
+		self.0.spawn_blocking(name, group, future);
+	}
+
+	fn spawn_essential(
+		&self,
+		name: &'static str,
+		group: Option<&'static str>,
+		future: futures::future::BoxFuture<'static, ()>,
+	) {
+		self.0.spawn(name, group, future);
+	}
+}
+
+/// A transaction pool whose every accepted transaction is watched until it is finalized or
+/// leaves the pool; see the module docs.
+pub struct ReportingPool<P> {
+	inner: Arc<P>,
+	spawner: SpawnTaskHandle,
+}
+
+impl<P> ReportingPool<P> {
+	/// Wraps `inner`; the watchers run as tasks of `spawner`.
+	pub fn new(inner: Arc<P>, spawner: SpawnTaskHandle) -> Self {
+		Self { inner, spawner }
+	}
+}
+
+type Statuses<P> = Pin<Box<TransactionStatusStreamFor<P>>>;
+type Status<P> = TransactionStatus<TxHash<P>, <<P as TransactionPool>::Block as BlockT>::Hash>;
+
+/// Why a transaction left the pool without being finalized, for the log; `None` while it is
+/// still on its way.
+pub fn leaving_reason<H: Debug, B: Debug>(status: &TransactionStatus<H, B>) -> Option<String> {
+	match status {
+		TransactionStatus::Dropped => Some(
+			"dropped: the pool is at its limit (--pool-limit / --pool-kbytes); it may be \
+			 submitted again"
+				.into(),
+		),
+		TransactionStatus::Invalid => Some("dropped: invalid at the best block".into()),
+		TransactionStatus::Usurped(by) => {
+			Some(format!("replaced by {by:?} (same sender and nonce, higher priority)"))
+		},
+		TransactionStatus::FinalityTimeout(block) => {
+			Some(format!("no longer watched: its block {block:?} was not finalized in time"))
+		},
+		_ => None,
+	}
+}
+
+impl<P> ReportingPool<P>
+where
+	P: TransactionPool + 'static,
+{
+	/// Follows `statuses` of transaction `hash` to their end, logging a departure and
+	/// forwarding every status to `client` while it listens.
+	fn watch(
+		&self,
+		hash: TxHash<P>,
+		mut statuses: Statuses<P>,
+		client: Option<mpsc::UnboundedSender<Status<P>>>,
+	) {
+		self.spawner.spawn("txpool-watch", Some("transaction-pool"), async move {
+			let mut client = client;
+			while let Some(status) = statuses.next().await {
+				if let Some(reason) = leaving_reason(&status) {
+					log::info!(target: LOG_TARGET, "Transaction {hash:?} {reason}");
+				}
+				if client.as_ref().is_some_and(|sender| sender.unbounded_send(status).is_err()) {
+					// The client stopped listening; keep watching for the log.
+					client = None;
+				}
+			}
+		});
+	}
+
+	async fn submit_watched(
+		&self,
+		at: <P::Block as BlockT>::Hash,
+		source: TransactionSource,
+		xt: TransactionFor<P>,
+		client: Option<mpsc::UnboundedSender<Status<P>>>,
+	) -> Result<TxHash<P>, P::Error> {
+		let hash = self.inner.hash_of(&xt);
+		let statuses = self.inner.submit_and_watch(at, source, xt).await?;
+		self.watch(hash.clone(), statuses, client);
+		Ok(hash)
+	}
+}
+
+#[async_trait]
+impl<P> TransactionPool for ReportingPool<P>
+where
+	P: TransactionPool + 'static,
+{
+	type Block = P::Block;
+	type Hash = P::Hash;
+	type InPoolTransaction = P::InPoolTransaction;
+	type Error = P::Error;
+
+	async fn submit_at(
+		&self,
+		at: <Self::Block as BlockT>::Hash,
+		source: TransactionSource,
+		xts: Vec<TransactionFor<Self>>,
+	) -> Result<Vec<Result<TxHash<Self>, Self::Error>>, Self::Error> {
+		let submissions =
+			xts.into_iter().map(|xt| self.submit_watched(at, source.clone(), xt, None));
+		Ok(futures::future::join_all(submissions).await)
+	}
+
+	async fn submit_one(
+		&self,
+		at: <Self::Block as BlockT>::Hash,
+		source: TransactionSource,
+		xt: TransactionFor<Self>,
+	) -> Result<TxHash<Self>, Self::Error> {
+		self.submit_watched(at, source, xt, None).await
+	}
+
+	async fn submit_and_watch(
+		&self,
+		at: <Self::Block as BlockT>::Hash,
+		source: TransactionSource,
+		xt: TransactionFor<Self>,
+	) -> Result<Pin<Box<TransactionStatusStreamFor<Self>>>, Self::Error> {
+		let (sender, receiver) = mpsc::unbounded();
+		self.submit_watched(at, source, xt, Some(sender)).await?;
+		let statuses: Pin<Box<dyn Stream<Item = Status<P>> + Send>> = Box::pin(receiver);
+		Ok(statuses)
+	}
+
+	async fn ready_at(
+		&self,
+		at: <Self::Block as BlockT>::Hash,
+	) -> Box<dyn ReadyTransactions<Item = Arc<Self::InPoolTransaction>> + Send> {
+		self.inner.ready_at(at).await
+	}
+
+	fn ready(&self) -> Box<dyn ReadyTransactions<Item = Arc<Self::InPoolTransaction>> + Send> {
+		self.inner.ready()
+	}
+
+	async fn report_invalid(
+		&self,
+		at: Option<<Self::Block as BlockT>::Hash>,
+		invalid_tx_errors: TxInvalidityReportMap<TxHash<Self>>,
+	) -> Vec<Arc<Self::InPoolTransaction>> {
+		self.inner.report_invalid(at, invalid_tx_errors).await
+	}
+
+	fn futures(&self) -> Vec<Self::InPoolTransaction> {
+		self.inner.futures()
+	}
+
+	fn status(&self) -> PoolStatus {
+		self.inner.status()
+	}
+
+	fn import_notification_stream(&self) -> ImportNotificationStream<TxHash<Self>> {
+		self.inner.import_notification_stream()
+	}
+
+	fn on_broadcasted(&self, propagations: HashMap<TxHash<Self>, Vec<String>>) {
+		self.inner.on_broadcasted(propagations)
+	}
+
+	fn hash_of(&self, xt: &TransactionFor<Self>) -> TxHash<Self> {
+		self.inner.hash_of(xt)
+	}
+
+	fn ready_transaction(&self, hash: &TxHash<Self>) -> Option<Arc<Self::InPoolTransaction>> {
+		self.inner.ready_transaction(hash)
+	}
+
+	async fn ready_at_with_timeout(
+		&self,
+		at: <Self::Block as BlockT>::Hash,
+		timeout: Duration,
+	) -> Box<dyn ReadyTransactions<Item = Arc<Self::InPoolTransaction>> + Send> {
+		self.inner.ready_at_with_timeout(at, timeout).await
+	}
+}
+
+#[async_trait]
+impl<P> MaintainedTransactionPool for ReportingPool<P>
+where
+	P: MaintainedTransactionPool + 'static,
+{
+	async fn maintain(&self, event: ChainEvent<Self::Block>) {
+		self.inner.maintain(event).await
+	}
+}
+
+impl<P> LocalTransactionPool for ReportingPool<P>
+where
+	P: TransactionPool
+		+ LocalTransactionPool<
+			Block = <P as TransactionPool>::Block,
+			Hash = <P as TransactionPool>::Hash,
+			Error = <P as TransactionPool>::Error,
+		> + 'static,
+{
+	type Block = <P as TransactionPool>::Block;
+	type Hash = <P as TransactionPool>::Hash;
+	type Error = <P as TransactionPool>::Error;
+
+	/// Local submissions (offchain workers, equivocation reports) are validated synchronously
+	/// by the inner pool; they are not watched.
+	fn submit_local(
+		&self,
+		at: <Self::Block as BlockT>::Hash,
+		xt: TransactionFor<P>,
+	) -> Result<Self::Hash, Self::Error> {
+		self.inner.submit_local(at, xt)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	type Status = TransactionStatus<u64, u64>;
+
+	#[test]
+	fn departures_have_a_reason_and_progress_has_none() {
+		for status in
+			[Status::Dropped, Status::Invalid, Status::Usurped(7), Status::FinalityTimeout(3)]
+		{
+			assert!(leaving_reason(&status).is_some(), "{status:?}");
+		}
+		assert!(leaving_reason(&Status::Usurped(7)).unwrap().contains('7'));
+		for status in [
+			Status::Future,
+			Status::Ready,
+			Status::Broadcast(vec![]),
+			Status::InBlock((1, 0)),
+			Status::Retracted(1),
+			Status::Finalized((1, 0)),
+		] {
+			assert_eq!(leaving_reason(&status), None, "{status:?}");
+		}
+	}
+}
