@@ -42,8 +42,9 @@ pub struct Cli {
 }
 
 /// The node's own defaults for flags `sc-cli` defines, applied to the command line before it
-/// is parsed: `--help` shows them and every flag still overrides them. See `README.md`
-/// ("Node defaults") for why each value.
+/// is parsed: `--help` shows them and each flag sets another value (the rate and batch limits
+/// can be raised, not removed; levels are always shown). See `README.md` ("Node defaults") for
+/// why each value.
 pub mod defaults {
 	/// `--pool-type`: the single-state pool keeps every transaction it accepted in one pool
 	/// that is revalidated against the best block; it includes a burst submitted across a

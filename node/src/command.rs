@@ -190,7 +190,7 @@ fn check_base_path(config: &sc_service::Configuration) -> Result<(), String> {
 	let unusable =
 		|error: std::io::Error| format!("cannot use base path {}: {error}", base.display());
 	std::fs::create_dir_all(base).map_err(unusable)?;
-	let probe = base.join(".write-test");
+	let probe = base.join(format!(".write-test-{}", std::process::id()));
 	std::fs::write(&probe, b"").and_then(|()| std::fs::remove_file(&probe)).map_err(unusable)?;
 	let Some(lock) = config.database.path().map(|path| path.join("lock")) else { return Ok(()) };
 	let Ok(file) = std::fs::OpenOptions::new().read(true).write(true).open(&lock) else {

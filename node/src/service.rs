@@ -327,7 +327,8 @@ where
 			config: &config,
 			net_config,
 			client: client.clone(),
-			transaction_pool: transaction_pool.clone(),
+			// Transactions from peers: not watched (see `crate::txpool`).
+			transaction_pool: Arc::new(transaction_pool.unwatched()),
 			spawn_handle: task_manager.spawn_handle(),
 			spawn_essential_handle: task_manager.spawn_essential_handle(),
 			import_queue,

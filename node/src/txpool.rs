@@ -2,20 +2,32 @@
 //! defaults in [`crate::cli::defaults`], overridable by flags), wrapped so that no accepted
 //! transaction leaves it unnoticed.
 //!
-//! [`ReportingPool`] watches every transaction the pool accepts, from RPC and from the
-//! network alike: a transaction the pool drops (limits), finds invalid, or sees replaced is
-//! logged at info level (target `txpool`) with its hash and the reason, and a client that
-//! watches it (`author_submitAndWatchExtrinsic`) gets the same event. Everything else is the
-//! inner pool's.
+//! [`ReportingPool`] watches every transaction submitted to this node (RPC `author_submit*`):
+//! one the pool drops (limits), finds invalid, or sees replaced is logged at info level
+//! (target `txpool`) with its hash and the reason, and a client that watches it
+//! (`author_submitAndWatchExtrinsic`) gets the same event. Everything else is the inner
+//! pool's.
+//!
+//! Limits of what it sees:
+//! - Transactions gossiped by peers enter through [`ReportingPool::unwatched`], the same pool
+//!   without the watching: the inner pool keeps a watcher record for a submission that fails
+//!   after the record is made (a same-nonce variant of lower priority), so watching what peers
+//!   send would let any peer grow that map. Their departures are logged by the node they were
+//!   submitted to.
+//! - The inner pool removes a few transactions without any event (pruned because a different
+//!   transaction of the same sender and nonce was included): a watch that hears nothing for
+//!   [`IDLE_CHECK`] while its transaction is neither in the pool nor in a block logs that it
+//!   left the pool and ends, so no watch outlives its transaction.
 
 use async_trait::async_trait;
 use futures::{channel::mpsc, Stream, StreamExt};
 use polkadot_sdk::{
 	sc_service::SpawnTaskHandle,
 	sc_transaction_pool_api::{
-		ChainEvent, ImportNotificationStream, LocalTransactionPool, MaintainedTransactionPool,
-		PoolStatus, ReadyTransactions, TransactionFor, TransactionPool, TransactionSource,
-		TransactionStatus, TransactionStatusStreamFor, TxHash, TxInvalidityReportMap,
+		ChainEvent, ImportNotificationStream, InPoolTransaction, LocalTransactionPool,
+		MaintainedTransactionPool, PoolStatus, ReadyTransactions, TransactionFor, TransactionPool,
+		TransactionSource, TransactionStatus, TransactionStatusStreamFor, TxHash,
+		TxInvalidityReportMap,
 	},
 	sp_core::traits::SpawnEssentialNamed,
 	sp_runtime::traits::Block as BlockT,
@@ -54,17 +66,28 @@ impl SpawnEssentialNamed for PoolTaskSpawner {
 	}
 }
 
-/// A transaction pool whose every accepted transaction is watched until it is finalized or
-/// leaves the pool; see the module docs.
+/// How long a watch waits for news before it checks that its transaction is still in the
+/// pool.
+pub const IDLE_CHECK: Duration = Duration::from_secs(600);
+
+/// A transaction pool whose every transaction submitted to this node is watched until it is
+/// finalized or leaves the pool; see the module docs.
 pub struct ReportingPool<P> {
 	inner: Arc<P>,
 	spawner: SpawnTaskHandle,
+	/// Whether submissions without a client watcher are watched too.
+	watch_all: bool,
 }
 
 impl<P> ReportingPool<P> {
 	/// Wraps `inner`; the watchers run as tasks of `spawner`.
 	pub fn new(inner: Arc<P>, spawner: SpawnTaskHandle) -> Self {
-		Self { inner, spawner }
+		Self { inner, spawner, watch_all: true }
+	}
+
+	/// The same pool, watching only what a client asks to watch: for transactions from peers.
+	pub fn unwatched(&self) -> Self {
+		Self { inner: self.inner.clone(), spawner: self.spawner.clone(), watch_all: false }
 	}
 }
 
@@ -76,11 +99,13 @@ type Status<P> = TransactionStatus<TxHash<P>, <<P as TransactionPool>::Block as 
 pub fn leaving_reason<H: Debug, B: Debug>(status: &TransactionStatus<H, B>) -> Option<String> {
 	match status {
 		TransactionStatus::Dropped => Some(
-			"dropped: the pool is at its limit (--pool-limit / --pool-kbytes); it may be \
-			 submitted again"
+			"dropped by the pool (usually: at its limit, --pool-limit / --pool-kbytes); it may \
+			 be submitted again"
 				.into(),
 		),
-		TransactionStatus::Invalid => Some("dropped: invalid at the best block".into()),
+		TransactionStatus::Invalid => {
+			Some("dropped: invalid at the best block (or removed by author_removeExtrinsic)".into())
+		},
 		TransactionStatus::Usurped(by) => {
 			Some(format!("replaced by {by:?} (same sender and nonce, higher priority)"))
 		},
@@ -103,11 +128,33 @@ where
 		mut statuses: Statuses<P>,
 		client: Option<mpsc::UnboundedSender<Status<P>>>,
 	) {
+		let pool = self.inner.clone();
 		self.spawner.spawn("txpool-watch", Some("transaction-pool"), async move {
 			let mut client = client;
-			while let Some(status) = statuses.next().await {
+			let mut in_block = false;
+			loop {
+				let status = match tokio::time::timeout(IDLE_CHECK, statuses.next()).await {
+					Ok(Some(status)) => status,
+					Ok(None) => break,
+					Err(_idle) => {
+						if in_block || in_pool(&*pool, &hash) {
+							continue;
+						}
+						log::info!(
+							target: LOG_TARGET,
+							"Transaction {hash:?} left the pool without a status (another \
+							 transaction of its sender and nonce was included)"
+						);
+						break;
+					},
+				};
 				if let Some(reason) = leaving_reason(&status) {
 					log::info!(target: LOG_TARGET, "Transaction {hash:?} {reason}");
+				}
+				match status {
+					TransactionStatus::InBlock(_) => in_block = true,
+					TransactionStatus::Retracted(_) => in_block = false,
+					_ => {},
 				}
 				if client.as_ref().is_some_and(|sender| sender.unbounded_send(status).is_err()) {
 					// The client stopped listening; keep watching for the log.
@@ -124,6 +171,9 @@ where
 		xt: TransactionFor<P>,
 		client: Option<mpsc::UnboundedSender<Status<P>>>,
 	) -> Result<TxHash<P>, P::Error> {
+		if client.is_none() && !self.watch_all {
+			return self.inner.submit_one(at, source, xt).await;
+		}
 		let hash = self.inner.hash_of(&xt);
 		let statuses = self.inner.submit_and_watch(at, source, xt).await?;
 		self.watch(hash.clone(), statuses, client);
@@ -257,6 +307,12 @@ where
 	) -> Result<Self::Hash, Self::Error> {
 		self.inner.submit_local(at, xt)
 	}
+}
+
+/// Whether `hash` is in `pool`, ready or waiting for its predecessors.
+fn in_pool<P: TransactionPool>(pool: &P, hash: &TxHash<P>) -> bool {
+	pool.ready_transaction(hash).is_some()
+		|| pool.futures().iter().any(|transaction| transaction.hash() == hash)
 }
 
 #[cfg(test)]

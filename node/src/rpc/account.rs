@@ -15,7 +15,7 @@ use polkadot_sdk::{
 	substrate_frame_rpc_system::SystemApiServer,
 };
 use serde::{Deserialize, Deserializer};
-use std::{borrow::Cow, marker::PhantomData};
+use std::marker::PhantomData;
 
 /// The longest SS58 address of a 32-byte account: 2 prefix bytes + 32 + 2 checksum bytes =
 /// 36 bytes whose first byte is below `0x80`, a number below `2^287 < 58^49`. (One-byte
@@ -32,8 +32,8 @@ pub struct AccountParam(pub AccountId);
 
 impl<'de> Deserialize<'de> for AccountParam {
 	fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-		// Borrowed where the JSON text allows: nothing is copied before the length check.
-		let text = Cow::<'de, str>::deserialize(deserializer)?;
+		// Copying the text is linear; decoding it is what must wait for the length check.
+		let text = String::deserialize(deserializer)?;
 		parse_account(&text).map(AccountParam).map_err(serde::de::Error::custom)
 	}
 }
