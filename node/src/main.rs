@@ -1,6 +1,9 @@
 //! `hashrate-node`: the Hashrate Chain node.
 
 #![warn(missing_docs)]
+// `sc_cli::Error` and `sc_service::Error`, the errors of every command and service builder,
+// are large upstream types; boxing them here would only move the allocation.
+#![allow(clippy::result_large_err)]
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;

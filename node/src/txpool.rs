@@ -197,8 +197,7 @@ where
 		source: TransactionSource,
 		xts: Vec<TransactionFor<Self>>,
 	) -> Result<Vec<Result<TxHash<Self>, Self::Error>>, Self::Error> {
-		let submissions =
-			xts.into_iter().map(|xt| self.submit_watched(at, source.clone(), xt, None));
+		let submissions = xts.into_iter().map(|xt| self.submit_watched(at, source, xt, None));
 		Ok(futures::future::join_all(submissions).await)
 	}
 

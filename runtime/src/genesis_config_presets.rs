@@ -46,6 +46,8 @@ pub const TESTNET_SESSION_LENGTH: crate::BlockNumber = crate::MINUTES;
 /// A genesis config with the given validators (account, Aura key, GRANDPA key), endowed
 /// accounts and sudo key. The validators enter as session keys: the session pallet makes
 /// them the genesis Aura and GRANDPA authorities and the validator-set pallet's first set.
+/// (One argument per pallet configured: a struct of them would only rename the arguments.)
+#[allow(clippy::too_many_arguments)]
 fn testnet_genesis(
 	initial_authorities: Vec<(AccountId, AuraId, GrandpaId)>,
 	session_length: Option<crate::BlockNumber>,
@@ -204,7 +206,6 @@ pub fn dev_oracle() -> PowOracleConfig {
 			Sr25519Keyring::BobStash.to_account_id(),
 			Sr25519Keyring::CharlieStash.to_account_id(),
 		],
-		..Default::default()
 	}
 }
 

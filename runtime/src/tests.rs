@@ -247,10 +247,7 @@ fn a_network_tool_writing_session_keys_gets_exactly_its_nodes_as_validators() {
 		let aura: Vec<sp_consensus_aura::sr25519::AuthorityId> =
 			nodes.iter().map(|n| n.1.public().into()).collect();
 		assert_eq!(pallet_aura::Authorities::<Runtime>::get().into_inner(), aura);
-		let grandpa: Vec<_> = pallet_grandpa::Authorities::<Runtime>::get()
-			.into_iter()
-			.map(|(id, weight)| (id, weight))
-			.collect();
+		let grandpa: Vec<_> = pallet_grandpa::Authorities::<Runtime>::get().into_iter().collect();
 		let expected: Vec<(sp_consensus_grandpa::AuthorityId, u64)> =
 			nodes.iter().map(|n| (n.2.public().into(), 1)).collect();
 		assert_eq!(grandpa, expected);

@@ -441,7 +441,7 @@ pub fn hex(bytes: &[u8]) -> String {
 /// The bytes of a hex string, with or without `0x`.
 pub fn unhex(text: &str) -> Result<Vec<u8>, String> {
 	let digits = text.trim_start_matches("0x");
-	if digits.len() % 2 != 0 {
+	if !digits.len().is_multiple_of(2) {
 		return Err(format!("odd-length hex: {text}"));
 	}
 	(0..digits.len())

@@ -1192,7 +1192,7 @@ mod properties {
 				}
 				prop_assert_eq!(Balances::total_issuance(), issuance);
 				let total: Balance =
-					[ALICE, BOB, CHARLIE, DAVE, POOR, TREASURY].iter().map(|w| Balances::total_balance(w)).sum();
+					[ALICE, BOB, CHARLIE, DAVE, POOR, TREASURY].iter().map(Balances::total_balance).sum();
 				prop_assert_eq!(total, issuance);
 				// Retired and rejected facilities hold nothing.
 				for (_, record) in Facilities::facilities_for_test() {

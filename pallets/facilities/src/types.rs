@@ -299,12 +299,13 @@ pub struct FleetTotals {
 	Balance: MaxEncodedLen,
 	BlockNumber: MaxEncodedLen
 ))]
-pub struct Facility<
+pub struct Facility<AccountId, Balance, BlockNumber, MaxReporters>
+where
 	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
 	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
 	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
 	MaxReporters: Get<u32>,
-> {
+{
 	/// The cold key: manages the record and posts the deposit.
 	pub operator: AccountId,
 	/// Lifecycle status.

@@ -790,7 +790,7 @@ impl<T: Config> Pallet<T> {
 		};
 		let collateral = FacilitySeries::<T>::get(facility)
 			.into_iter()
-			.filter_map(|series| Series::<T>::get(series))
+			.filter_map(Series::<T>::get)
 			.fold(0u128, |sum, record| sum.saturating_add(record.collateral));
 		BackingView {
 			backing: backing.map(|b| (b.average, b.as_of)),

@@ -156,7 +156,7 @@ impl<T: Config> Pallet<T> {
 		let network = Self::network_data_of(period);
 		check_output(
 			output,
-			&capacity,
+			capacity,
 			end.saturating_sub(start),
 			network.as_ref(),
 			&Self::tolerances(),

@@ -154,7 +154,7 @@ fn set_period_length_errors() {
 #[test]
 fn integrity_test_passes() {
 	use frame_support::traits::Hooks;
-	run(|| <Oracle as Hooks<u64>>::integrity_test());
+	run(<Oracle as Hooks<u64>>::integrity_test);
 }
 
 #[test]

@@ -926,7 +926,7 @@ mod properties {
 								assert_ok!(RealYield::settle(signed(BOB), SERIES));
 							}
 							let r = record(period);
-							assert_eq!(r.status != PeriodStatus::Open, true);
+							assert!(r.status != PeriodStatus::Open);
 							// The pallet's supply-seconds equal the reference's.
 							let all: BigUint = reference.history.keys()
 								.map(|h| reference.seconds_held(*h, r.start, r.end)).sum();

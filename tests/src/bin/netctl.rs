@@ -245,8 +245,9 @@ impl Network {
 	async fn record(&mut self, name: &str) -> Result<()> {
 		let rpc = self.rpc(name).await?;
 		let hash = Self::request(&rpc, "chain_getFinalizedHead", params(&[])).await?;
-		let number =
-			header_number(&Self::request(&rpc, "chain_getHeader", params(&[hash.clone()])).await?)?;
+		let number = header_number(
+			&Self::request(&rpc, "chain_getHeader", params(std::slice::from_ref(&hash))).await?,
+		)?;
 		self.heights(name).await?;
 		self.state.insert(format!("recorded:{name}"), serde_json::json!([number, hash]));
 		self.save()?;
@@ -331,8 +332,12 @@ impl Network {
 		let mut seen = 0u32;
 		loop {
 			let finalized_hash = Self::request(&rpc, "chain_getFinalizedHead", params(&[])).await?;
-			let header =
-				Self::request(&rpc, "chain_getHeader", params(&[finalized_hash.clone()])).await?;
+			let header = Self::request(
+				&rpc,
+				"chain_getHeader",
+				params(std::slice::from_ref(&finalized_hash)),
+			)
+			.await?;
 			let number = header_number(&header)?;
 			for height in seen.max(number.saturating_sub(5))..=number {
 				if let Some(author) = self.aura_author(&client, &rpc, height).await? {

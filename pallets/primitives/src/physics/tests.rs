@@ -76,7 +76,7 @@ fn real_mainnet_headers() {
 		// The hash is little-endian as a number.
 		assert!(U256::from_little_endian(&hash) <= target, "header {i} above its target");
 		let height = 822_528 + i as u32;
-		if height % 2_016 == 0 {
+		if height.is_multiple_of(2_016) {
 			retargets.push((height, bits, Difficulty::from_compact_bits(bits).unwrap()));
 		}
 	}
