@@ -152,9 +152,14 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Runtime migrations beyond those the pallets declare themselves.
-#[allow(unused_parens)]
-type Migrations = ();
+/// The migrations [`Executive`] runs on a runtime upgrade (a new `spec_version`), before the
+/// pallets' own `on_runtime_upgrade` hooks: one entry per storage change, each a
+/// `VersionedMigration` from a pallet's storage version to the next, removed once every
+/// chain has run it. None is pending: every pallet's storage is at its in-code
+/// `StorageVersion`, which the runtime tests check on the genesis state and after an
+/// upgrade, and which try-runtime's `on-runtime-upgrade` checks on a live chain's state
+/// (feature `try-runtime`: a pallet whose on-chain version differs fails the upgrade).
+pub type Migrations = ();
 
 /// Executive: dispatches to the pallets.
 pub type Executive = frame_executive::Executive<

@@ -1,0 +1,358 @@
+//! A block driver for runtime-level tests: the real runtime, in `TestExternalities`, with
+//! every block built the way the node authors one.
+//!
+//! Each block is initialised through [`Executive::initialize_block`] with an Aura pre-digest
+//! for its slot (so `on_runtime_upgrade` when the version changed, and every `on_initialize`,
+//! run), gets the timestamp inherent of exactly that slot (Aura's `on_timestamp_set` checks
+//! the two agree), applies signed extrinsics through [`Executive::apply_extrinsic`] (the
+//! transaction extensions: signature, nonce, weight, fees, metadata hash), each in a storage
+//! transaction rolled back when it is invalid as the node's block builder does, and is
+//! finalised through [`Executive::finalize_block`] (`on_poll`, `on_idle` with the weight the
+//! block left, `on_finalize`). A transaction is first validated the way the transaction pool
+//! does ([`Executive::validate_transaction`], its state changes discarded).
+//!
+//! After every block the invariants of every domain pallet (`do_try_state`) and of the
+//! payout asset (its supply is what its accounts hold) are checked: a test that moves the
+//! chain checks them block by block without asking.
+
+use codec::Encode;
+use frame_support::genesis_builder_helper::build_state;
+use hashrate_runtime::{configs::assets::PAYOUT_ASSET_ID, *};
+use serde_json::Value;
+use sp_consensus_aura::{Slot, AURA_ENGINE_ID};
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::{
+	generic::Era,
+	traits::Header as _,
+	transaction_validity::{TransactionSource, TransactionValidityError},
+	Digest, DigestItem, DispatchError,
+};
+
+/// The chain time of the first block: 2026-12-01 00:00:00 UTC, a whole number of slots and
+/// of the development preset's 30-second periods.
+pub const GENESIS_TIME_MS: u64 = 1_796_083_200_000;
+
+/// Why a submitted transaction had no effect.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Failure {
+	/// The transaction pool would refuse it (bad signature or nonce, fees not affordable, a
+	/// call the runtime does not accept from outside).
+	Rejected(TransactionValidityError),
+	/// It was included in a block and its call failed (the fee is paid, nothing else
+	/// changed).
+	Failed(DispatchError),
+}
+
+impl Failure {
+	/// The pallet error's name (`"NotOperator"`), for assertions; `None` for other failures.
+	pub fn name(&self) -> Option<&'static str> {
+		match self {
+			Failure::Failed(DispatchError::Module(error)) => error.message,
+			_ => None,
+		}
+	}
+}
+
+/// What one block did with one submitted transaction.
+pub type Outcome = Result<Vec<RuntimeEvent>, Failure>;
+
+/// The JSON genesis config of a preset: its patch over the default config, merged the way
+/// chain specs are (objects key by key, anything else replaces).
+pub fn preset_json(preset: &str) -> Vec<u8> {
+	fn merge(base: &mut Value, patch: Value) {
+		match (base, patch) {
+			(Value::Object(base), Value::Object(patch)) => {
+				for (key, value) in patch {
+					merge(base.entry(key).or_insert(Value::Null), value);
+				}
+			},
+			(base, patch) => *base = patch,
+		}
+	}
+	let patch = genesis_config_presets::get_preset(&preset.into()).expect("preset exists");
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serializes");
+	merge(&mut config, serde_json::from_slice(&patch).expect("preset is JSON"));
+	serde_json::to_vec(&config).expect("serializes")
+}
+
+/// Externalities holding the genesis state of a preset.
+pub fn preset_ext(preset: &str) -> sp_io::TestExternalities {
+	let json = preset_json(preset);
+	let mut ext = sp_io::TestExternalities::default();
+	ext.execute_with(|| build_state::<RuntimeGenesisConfig>(json).expect("preset builds"));
+	ext
+}
+
+/// The transaction extensions of a signed transaction with `nonce`, as a wallet fills them:
+/// immortal, no tip, no metadata hash.
+pub fn extensions(nonce: Nonce) -> TxExtension {
+	(
+		frame_system::AuthorizeCall::<Runtime>::new(),
+		frame_system::CheckNonZeroSender::<Runtime>::new(),
+		frame_system::CheckSpecVersion::<Runtime>::new(),
+		frame_system::CheckTxVersion::<Runtime>::new(),
+		frame_system::CheckGenesis::<Runtime>::new(),
+		frame_system::CheckEra::<Runtime>::from(Era::Immortal),
+		frame_system::CheckNonce::<Runtime>::from(nonce),
+		frame_system::CheckWeight::<Runtime>::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+		frame_system::WeightReclaim::<Runtime>::new(),
+	)
+}
+
+/// `call` signed by `signer` with `nonce`. Reads the genesis hash and versions the signed
+/// payload commits to, so it runs inside the chain's externalities.
+pub fn sign(signer: Sr25519Keyring, nonce: Nonce, call: RuntimeCall) -> UncheckedExtrinsic {
+	let extensions = extensions(nonce);
+	let payload =
+		SignedPayload::new(call.clone(), extensions.clone()).expect("the implicit data exists");
+	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
+	UncheckedExtrinsic::new_signed(
+		call,
+		Address::Id(signer.to_account_id()),
+		Signature::Sr25519(signature),
+		extensions,
+	)
+}
+
+/// The real runtime, driven block by block.
+pub struct Chain {
+	ext: sp_io::TestExternalities,
+	/// Hash of the last block's header (block 0: the genesis hash the runtime knows).
+	parent: Hash,
+	/// The last block's number.
+	number: BlockNumber,
+	/// The slot of the last block.
+	slot: u64,
+}
+
+impl Chain {
+	/// A chain at the genesis state of `preset`; no block built yet.
+	pub fn new(preset: &str) -> Self {
+		let mut ext = preset_ext(preset);
+		let parent = ext.execute_with(|| frame_system::BlockHash::<Runtime>::get(0));
+		Self { ext, parent, number: 0, slot: GENESIS_TIME_MS / SLOT_DURATION - 1 }
+	}
+
+	/// The development preset's chain.
+	pub fn development() -> Self {
+		Self::new(sp_genesis_builder::DEV_RUNTIME_PRESET)
+	}
+
+	/// Runs `f` on the chain's state as of the last block; whatever `f` changes is discarded
+	/// (tests change state through blocks).
+	pub fn read<R>(&mut self, f: impl FnOnce() -> R) -> R {
+		self.ext.execute_with(|| {
+			sp_io::storage::start_transaction();
+			let result = f();
+			sp_io::storage::rollback_transaction();
+			result
+		})
+	}
+
+	/// Runs `f` on the chain's state and keeps what it changes: for setting up conditions no
+	/// extrinsic can create (an older runtime version on record, say).
+	pub fn alter<R>(&mut self, f: impl FnOnce() -> R) -> R {
+		self.ext.execute_with(f)
+	}
+
+	/// The last block's number.
+	pub fn number(&self) -> BlockNumber {
+		self.number
+	}
+
+	/// Chain time of the last block, unix seconds (genesis: 0).
+	pub fn now(&mut self) -> u64 {
+		self.read(|| pallet_timestamp::Now::<Runtime>::get() / 1_000)
+	}
+
+	/// Builds the block at the next slot with the given transactions, in order, and returns
+	/// what each did.
+	pub fn block(&mut self, transactions: Vec<UncheckedExtrinsic>) -> Vec<Outcome> {
+		self.block_at_slot(self.slot + 1, transactions)
+	}
+
+	/// Builds a block at `slot` (later than the last block's; the slots between stay empty,
+	/// as when their authors were offline).
+	pub fn block_at_slot(
+		&mut self,
+		slot: u64,
+		transactions: Vec<UncheckedExtrinsic>,
+	) -> Vec<Outcome> {
+		assert!(slot > self.slot, "slot {slot} is not after the last block's {}", self.slot);
+		let number = self.number + 1;
+		let parent = self.parent;
+		let (header, outcomes) = self.ext.execute_with(|| {
+			let digest = Digest {
+				logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, Slot::from(slot).encode())],
+			};
+			let header =
+				Header::new(number, Default::default(), Default::default(), parent, digest);
+			Executive::initialize_block(&header);
+			let timestamp =
+				UncheckedExtrinsic::new_bare(RuntimeCall::Timestamp(pallet_timestamp::Call::set {
+					now: slot * SLOT_DURATION,
+				}));
+			Executive::apply_extrinsic(timestamp)
+				.expect("the timestamp inherent is valid")
+				.expect("the timestamp inherent applies");
+			// Index of each transaction among the block's extrinsics (the inherent is 0).
+			let mut included = Vec::new();
+			for transaction in transactions {
+				sp_io::storage::start_transaction();
+				match Executive::apply_extrinsic(transaction) {
+					Ok(result) => {
+						sp_io::storage::commit_transaction();
+						included
+							.push(Ok((frame_system::Pallet::<Runtime>::extrinsic_index(), result)));
+					},
+					Err(invalid) => {
+						sp_io::storage::rollback_transaction();
+						included.push(Err(Failure::Rejected(invalid)));
+					},
+				}
+			}
+			let header = Executive::finalize_block();
+			let events = frame_system::Pallet::<Runtime>::read_events_no_consensus()
+				.map(|record| *record)
+				.collect::<Vec<_>>();
+			let outcomes = included
+				.into_iter()
+				.map(|entry| {
+					let (index, result) = entry?;
+					// `extrinsic_index` was read after the extrinsic: the next index.
+					let index = index.expect("inside a block").saturating_sub(1);
+					let events = events
+						.iter()
+						.filter(|record| record.phase == frame_system::Phase::ApplyExtrinsic(index))
+						.map(|record| record.event.clone())
+						.collect::<Vec<_>>();
+					result.map(|()| events).map_err(Failure::Failed)
+				})
+				.collect::<Vec<_>>();
+			check_invariants(number);
+			(header, outcomes)
+		});
+		self.parent = header.hash();
+		self.number = number;
+		self.slot = slot;
+		outcomes
+	}
+
+	/// Builds empty blocks, one per slot, until chain time reaches `time` (unix seconds).
+	pub fn advance_to(&mut self, time: u64) {
+		while self.now() < time {
+			self.block(Vec::new());
+		}
+	}
+
+	/// Builds empty blocks, one per slot, for `seconds` of chain time.
+	pub fn advance(&mut self, seconds: u64) {
+		let until = self.now() + seconds;
+		self.advance_to(until);
+	}
+
+	/// Signs `call` by `signer`, checks it the way the transaction pool does, and includes
+	/// it alone in the next block; returns the events it emitted, or why it had no effect.
+	pub fn submit(&mut self, signer: Sr25519Keyring, call: impl Into<RuntimeCall>) -> Outcome {
+		self.submit_all(vec![(signer, call.into())]).pop().expect("one outcome")
+	}
+
+	/// Signs each call (nonces counted per signer), checks each the way the transaction
+	/// pool does, and includes those it accepts, in order, in the next block.
+	pub fn submit_all(&mut self, calls: Vec<(Sr25519Keyring, RuntimeCall)>) -> Vec<Outcome> {
+		let parent = self.parent;
+		// (on-chain nonce, next nonce to sign with) per signer.
+		let mut nonces = std::collections::BTreeMap::new();
+		let checked = self.read(|| {
+			calls
+				.into_iter()
+				.map(|(signer, call)| {
+					let (on_chain, nonce) = *nonces.entry(signer).or_insert_with(|| {
+						let nonce =
+							frame_system::Pallet::<Runtime>::account_nonce(signer.to_account_id());
+						(nonce, nonce)
+					});
+					let transaction = sign(signer, nonce, call);
+					// The pool validates against the best block's state (a transaction that
+					// waits for an earlier nonce of the same signer is `Future`, fine here).
+					sp_io::storage::start_transaction();
+					let validity = Executive::validate_transaction(
+						TransactionSource::External,
+						transaction.clone(),
+						parent,
+					);
+					sp_io::storage::rollback_transaction();
+					// A later transaction of a signer already in the batch waits for the
+					// earlier one (`Future`), as in the pool.
+					let waits = matches!(
+						validity,
+						Err(TransactionValidityError::Invalid(
+							sp_runtime::transaction_validity::InvalidTransaction::Future
+						))
+					) && nonce > on_chain;
+					if validity.is_ok() || waits {
+						nonces.insert(signer, (on_chain, nonce + 1));
+						Ok(transaction)
+					} else {
+						Err(Failure::Rejected(validity.expect_err("not ok")))
+					}
+				})
+				.collect::<Vec<_>>()
+		});
+		let accepted = checked.iter().filter_map(|c| c.as_ref().ok().cloned()).collect();
+		let mut included = self.block(accepted).into_iter();
+		checked
+			.into_iter()
+			.map(|c| match c {
+				Ok(_) => included.next().expect("one outcome per included transaction"),
+				Err(failure) => Err(failure),
+			})
+			.collect()
+	}
+
+	/// Dispatches `call` as governance (root) through `sudo`, signed by the development
+	/// sudo key, Alice; returns the events, or the call's error.
+	pub fn sudo(&mut self, call: impl Into<RuntimeCall>) -> Outcome {
+		let call = Box::new(call.into());
+		let events = self.submit(Sr25519Keyring::Alice, pallet_sudo::Call::sudo { call })?;
+		for event in &events {
+			if let RuntimeEvent::Sudo(pallet_sudo::Event::Sudid { sudo_result: Err(error) }) = event
+			{
+				return Err(Failure::Failed(*error));
+			}
+		}
+		Ok(events)
+	}
+}
+
+/// Every invariant the runtime's pallets state, checked after each block.
+fn check_invariants(number: BlockNumber) {
+	let checks: [(&str, fn() -> Result<(), sp_runtime::TryRuntimeError>); 5] = [
+		("facilities", Facilities::do_try_state),
+		("pow-oracle", PowOracle::do_try_state),
+		("hashrate-tokens", HashrateTokens::do_try_state),
+		("real-yield", RealYield::do_try_state),
+		("validator-set", ValidatorSet::do_try_state),
+	];
+	for (pallet, check) in checks {
+		if let Err(error) = check() {
+			panic!("block {number}: an invariant of {pallet} fails: {error:?}");
+		}
+	}
+	// No native token appears or vanishes outside what the balances pallet accounts for.
+	let issuance = pallet_balances::TotalIssuance::<Runtime>::get();
+	let accounts: Balance = frame_system::Account::<Runtime>::iter_values()
+		.map(|account| account.data.free + account.data.reserved)
+		.sum();
+	assert_eq!(accounts, issuance, "block {number}: native balances do not add up to the issuance");
+	// The payout asset is the chain's bitcoin: what exists is what accounts hold.
+	let supply = pallet_assets::Asset::<Runtime>::get(PAYOUT_ASSET_ID)
+		.map(|details| details.supply)
+		.unwrap_or_default();
+	let held: Balance = pallet_assets::Account::<Runtime>::iter_prefix(PAYOUT_ASSET_ID)
+		.map(|(_, account)| account.balance)
+		.sum();
+	assert_eq!(held, supply, "block {number}: payout-asset accounts do not add up to the supply");
+}
