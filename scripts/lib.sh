@@ -14,12 +14,50 @@ NODE_BIN="$CARGO_TARGET_DIR/$CARGO_PROFILE/hashrate-node"
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 
+# Clippy runs inside the builds: cargo compiles the workspace's own crates with clippy-driver
+# (rustc plus clippy's lints, exactly what `cargo clippy` does over `cargo check`) and the
+# dependencies with rustc, and warnings — rustc's and clippy's — are errors. One compilation
+# gives the binaries and the lints; a separate `cargo clippy` would check all ~1,200
+# dependencies once more (12 min cold on 2 cores, per feature set). Every cargo command of the
+# scripts on the workspace goes through `linted`: cargo keys the workspace crates' artifacts
+# to the wrapper, so a command without it would recompile them.
+linted() {
+	local driver
+	driver="$(cd "$REPO_ROOT" && rustup which clippy-driver)"
+	RUSTC_WORKSPACE_WRAPPER="$driver" CLIPPY_ARGS="-Dwarnings__CLIPPY_HACKERY__" "$@"
+}
+
 # Builds everything the tests and the dev chain need — the node, the runtime (native and
 # wasm), every crate's tests — in one cargo invocation, so features unify the same way
-# every time and nothing compiles twice.
+# every time and nothing compiles twice; linted (see `linted`).
 build_workspace() {
-	log "cargo build --locked --profile $CARGO_PROFILE --workspace --all-targets (target dir $CARGO_TARGET_DIR)"
-	(cd "$REPO_ROOT" && cargo build --locked --profile "$CARGO_PROFILE" --workspace --all-targets)
+	log "cargo build --locked --profile $CARGO_PROFILE --workspace --all-targets, linted (target dir $CARGO_TARGET_DIR)"
+	(cd "$REPO_ROOT" && linted cargo build --locked --profile "$CARGO_PROFILE" --workspace --all-targets)
+}
+
+# The pallets that have benchmarks (a `src/benchmarking.rs`).
+BENCHMARKED_PALLETS=()
+for manifest in "$REPO_ROOT"/pallets/*/Cargo.toml; do
+	[ -f "$(dirname "$manifest")/src/benchmarking.rs" ] || continue
+	BENCHMARKED_PALLETS+=("$(sed -n 's/^name = "\(.*\)"/\1/p' "$manifest" | head -n1)")
+done
+
+# The second feature set, for CI only and never part of a node: the pallets, the primitives
+# and the runtime with `runtime-benchmarks` (benchmarks, benchmark helpers, the `Benchmark`
+# API), the runtime with `try-runtime` (the `TryRuntime` API, every pallet's `try_state` hook)
+# and the runtime tests' try-runtime test. Natively, without the wasm runtime, linted, in one
+# cargo invocation; runs the benchmark tests (each benchmark once on its pallet's mock) and
+# the try-runtime test (the other tests of these crates ran in the first feature set).
+test_second_feature_set() {
+	local packages=(hashrate-primitives "${BENCHMARKED_PALLETS[@]}" hashrate-runtime hashrate-runtime-tests)
+	local features=("${packages[@]/%//runtime-benchmarks}")
+	features=("${features[@]/#hashrate-runtime-tests\/runtime-benchmarks/hashrate-runtime-tests/try-runtime}")
+	features+=(hashrate-runtime/try-runtime)
+	local joined
+	joined="$(IFS=,; echo "${features[*]}")"
+	log "cargo test --lib ${packages[*]/#/-p } --features $joined -- benchmarking:: try_runtime, linted"
+	(cd "$REPO_ROOT" && SKIP_WASM_BUILD=1 linted cargo test --locked --profile "$CARGO_PROFILE" \
+		--lib "${packages[@]/#/--package=}" --features "$joined" -- benchmarking:: try_runtime)
 }
 
 # Runs `$@`, then logs how long it took.

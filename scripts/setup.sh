@@ -18,10 +18,13 @@ for target in wasm32v1-none wasm32-unknown-unknown; do
 		rustup target add "$target"
 	fi
 done
-if ! rustup component list --installed | grep -q '^rust-src'; then
-	log "rustup component add rust-src"
-	rustup component add rust-src
-fi
+installed_components="$(rustup component list --installed)"
+for component in rust-src clippy rustfmt; do
+	if ! grep -q "^$component" <<<"$installed_components"; then
+		log "rustup component add $component"
+		rustup component add "$component"
+	fi
+done
 
 missing=()
 command -v protoc >/dev/null || missing+=(protobuf-compiler)

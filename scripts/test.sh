@@ -1,31 +1,27 @@
 #!/usr/bin/env bash
-# Every test of the workspace: unit and property tests of every crate, the runtime's tests,
-# the end-to-end tests against the real node binary, and each pallet's benchmark tests.
+# Every check of the workspace: rustfmt; clippy (inside the builds, warnings denied); unit and
+# property tests of every crate, the runtime-level tests, the end-to-end tests against the real
+# node binary; the benchmark and try-runtime tests (a second feature set); the network tests.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 total_start=$SECONDS
 timed "$REPO_ROOT/scripts/setup.sh"
+
 log "cargo fmt --all --check"
 (cd "$REPO_ROOT" && cargo fmt --all --check)
+# Builds and lints (clippy, warnings denied: see `linted` in lib.sh).
 timed build_workspace
 
 export HASHRATE_NODE_BIN="$NODE_BIN"
 results="$(mktemp)"
 trap 'rm -f "$results"' EXIT
 log "cargo test --locked --profile $CARGO_PROFILE --workspace --all-targets"
-timed cargo test --locked --profile "$CARGO_PROFILE" --workspace --all-targets \
+timed linted cargo test --locked --profile "$CARGO_PROFILE" --workspace --all-targets \
 	--manifest-path "$REPO_ROOT/Cargo.toml" 2>&1 | tee -a "$results"
 
-# Benchmark tests of each pallet that has benchmarks: natively, without the wasm runtime.
-for manifest in "$REPO_ROOT"/pallets/*/Cargo.toml; do
-	crate_dir="$(dirname "$manifest")"
-	[ -f "$crate_dir/src/benchmarking.rs" ] || continue
-	crate="$(sed -n 's/^name = "\(.*\)"/\1/p' "$manifest" | head -n1)"
-	log "benchmark tests of $crate"
-	SKIP_WASM_BUILD=1 timed cargo test --locked --profile "$CARGO_PROFILE" -p "$crate" \
-		--features runtime-benchmarks --manifest-path "$REPO_ROOT/Cargo.toml" 2>&1 | tee -a "$results"
-done
+# The second feature set (benchmarks, try-runtime): linted, its tests run.
+timed test_second_feature_set 2>&1 | tee -a "$results"
 
 # The multi-validator network tests: four validators of the `local` chain through faults, a
 # governance-added fifth, a runtime upgrade (zombienet/network.zndsl).

@@ -329,7 +329,8 @@ impl Chain {
 
 /// Every invariant the runtime's pallets state, checked after each block.
 fn check_invariants(number: BlockNumber) {
-	let checks: [(&str, fn() -> Result<(), sp_runtime::TryRuntimeError>); 5] = [
+	type Check = fn() -> Result<(), sp_runtime::TryRuntimeError>;
+	let checks: [(&str, Check); 5] = [
 		("facilities", Facilities::do_try_state),
 		("pow-oracle", PowOracle::do_try_state),
 		("hashrate-tokens", HashrateTokens::do_try_state),

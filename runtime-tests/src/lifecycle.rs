@@ -120,8 +120,7 @@ fn make_final(chain: &mut Chain, facility: FacilityId, period: PeriodIndex) -> V
 		"the last attestation finalizes the period"
 	);
 	// Each attempt is a block, six seconds later: the window closes within a few.
-	let challenge_window =
-		chain.read(|| pallet_pow_oracle::Timings::<Runtime>::get()).challenge_window;
+	let challenge_window = chain.read(pallet_pow_oracle::Timings::<Runtime>::get).challenge_window;
 	for _ in 0..=challenge_window.div_ceil(6) {
 		match chain.submit(Ferdie, pallet_pow_oracle::Call::make_final { facility, period }) {
 			Ok(events) => return events,

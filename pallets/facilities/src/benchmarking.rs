@@ -129,9 +129,9 @@ fn facility_with_reporters<T: Config>(
 }
 
 fn last_event<T: Config>(event: Event<T>) {
-	frame_system::Pallet::<T>::assert_last_event(
-		<T as frame_system::Config>::RuntimeEvent::from(event).into(),
-	);
+	frame_system::Pallet::<T>::assert_last_event(<T as frame_system::Config>::RuntimeEvent::from(
+		event,
+	));
 }
 
 #[benchmarks(where T::RuntimeEvent: From<Event<T>>)]
