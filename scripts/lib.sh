@@ -47,7 +47,9 @@ done
 # API), the runtime with `try-runtime` (the `TryRuntime` API, every pallet's `try_state` hook)
 # and the runtime tests' try-runtime test. Natively, without the wasm runtime, linted, in one
 # cargo invocation; runs the benchmark tests (each benchmark once on its pallet's mock) and
-# the try-runtime test (the other tests of these crates ran in the first feature set).
+# the runtime-level tests, which with try-runtime also run every pallet's `try_state` after
+# each block and the try-runtime upgrade checks (the other tests of these crates ran in the
+# first feature set).
 test_second_feature_set() {
 	local packages=(hashrate-primitives "${BENCHMARKED_PALLETS[@]}" hashrate-runtime hashrate-runtime-tests)
 	local features=("${packages[@]/%//runtime-benchmarks}")
@@ -55,9 +57,26 @@ test_second_feature_set() {
 	features+=(hashrate-runtime/try-runtime)
 	local joined
 	joined="$(IFS=,; echo "${features[*]}")"
-	log "cargo test --lib ${packages[*]/#/-p } --features $joined -- benchmarking:: try_runtime, linted"
+	log "cargo test --lib ${packages[*]/#/-p } --features $joined -- benchmarking:: try_runtime lifecycle:: upgrade::, linted"
+	local output
+	output="$(mktemp)"
 	(cd "$REPO_ROOT" && SKIP_WASM_BUILD=1 linted cargo test --locked --profile "$CARGO_PROFILE" \
-		--lib "${packages[@]/#/--package=}" --features "$joined" -- benchmarking:: try_runtime)
+		--lib "${packages[@]/#/--package=}" --features "$joined" -- benchmarking:: try_runtime lifecycle:: upgrade::) 2>&1 |
+		tee "$output"
+	# A filter that matches nothing passes quietly: each benchmarked pallet and the runtime
+	# tests must have run tests.
+	local crate ran status=0
+	for crate in "${BENCHMARKED_PALLETS[@]}" hashrate-runtime-tests; do
+		ran="$(awk -v crate="${crate//-/_}" '
+			/Running unittests/ { current = ($0 ~ ("/deps/" crate "-")) }
+			current && /test result:/ { print $4; exit }' "$output")"
+		if [ "${ran:-0}" -eq 0 ]; then
+			echo "error: no test of $crate ran in the second feature set" >&2
+			status=1
+		fi
+	done
+	rm -f "$output"
+	return $status
 }
 
 # Runs `$@`, then logs how long it took.

@@ -9,11 +9,19 @@
 //! transaction rolled back when it is invalid as the node's block builder does, and is
 //! finalised through [`Executive::finalize_block`] (`on_poll`, `on_idle` with the weight the
 //! block left, `on_finalize`). A transaction is first validated the way the transaction pool
-//! does ([`Executive::validate_transaction`], its state changes discarded).
+//! does ([`Executive::validate_transaction`], its state changes discarded). The block is then
+//! imported as every other node imports it: [`Executive::execute_block`] on a copy of the
+//! state before it, which checks the built header's digest and roots.
 //!
-//! After every block the invariants of every domain pallet (`do_try_state`) and of the
-//! payout asset (its supply is what its accounts hold) are checked: a test that moves the
-//! chain checks them block by block without asking.
+//! Not modelled: the wasm executor (the runtime runs natively here; the end-to-end and
+//! network tests run the wasm), the pool's ordering by priority (a block takes the
+//! transactions in the order given), a transaction that does not fit a block waiting for the
+//! next (it is reported `Rejected`).
+//!
+//! At genesis and after every block the invariants of every domain pallet (`do_try_state`),
+//! of native balances (accounts add up to the issuance) and of the payout asset (its supply
+//! is what its accounts hold) are checked, with feature `try-runtime` every pallet's
+//! `try_state` too: a test that moves the chain checks them block by block without asking.
 
 use codec::Encode;
 use frame_support::genesis_builder_helper::build_state;
@@ -23,7 +31,7 @@ use sp_consensus_aura::{Slot, AURA_ENGINE_ID};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{
 	generic::Era,
-	traits::Header as _,
+	traits::{ExtrinsicLike as _, Header as _},
 	transaction_validity::{TransactionSource, TransactionValidityError},
 	Digest, DigestItem, DispatchError,
 };
@@ -125,14 +133,45 @@ pub struct Chain {
 	number: BlockNumber,
 	/// The slot of the last block.
 	slot: u64,
+	/// Where in its slot each block's timestamp falls, milliseconds (an Aura author stamps
+	/// its block with its clock, some time into the slot).
+	time_in_slot_ms: u64,
+	/// Whether each block, once built, is also imported: executed by
+	/// `Executive::execute_block` on the state before it, as every other node does.
+	import: bool,
 }
 
 impl Chain {
-	/// A chain at the genesis state of `preset`; no block built yet.
+	/// A chain at the genesis state of `preset`; no block built yet. Blocks are stamped at
+	/// the start of their slot and imported after they are built.
 	pub fn new(preset: &str) -> Self {
 		let mut ext = preset_ext(preset);
-		let parent = ext.execute_with(|| frame_system::BlockHash::<Runtime>::get(0));
-		Self { ext, parent, number: 0, slot: GENESIS_TIME_MS / SLOT_DURATION - 1 }
+		let parent = ext.execute_with(|| {
+			check_invariants(0);
+			frame_system::BlockHash::<Runtime>::get(0)
+		});
+		Self {
+			ext,
+			parent,
+			number: 0,
+			slot: GENESIS_TIME_MS / SLOT_DURATION - 1,
+			time_in_slot_ms: 0,
+			import: true,
+		}
+	}
+
+	/// Stamps every later block `ms` milliseconds into its slot.
+	pub fn with_time_in_slot(mut self, ms: u64) -> Self {
+		assert!(ms < SLOT_DURATION, "{ms} ms is not within a {SLOT_DURATION} ms slot");
+		self.time_in_slot_ms = ms;
+		self
+	}
+
+	/// Skips importing each block after building it (it costs a copy of the state per block):
+	/// for long simulations whose blocks other tests already import.
+	pub fn without_import(mut self) -> Self {
+		self.import = false;
+		self
 	}
 
 	/// The development preset's chain.
@@ -174,38 +213,56 @@ impl Chain {
 	}
 
 	/// Builds a block at `slot` (later than the last block's; the slots between stay empty,
-	/// as when their authors were offline).
+	/// as when their authors were offline), then imports it; returns what each transaction
+	/// did.
+	///
+	/// Building: `initialize_block` with the slot's Aura pre-digest, the timestamp inherent,
+	/// each transaction through `apply_extrinsic` in a storage transaction that is rolled back
+	/// (and the transaction left out) when it is invalid, `finalize_block`. Importing:
+	/// `execute_block` of the resulting block on the state before it, which checks the
+	/// digest, the extrinsics root and the state root against the built header.
 	pub fn block_at_slot(
 		&mut self,
 		slot: u64,
 		transactions: Vec<UncheckedExtrinsic>,
 	) -> Vec<Outcome> {
 		assert!(slot > self.slot, "slot {slot} is not after the last block's {}", self.slot);
+		for transaction in &transactions {
+			assert!(!transaction.is_bare(), "a transaction, not an inherent: {transaction:?}");
+		}
 		let number = self.number + 1;
 		let parent = self.parent;
-		let (header, outcomes) = self.ext.execute_with(|| {
+		let now = slot * SLOT_DURATION + self.time_in_slot_ms;
+		let before = self.import.then(|| self.ext.as_backend());
+		let (header, extrinsics, outcomes) = self.ext.execute_with(|| {
 			let digest = Digest {
 				logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, Slot::from(slot).encode())],
 			};
 			let header =
 				Header::new(number, Default::default(), Default::default(), parent, digest);
-			Executive::initialize_block(&header);
+			assert_eq!(
+				Executive::initialize_block(&header),
+				sp_runtime::ExtrinsicInclusionMode::AllExtrinsics,
+				"block {number} takes transactions"
+			);
 			let timestamp =
 				UncheckedExtrinsic::new_bare(RuntimeCall::Timestamp(pallet_timestamp::Call::set {
-					now: slot * SLOT_DURATION,
+					now,
 				}));
-			Executive::apply_extrinsic(timestamp)
+			Executive::apply_extrinsic(timestamp.clone())
 				.expect("the timestamp inherent is valid")
 				.expect("the timestamp inherent applies");
-			// Index of each transaction among the block's extrinsics (the inherent is 0).
+			let mut extrinsics = vec![timestamp];
+			// Per transaction: its index among the block's extrinsics and its result, or why
+			// it was left out.
 			let mut included = Vec::new();
 			for transaction in transactions {
 				sp_io::storage::start_transaction();
-				match Executive::apply_extrinsic(transaction) {
+				match Executive::apply_extrinsic(transaction.clone()) {
 					Ok(result) => {
 						sp_io::storage::commit_transaction();
-						included
-							.push(Ok((frame_system::Pallet::<Runtime>::extrinsic_index(), result)));
+						included.push(Ok((extrinsics.len() as u32, result)));
+						extrinsics.push(transaction);
 					},
 					Err(invalid) => {
 						sp_io::storage::rollback_transaction();
@@ -221,8 +278,6 @@ impl Chain {
 				.into_iter()
 				.map(|entry| {
 					let (index, result) = entry?;
-					// `extrinsic_index` was read after the extrinsic: the next index.
-					let index = index.expect("inside a block").saturating_sub(1);
 					let events = events
 						.iter()
 						.filter(|record| record.phase == frame_system::Phase::ApplyExtrinsic(index))
@@ -231,9 +286,18 @@ impl Chain {
 					result.map(|()| events).map_err(Failure::Failed)
 				})
 				.collect::<Vec<_>>();
+			// The checks only read: whatever they write is discarded.
+			sp_io::storage::start_transaction();
 			check_invariants(number);
-			(header, outcomes)
+			sp_io::storage::rollback_transaction();
+			(header, extrinsics, outcomes)
 		});
+		if let Some(backend) = before {
+			let mut importer = sp_io::TestExternalities::default();
+			importer.backend = backend;
+			let block = Block { header: header.clone(), extrinsics };
+			importer.execute_with(|| Executive::execute_block(block.into()));
+		}
 		self.parent = header.hash();
 		self.number = number;
 		self.slot = slot;
@@ -263,20 +327,19 @@ impl Chain {
 	/// pool does, and includes those it accepts, in order, in the next block.
 	pub fn submit_all(&mut self, calls: Vec<(Sr25519Keyring, RuntimeCall)>) -> Vec<Outcome> {
 		let parent = self.parent;
-		// (on-chain nonce, next nonce to sign with) per signer.
-		let mut nonces = std::collections::BTreeMap::new();
+		// The next nonce to sign with, per signer.
+		let mut next_nonce = std::collections::BTreeMap::new();
 		let checked = self.read(|| {
 			calls
 				.into_iter()
 				.map(|(signer, call)| {
-					let (on_chain, nonce) = *nonces.entry(signer).or_insert_with(|| {
-						let nonce =
-							frame_system::Pallet::<Runtime>::account_nonce(signer.to_account_id());
-						(nonce, nonce)
+					let nonce = *next_nonce.entry(signer).or_insert_with(|| {
+						frame_system::Pallet::<Runtime>::account_nonce(signer.to_account_id())
 					});
 					let transaction = sign(signer, nonce, call);
-					// The pool validates against the best block's state (a transaction that
-					// waits for an earlier nonce of the same signer is `Future`, fine here).
+					// The pool validates against the best block's state; a later transaction
+					// of a signer already in the batch is valid too (`CheckNonce` makes it
+					// require the earlier one's tag).
 					sp_io::storage::start_transaction();
 					let validity = Executive::validate_transaction(
 						TransactionSource::External,
@@ -284,19 +347,12 @@ impl Chain {
 						parent,
 					);
 					sp_io::storage::rollback_transaction();
-					// A later transaction of a signer already in the batch waits for the
-					// earlier one (`Future`), as in the pool.
-					let waits = matches!(
-						validity,
-						Err(TransactionValidityError::Invalid(
-							sp_runtime::transaction_validity::InvalidTransaction::Future
-						))
-					) && nonce > on_chain;
-					if validity.is_ok() || waits {
-						nonces.insert(signer, (on_chain, nonce + 1));
-						Ok(transaction)
-					} else {
-						Err(Failure::Rejected(validity.expect_err("not ok")))
+					match validity {
+						Ok(_) => {
+							next_nonce.insert(signer, nonce + 1);
+							Ok(transaction)
+						},
+						Err(invalid) => Err(Failure::Rejected(invalid)),
 					}
 				})
 				.collect::<Vec<_>>()
@@ -327,8 +383,19 @@ impl Chain {
 	}
 }
 
-/// Every invariant the runtime's pallets state, checked after each block.
+/// Every invariant the runtime's pallets state, checked at genesis and after each block; with
+/// feature `try-runtime` every pallet's `try_state` hook as well (balances, assets, session,
+/// aura, grandpa included).
 fn check_invariants(number: BlockNumber) {
+	#[cfg(feature = "try-runtime")]
+	{
+		use frame_support::traits::{TryState, TryStateSelect};
+		if let Err(error) =
+			<AllPalletsWithSystem as TryState<BlockNumber>>::try_state(number, TryStateSelect::All)
+		{
+			panic!("block {number}: a pallet's try_state fails: {error:?}");
+		}
+	}
 	type Check = fn() -> Result<(), sp_runtime::TryRuntimeError>;
 	let checks: [(&str, Check); 5] = [
 		("facilities", Facilities::do_try_state),

@@ -56,20 +56,60 @@ fn storage_versions() -> Vec<(&'static str, StorageVersion, Option<StorageVersio
 	)
 }
 
-/// Every pallet's on-chain storage version is its in-code one; a pallet without a declared
-/// version has none on chain (nothing a migration would start from).
-fn assert_storage_versions_current() {
+/// The storage version each domain pallet's code declares. Raising one needs a migration in
+/// [`Migrations`] that brings existing chains' storage to it, and an edit here.
+const DECLARED: [(&str, u16); 5] = [
+	("ValidatorSet", 1),
+	("Facilities", 1),
+	("PowOracle", 1),
+	("HashrateTokens", 1),
+	("RealYield", 1),
+];
+
+/// Whether every pallet's on-chain storage version is its in-code one (a pallet without a
+/// declared version has none on chain: nothing a migration would start from); names the
+/// pallets whose storage is not.
+fn storage_versions_current() -> Result<(), String> {
 	let versions = storage_versions();
 	let names: Vec<_> = versions.iter().map(|(name, ..)| *name).collect();
 	let runtime: Vec<_> = AllPalletsWithSystem::infos().into_iter().map(|info| info.name).collect();
 	assert_eq!(names, runtime, "the list above names every pallet of the runtime, in order");
-	for (name, on_chain, in_code) in versions {
-		assert_eq!(on_chain, in_code.unwrap_or_default(), "{name}'s storage version");
+	let behind: Vec<_> = versions
+		.iter()
+		.filter(|(_, on_chain, in_code)| *on_chain != in_code.unwrap_or_default())
+		.map(|(name, on_chain, in_code)| {
+			format!("{name}: {on_chain:?} on chain, {in_code:?} in code")
+		})
+		.collect();
+	if behind.is_empty() {
+		Ok(())
+	} else {
+		Err(behind.join("; "))
 	}
-	for domain in ["Facilities", "PowOracle", "HashrateTokens", "RealYield", "ValidatorSet"] {
+}
+
+fn assert_storage_versions_current() {
+	storage_versions_current().expect("every storage version is current");
+	for (domain, version) in DECLARED {
 		let declared = storage_versions().into_iter().find(|(name, ..)| *name == domain);
-		assert!(declared.is_some_and(|(.., v)| v.is_some()), "{domain} declares its version");
+		assert_eq!(
+			declared.and_then(|(.., in_code)| in_code),
+			Some(StorageVersion::new(version)),
+			"{domain}'s declared storage version"
+		);
 	}
+}
+
+/// Records `spec_version - 1` as the version that last ran, as the previous runtime left it:
+/// the next block takes `Executive`'s upgrade path.
+fn record_previous_version(chain: &mut Chain) {
+	chain.alter(|| {
+		let previous =
+			sp_version::RuntimeVersion { spec_version: VERSION.spec_version - 1, ..VERSION };
+		frame_system::LastRuntimeUpgrade::<Runtime>::put(
+			frame_system::LastRuntimeUpgradeInfo::from(previous),
+		);
+	});
 }
 
 #[test]
@@ -91,14 +131,7 @@ fn an_upgrade_runs_the_migrations_and_every_storage_version_stays_current() {
 	};
 	let current = Some((VERSION.spec_name.to_string(), VERSION.spec_version));
 	assert_eq!(chain.read(last_upgrade), current, "genesis records the runtime's version");
-	// The chain's state as the previous runtime left it: its version is one lower.
-	chain.alter(|| {
-		let previous =
-			sp_version::RuntimeVersion { spec_version: VERSION.spec_version - 1, ..VERSION };
-		frame_system::LastRuntimeUpgrade::<Runtime>::put(
-			frame_system::LastRuntimeUpgradeInfo::from(previous),
-		);
-	});
+	record_previous_version(&mut chain);
 	// The next block upgrades: `Executive` runs `Migrations` and the pallets' upgrade hooks
 	// in `initialize_block`, then records the new version.
 	chain.block(Vec::new());
@@ -107,6 +140,25 @@ fn an_upgrade_runs_the_migrations_and_every_storage_version_stays_current() {
 	chain.read(assert_storage_versions_current);
 	// Blocks go on after the upgrade.
 	chain.advance(60);
+}
+
+/// A chain whose storage of a pallet lags its code (a version bump shipped without its
+/// migration) is caught by the check above after the upgrade, and by try-runtime.
+#[test]
+fn storage_behind_its_code_is_caught_by_the_check_and_by_try_runtime() {
+	let mut chain = Chain::development();
+	chain.block(Vec::new());
+	chain.alter(|| StorageVersion::new(0).put::<Facilities>());
+	record_previous_version(&mut chain);
+	chain.block(Vec::new());
+	let error = chain.read(storage_versions_current).expect_err("Facilities lags");
+	assert!(error.starts_with("Facilities: StorageVersion(0) on chain"), "{error}");
+	#[cfg(feature = "try-runtime")]
+	chain.read(|| {
+		let error = Executive::try_runtime_upgrade(frame_try_runtime::UpgradeCheckSelect::All)
+			.expect_err("try-runtime catches it");
+		assert!(format!("{error:?}").contains("storage version"), "{error:?}");
+	});
 }
 
 /// What try-runtime-cli's `on-runtime-upgrade` runs against a live chain's state: the
