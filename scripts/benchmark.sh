@@ -28,7 +28,7 @@ trap 'status=$?; build_workspace; exit $status' EXIT
 # workspace's metadata (it is behind an optional feature), so skip that one wasm.
 export SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1
 log "building hashrate-node with runtime-benchmarks"
-(cd "$REPO_ROOT" && timed linted cargo build --locked --profile "$CARGO_PROFILE" -p hashrate-node --features runtime-benchmarks)
+(cd "$REPO_ROOT" && timed cargo build --locked --profile "$CARGO_PROFILE" -p hashrate-node --features runtime-benchmarks)
 mkdir -p "$BENCH_DIR"
 cp "$NODE_BIN" "$BENCH_BIN"
 cp "$CARGO_TARGET_DIR/$CARGO_PROFILE/wbuild/hashrate-runtime/hashrate_runtime.compact.compressed.wasm" "$WASM"

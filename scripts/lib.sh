@@ -19,11 +19,15 @@ log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 # dependencies with rustc, and warnings — rustc's and clippy's — are errors. One compilation
 # gives the binaries and the lints; a separate `cargo clippy` would check all ~1,200
 # dependencies once more (12 min cold on 2 cores, per feature set). Every cargo command of the
-# scripts on the workspace goes through `linted`: cargo keys the workspace crates' artifacts
-# to the wrapper, so a command without it would recompile them.
+# scripts on the test feature sets goes through `linted`: cargo keys the workspace crates'
+# artifacts to the wrapper, so a command without it would recompile them. (benchmark.sh's
+# node with `runtime-benchmarks` is a feature set of its own and is not linted.)
 linted() {
 	local driver
-	driver="$(cd "$REPO_ROOT" && rustup which clippy-driver)"
+	if ! driver="$(cd "$REPO_ROOT" && rustup which clippy-driver 2>/dev/null)"; then
+		echo "error: clippy is needed: rustup component add clippy (scripts/setup.sh does it)" >&2
+		return 1
+	fi
 	RUSTC_WORKSPACE_WRAPPER="$driver" CLIPPY_ARGS="-Dwarnings__CLIPPY_HACKERY__" "$@"
 }
 
