@@ -211,7 +211,10 @@ fn lifecycle(mut chain: Chain) {
 				reporter: REPORTER.to_account_id().into(),
 			},
 		)
-		.expect("reporter added");
+		.expect("reporter key offered");
+	chain
+		.submit(REPORTER, pallet_facilities::Call::accept_reporter { facility })
+		.expect("the key accepts: a reporter key");
 
 	// 2. Its first whole period active is reported, attested and made final: the backing
 	//    of a series.

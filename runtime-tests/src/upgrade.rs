@@ -61,7 +61,7 @@ fn storage_versions() -> Vec<(&'static str, StorageVersion, Option<StorageVersio
 const DECLARED: [(&str, u16); 5] = [
 	("ValidatorSet", 1),
 	("Facilities", 1),
-	("PowOracle", 1),
+	("PowOracle", 2),
 	("HashrateTokens", 1),
 	("RealYield", 1),
 ];
@@ -172,5 +172,83 @@ fn try_runtime_upgrade_checks_pass() {
 	chain.read(|| {
 		Executive::try_runtime_upgrade(frame_try_runtime::UpgradeCheckSelect::All)
 			.expect("the upgrade checks pass");
+	});
+}
+
+/// A chain whose oracle storage is v1 (feeds kept per period, no fixed network data, a
+/// counter of defaults in a row, strike counts) upgrades to v2: the reference value is the v1 median of its
+/// newest fed period, fixing starts at the oldest period whose window may be open, the
+/// counter goes, and the chain goes on with every invariant holding after each block.
+#[test]
+fn the_oracle_migrates_from_v1() {
+	use codec::Encode;
+	use hashrate_primitives::{Difficulty, FacilityId, NetworkData, PeriodIndex, Sats};
+	use pallet_pow_oracle::{Feeds, LastFixed, LastFixedNetwork, NextToFix};
+	use sp_keyring::Sr25519Keyring::{Alice, Bob};
+	let mut chain = Chain::development();
+	chain.advance(90);
+	let data =
+		|d: u128| NetworkData { difficulty: Difficulty(d), reward_per_block: Sats(312_500_000) };
+	let misses_key = {
+		let mut key = sp_io::hashing::twox_128(b"PowOracle").to_vec();
+		key.extend(sp_io::hashing::twox_128(b"ConsecutiveMisses"));
+		let id = FacilityId(0).encode();
+		key.extend(sp_io::hashing::twox_64(&id));
+		key.extend(id);
+		key
+	};
+	// v1 kept a strike count per account (a `u32`); v2 keeps periods.
+	let strikes_key = {
+		let mut key = sp_io::hashing::twox_128(b"PowOracle").to_vec();
+		key.extend(sp_io::hashing::twox_128(b"Strikes"));
+		let who = Alice.to_account_id().encode();
+		key.extend(sp_io::hashing::blake2_128(&who));
+		key.extend(who);
+		key
+	};
+	let fed = chain.alter(|| {
+		// The state v1 left: two feeds of the last ended period, nothing fixed.
+		StorageVersion::new(1).put::<PowOracle>();
+		LastFixed::<Runtime>::kill();
+		NextToFix::<Runtime>::kill();
+		let _ = pallet_pow_oracle::Network::<Runtime>::clear(u32::MAX, None);
+		let fed =
+			PeriodIndex(<PowOracle as hashrate_primitives::PowOracle>::current_period().0 - 1);
+		Feeds::<Runtime>::insert(
+			fed,
+			frame_support::BoundedVec::truncate_from(vec![
+				(Alice.to_account_id(), data(90_000_000_000_000)),
+				(Bob.to_account_id(), data(80_000_000_000_000)),
+			]),
+		);
+		frame_support::storage::unhashed::put(&misses_key, &2u32);
+		frame_support::storage::unhashed::put(&strikes_key, &7u32);
+		fed
+	});
+	record_previous_version(&mut chain);
+	chain.block(Vec::new());
+	chain.read(|| {
+		assert_storage_versions_current();
+		// v1's median of two feeds was the lower one.
+		assert_eq!(
+			LastFixed::<Runtime>::get(),
+			Some(LastFixedNetwork {
+				period: Some(fed),
+				end: (u64::from(fed.0) + 1) * 30,
+				data: data(80_000_000_000_000)
+			})
+		);
+		assert!(NextToFix::<Runtime>::get().is_some_and(|next| next <= fed));
+		assert!(!frame_support::storage::unhashed::exists(&misses_key));
+		assert!(!frame_support::storage::unhashed::exists(&strikes_key));
+	});
+	// The hook fixes the open periods in order; the fed one falls back to the reference
+	// (two feeds are below v2's three).
+	chain.advance(120);
+	chain.read(|| {
+		assert_eq!(
+			pallet_pow_oracle::Network::<Runtime>::get(fed).map(|n| n.data),
+			Some(data(80_000_000_000_000))
+		);
 	});
 }

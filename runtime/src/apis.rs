@@ -192,6 +192,27 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_pow_oracle::runtime_api::PowOracleApi<Block> for Runtime {
+		fn period_bounds(period: hashrate_primitives::PeriodIndex) -> Option<(u64, u64)> {
+			PowOracle::period_bounds(period)
+		}
+		fn network_data(
+			period: hashrate_primitives::PeriodIndex,
+		) -> Option<pallet_pow_oracle::FixedNetwork> {
+			PowOracle::fixed_network_data(period)
+		}
+		fn last_fixed() -> Option<pallet_pow_oracle::LastFixedNetwork> {
+			PowOracle::last_fixed()
+		}
+		fn check_output(
+			facility: hashrate_primitives::FacilityId,
+			period: hashrate_primitives::PeriodIndex,
+			output: hashrate_primitives::PeriodOutput,
+		) -> Result<pallet_pow_oracle::PhysicsVerdict, pallet_pow_oracle::OracleQueryError> {
+			PowOracle::check_output(facility, period, output)
+		}
+	}
+
 	impl pallet_real_yield::runtime_api::RealYieldApi<Block, AccountId> for Runtime {
 		fn pending_yield(who: AccountId) -> Vec<pallet_real_yield::PendingYield> {
 			RealYield::pending_yield(who)

@@ -8,7 +8,7 @@
 //! sealing a session change costs an extra, empty block) and [`TESTNET_SESSION_LENGTH`]
 //! blocks in `local_testnet`, so that a validator added there validates within two minutes.
 //! `development` also registers and activates two demo facilities ([`demo_facilities`]) and
-//! runs the oracle with 30-second periods, two feeders and three attestors ([`dev_oracle`]).
+//! runs the oracle with 30-second periods, three feeders and three attestors ([`dev_oracle`]).
 
 use crate::opaque::SessionKeys;
 use crate::{
@@ -189,8 +189,9 @@ pub fn dev_payout_balances() -> Vec<(AccountId, crate::Balance)> {
 }
 
 /// Development oracle: 30-second periods with a 2-minute report window, a 30 s quorum
-/// extension, a 12 s challenge window and a 1-minute resolution window; Alice and Bob feed
-/// network data; Alice//stash, Bob//stash and Charlie//stash are the attestors (bonded).
+/// extension, a 12 s challenge window and a 1-minute resolution window; Alice, Bob and Charlie
+/// feed network data (bounded by the late-2025 values of genesis); Alice//stash, Bob//stash and
+/// Charlie//stash are the attestors (bonded).
 pub fn dev_oracle() -> PowOracleConfig {
 	PowOracleConfig {
 		period_length: 30,
@@ -200,12 +201,17 @@ pub fn dev_oracle() -> PowOracleConfig {
 			challenge_window: 12,
 			resolution_window: 60,
 		},
-		feeders: vec![Sr25519Keyring::Alice.to_account_id(), Sr25519Keyring::Bob.to_account_id()],
+		feeders: vec![
+			Sr25519Keyring::Alice.to_account_id(),
+			Sr25519Keyring::Bob.to_account_id(),
+			Sr25519Keyring::Charlie.to_account_id(),
+		],
 		attestors: vec![
 			Sr25519Keyring::AliceStash.to_account_id(),
 			Sr25519Keyring::BobStash.to_account_id(),
 			Sr25519Keyring::CharlieStash.to_account_id(),
 		],
+		..Default::default()
 	}
 }
 

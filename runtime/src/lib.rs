@@ -155,11 +155,14 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 /// The migrations [`Executive`] runs on a runtime upgrade (a new `spec_version`), before the
 /// pallets' own `on_runtime_upgrade` hooks: one entry per storage change, each a
 /// `VersionedMigration` from a pallet's storage version to the next, removed once every
-/// chain has run it. None is pending: every pallet's storage is at its in-code
-/// `StorageVersion`, which the runtime tests check on the genesis state and after an
-/// upgrade, and which try-runtime's `on-runtime-upgrade` checks on a live chain's state
-/// (feature `try-runtime`: a pallet whose on-chain version differs fails the upgrade).
-pub type Migrations = ();
+/// chain has run it. Each brings a pallet's storage to its in-code `StorageVersion`, which
+/// the runtime tests check on the genesis state and after an upgrade, and which
+/// try-runtime's `on-runtime-upgrade` checks on a live chain's state (feature `try-runtime`:
+/// a pallet whose on-chain version differs fails the upgrade).
+///
+/// - `PowOracle` 1 -> 2: network data fixed once per period (issue 16).
+pub type Migrations =
+	(pallet_pow_oracle::migrations::v2::MigrateV1ToV2<Runtime, configs::oracle::InitialNetwork>,);
 
 /// Executive: dispatches to the pallets.
 pub type Executive = frame_executive::Executive<

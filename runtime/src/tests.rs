@@ -99,11 +99,11 @@ fn every_preset_has_the_btc_payout_asset() {
 #[test]
 fn development_preset_runs_the_oracle_with_short_periods() {
 	use frame_support::traits::fungible::InspectHold;
-	use hashrate_primitives::{PeriodIndex, PowOracle as _};
+	use hashrate_primitives::PeriodIndex;
 	preset_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
 		assert_eq!(PowOracle::period_bounds(PeriodIndex(10)), Some((300, 330)));
 		assert_eq!(pallet_pow_oracle::Timings::<Runtime>::get().report_window, 120);
-		assert_eq!(pallet_pow_oracle::Feeders::<Runtime>::get().len(), 2);
+		assert_eq!(pallet_pow_oracle::Feeders::<Runtime>::get().len(), 3);
 		let attestors = pallet_pow_oracle::Attestors::<Runtime>::get();
 		assert_eq!(attestors.len(), 3);
 		for attestor in attestors {
@@ -119,7 +119,7 @@ fn development_preset_runs_the_oracle_with_short_periods() {
 	});
 	// Other chains number UTC days.
 	preset_ext(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
-		use hashrate_primitives::{PeriodIndex, PowOracle as _};
+		use hashrate_primitives::PeriodIndex;
 		assert_eq!(
 			PowOracle::period_bounds(PeriodIndex(20_417)),
 			Some((20_417 * 86_400, 20_418 * 86_400))

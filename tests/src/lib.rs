@@ -553,8 +553,8 @@ pub async fn submit_once_past(
 	panic!("still {waiting_error} after {attempts} attempts");
 }
 
-/// Makes demo facility 0's `period` final at `ths` TH/s on a development chain: Alice and
-/// Bob feed network data, Eve (its reporter key) reports, the three stash attestors attest,
+/// Makes demo facility 0's `period` final at `ths` TH/s on a development chain: Alice, Bob
+/// and Charlie feed network data (fixing it), Eve (its reporter key) reports, the three stash attestors attest,
 /// and `make_final` is submitted once the challenge window has passed.
 pub async fn make_dev_period_final(client: &Client, period: u32, ths: u128) {
 	let data = dynamic::Value::named_composite([
@@ -568,6 +568,8 @@ pub async fn make_dev_period_final(client: &Client, period: u32, ths: u128) {
 	);
 	submit(client, &feed, &dev::alice()).await.expect("Alice feeds");
 	submit(client, &feed, &dev::bob()).await.expect("Bob feeds");
+	// The third feed completes the set: the period's network data is fixed.
+	submit(client, &feed, &dev::charlie()).await.expect("Charlie feeds");
 	let period_value = || dynamic::Value::u128(period.into());
 	let report =
 		dynamic::transaction("PowOracle", "report", (newtype(0), period_value(), dev_output(ths)));

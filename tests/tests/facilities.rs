@@ -209,6 +209,7 @@ async fn register_approve_add_reporter_and_read_back() {
 	let operator = account("facility-operator");
 	let reporter = account("facility-reporter");
 	fund(&client, &operator, 100_000 * UNIT).await;
+	fund(&client, &reporter, 10 * UNIT).await;
 
 	// A malformed registration (energy shares add up to 999) fails with its named error,
 	// holds nothing and registers nothing.
@@ -244,13 +245,15 @@ async fn register_approve_add_reporter_and_read_back() {
 		events.find_first::<Approved>().expect("Approved (sudo dispatched it)").expect("decodes");
 	assert_eq!(approved.facility, 2);
 
-	// Add a reporter (hot) key.
+	// Add a reporter (hot) key: the operator offers, the key accepts.
 	let add = dynamic::transaction(
 		"Facilities",
 		"add_reporter",
 		(newtype(2), reporter.public_key().to_address::<()>()),
 	);
-	let events = submit(&client, &add, &operator).await.expect("adding a reporter succeeds");
+	submit(&client, &add, &operator).await.expect("offering the key succeeds");
+	let accept = dynamic::transaction("Facilities", "accept_reporter", (newtype(2),));
+	let events = submit(&client, &accept, &reporter).await.expect("the key accepts");
 	let added = events.find_first::<ReporterAdded>().expect("ReporterAdded").expect("decodes");
 	assert_eq!((added.facility, added.reporter), (2, id(&reporter)));
 

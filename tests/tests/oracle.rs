@@ -97,7 +97,7 @@ async fn network_data_report_attestations_finalized_then_final() {
 	let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
 	let period = u32::try_from(now / PERIOD - 1).unwrap();
 
-	// Two feeders submit network data, free of charge.
+	// The three feeders submit network data, free of charge; the third fixes it.
 	let data = Value::named_composite([
 		("difficulty", newtype(DIFFICULTY)),
 		("reward_per_block", newtype(REWARD)),
@@ -108,6 +108,13 @@ async fn network_data_report_attestations_finalized_then_final() {
 	submit(&client, &feed, &dev::alice()).await.expect("Alice feeds");
 	submit(&client, &feed, &dev::bob()).await.expect("Bob feeds");
 	assert_eq!(account_data(&client, id(&dev::bob())).await.free, bob_before, "feeds are free");
+	let events = submit(&client, &feed, &dev::charlie()).await.expect("Charlie feeds");
+	assert!(
+		events.iter().filter_map(|event| event.ok()).any(|event| {
+			event.pallet_name() == "PowOracle" && event.event_name() == "NetworkDataFixed"
+		}),
+		"the third feed fixes the period's network data"
+	);
 
 	// Eve, facility 0's reporter key: 130 PH/s is above 115 PH/s + 5 % and is refused.
 	let eve = dev::eve();

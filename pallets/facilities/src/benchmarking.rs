@@ -270,9 +270,36 @@ mod benchmarks {
 		let operator = funded::<T>("operator", 0);
 		let facility =
 			facility_with_reporters::<T>(&operator, true, T::MaxReporters::get().saturating_sub(1));
+		// Every offer slot but one taken.
+		for i in 1..T::MaxReporters::get() {
+			let key: T::AccountId = account("offered", i, SEED);
+			Pallet::<T>::do_offer_reporter(
+				facility,
+				&Pallet::<T>::facility(facility).unwrap(),
+				key,
+			)
+			.unwrap();
+		}
 		let reporter: T::AccountId = account("new-reporter", 0, SEED);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(operator), facility, T::Lookup::unlookup(reporter.clone()));
+		last_event::<T>(Event::ReporterOffered { facility, reporter });
+	}
+
+	#[benchmark]
+	fn accept_reporter() {
+		let operator = funded::<T>("operator", 0);
+		let facility =
+			facility_with_reporters::<T>(&operator, true, T::MaxReporters::get().saturating_sub(1));
+		let reporter: T::AccountId = account("new-reporter", 0, SEED);
+		Pallet::<T>::do_offer_reporter(
+			facility,
+			&Pallet::<T>::facility(facility).unwrap(),
+			reporter.clone(),
+		)
+		.unwrap();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(reporter.clone()), facility);
 		last_event::<T>(Event::ReporterAdded { facility, reporter });
 	}
 

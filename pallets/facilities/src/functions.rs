@@ -184,6 +184,7 @@ impl<T: Config> Pallet<T> {
 		}
 		PendingSiteChanges::<T>::remove(facility);
 		OperatorshipOffers::<T>::remove(facility);
+		ReporterOffers::<T>::remove(facility);
 		record.suspension = None;
 		Self::set_status(record, status);
 		released
@@ -261,6 +262,51 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Adds `reporter` to `record` (the caller stores the record).
+	/// See [`Pallet::add_reporter`].
+	pub(crate) fn do_offer_reporter(
+		facility: FacilityId,
+		record: &FacilityOf<T>,
+		reporter: T::AccountId,
+	) -> DispatchResult {
+		ensure!(reporter != record.operator, Error::<T>::ReporterIsOperator);
+		ensure!(!record.reporters.contains(&reporter), Error::<T>::DuplicateReporter);
+		ensure!(!ReporterOf::<T>::contains_key(&reporter), Error::<T>::ReporterInUse);
+		ensure!(
+			(record.reporters.len() as u32) < T::MaxReporters::get(),
+			Error::<T>::TooManyReporters
+		);
+		ReporterOffers::<T>::try_mutate(facility, |offers| {
+			ensure!(!offers.contains(&reporter), Error::<T>::DuplicateReporter);
+			offers.try_push(reporter.clone()).map_err(|_| Error::<T>::TooManyReporters)?;
+			Ok::<_, DispatchError>(())
+		})?;
+		Self::deposit_event(Event::ReporterOffered { facility, reporter });
+		Ok(())
+	}
+
+	/// See [`Pallet::accept_reporter`].
+	pub(crate) fn do_accept_reporter(who: T::AccountId, facility: FacilityId) -> DispatchResult {
+		let mut record = Self::facility(facility)?;
+		ensure!(Self::take_reporter_offer(facility, &who), Error::<T>::NoReporterOffer);
+		Self::do_add_reporter(facility, &mut record, who)?;
+		Facilities::<T>::insert(facility, record);
+		Ok(())
+	}
+
+	/// Removes `key`'s offer from `facility`'s open offers (the entry goes with the last);
+	/// whether there was one.
+	pub(crate) fn take_reporter_offer(facility: FacilityId, key: &T::AccountId) -> bool {
+		let mut offers = ReporterOffers::<T>::get(facility);
+		let Some(position) = offers.iter().position(|r| r == key) else { return false };
+		offers.swap_remove(position);
+		if offers.is_empty() {
+			ReporterOffers::<T>::remove(facility);
+		} else {
+			ReporterOffers::<T>::insert(facility, offers);
+		}
+		true
+	}
+
 	pub(crate) fn do_add_reporter(
 		facility: FacilityId,
 		record: &mut FacilityOf<T>,
@@ -285,11 +331,14 @@ impl<T: Config> Pallet<T> {
 			OperatorshipOffers::<T>::get(facility).as_ref() == Some(&who),
 			Error::<T>::NoOperatorshipOffer
 		);
+		ensure!(!T::Attestors::is_attestor(&who), Error::<T>::OfferedToAttestor);
 		ensure!(!PendingSiteChanges::<T>::contains_key(facility), Error::<T>::SiteChangePending);
 		let deposit = Self::required_deposit(&record.site)?;
 		Self::hold_deposit(&who, deposit)?;
 		Self::release_deposit(&record.operator, record.deposit);
 		OperatorshipOffers::<T>::remove(facility);
+		// The old operator's reporter-key offers go with it (one may name the new operator).
+		ReporterOffers::<T>::remove(facility);
 		if let Some(position) = record.reporters.iter().position(|r| *r == who) {
 			record.reporters.swap_remove(position);
 			ReporterOf::<T>::remove(&who);
@@ -397,7 +446,8 @@ impl<T: Config> Pallet<T> {
 	/// - **Waiting changes and offers belong to live facilities.** A site change waits only
 	///   for an active or suspended facility, with an extra deposit no larger than the
 	///   deposit; an offer exists only for a facility that holds its deposit, and never to
-	///   its current operator.
+	///   its current operator. Reporter-key offers (non-empty entries) name keys that are
+	///   neither the operator nor a key already, each once.
 	/// - **Approval time is known once the chain has a clock.** An active or suspended
 	///   facility has an approval time, unless genesis approved it and the first block has not
 	///   yet recorded its time (it is listed in `AwaitingApprovalTime`, which names only
@@ -502,6 +552,16 @@ impl<T: Config> Pallet<T> {
 		}
 		for (id, _) in OperatorshipOffers::<T>::iter() {
 			ensure!(Facilities::<T>::contains_key(id), "offer for an unknown facility");
+		}
+		for (id, offers) in ReporterOffers::<T>::iter() {
+			let record = Facilities::<T>::get(id).ok_or("reporter offer of an unknown facility")?;
+			ensure!(record.status.holds_deposit(), "reporter offer of a final facility");
+			ensure!(!offers.is_empty(), "an empty reporter-offer entry");
+			for (i, key) in offers.iter().enumerate() {
+				ensure!(*key != record.operator, "reporter key offered to the operator");
+				ensure!(!record.reporters.contains(key), "offered to a reporter key");
+				ensure!(!offers[..i].contains(key), "reporter key offered twice");
+			}
 		}
 		for status in FacilityStatus::ALL {
 			ensure!(

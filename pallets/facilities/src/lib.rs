@@ -86,7 +86,8 @@ pub use types::*;
 pub use weights::WeightInfo;
 
 use hashrate_primitives::{
-	Efficiency, FacilityControl, FacilityId, FacilityInspect, FacilityStatus, SuspensionReason,
+	AttestorInspect, Efficiency, FacilityControl, FacilityId, FacilityInspect, FacilityStatus,
+	SuspensionReason,
 };
 use polkadot_sdk::{
 	frame_support::{
@@ -157,6 +158,8 @@ pub mod pallet {
 		/// Most fleet rows per facility (at most [`MAX_FLEET_ROWS`]).
 		#[pallet::constant]
 		type MaxFleetRows: Get<u32>;
+		/// The oracle's attestors: an attestor may not be offered a facility's operatorship.
+		type Attestors: AttestorInspect<Self::AccountId>;
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -185,6 +188,16 @@ pub mod pallet {
 	/// Operatorship offers: facility -> the account that may accept.
 	#[pallet::storage]
 	pub type OperatorshipOffers<T: Config> = StorageMap<_, Twox64Concat, FacilityId, T::AccountId>;
+
+	/// Reporter keys each facility's operator offered, waiting for the key to accept.
+	#[pallet::storage]
+	pub type ReporterOffers<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		FacilityId,
+		BoundedVec<T::AccountId, T::MaxReporters>,
+		ValueQuery,
+	>;
 
 	/// Reporter key -> the facility it reports for.
 	#[pallet::storage]
@@ -290,7 +303,21 @@ pub mod pallet {
 			/// The facility.
 			facility: FacilityId,
 		},
-		/// A reporter key was added.
+		/// The operator offered a key the role of reporter key; it reports once it accepts.
+		ReporterOffered {
+			/// The facility.
+			facility: FacilityId,
+			/// The key offered.
+			reporter: T::AccountId,
+		},
+		/// The operator withdrew a reporter-key offer.
+		ReporterOfferWithdrawn {
+			/// The facility.
+			facility: FacilityId,
+			/// The key that was offered.
+			reporter: T::AccountId,
+		},
+		/// A reporter key was added (it accepted).
 		ReporterAdded {
 			/// The facility.
 			facility: FacilityId,
@@ -413,6 +440,10 @@ pub mod pallet {
 		SiteChangePending,
 		/// Nobody was offered operatorship, or not the caller.
 		NoOperatorshipOffer,
+		/// The caller was not offered the role of reporter key of this facility.
+		NoReporterOffer,
+		/// An attestor may not operate a facility (it would attest itself).
+		OfferedToAttestor,
 		/// The account already operates this facility.
 		AlreadyOperator,
 		/// The facility still has obligations (live series, unsettled periods).
@@ -709,12 +740,15 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Add a reporter key.
+		/// Offer `reporter` the role of reporter key; it becomes one when it accepts
+		/// ([`Pallet::accept_reporter`]): nobody is made a facility's key, and so ineligible to
+		/// attest it, without its consent.
 		///
 		/// - Origin: signed by the operator.
 		/// - Errors: `UnknownFacility`, `NotOperator`, `WrongStatus` (retired, rejected),
-		///   `ReporterIsOperator`, `DuplicateReporter`, `ReporterInUse`, `TooManyReporters`.
-		/// - Events: `ReporterAdded`.
+		///   `ReporterIsOperator`, `DuplicateReporter` (a key or offered already),
+		///   `ReporterInUse`, `TooManyReporters` (keys or open offers).
+		/// - Events: `ReporterOffered`.
 		#[pallet::call_index(12)]
 		pub fn add_reporter(
 			origin: OriginFor<T>,
@@ -723,18 +757,29 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let reporter = T::Lookup::lookup(reporter)?;
-			let mut record = Self::operated_live(&who, facility)?;
-			Self::do_add_reporter(facility, &mut record, reporter)?;
-			Facilities::<T>::insert(facility, record);
-			Ok(())
+			let record = Self::operated_live(&who, facility)?;
+			Self::do_offer_reporter(facility, &record, reporter)
 		}
 
-		/// Remove a reporter key.
+		/// Accept the role of reporter key of `facility` offered to the caller.
+		///
+		/// - Origin: signed by the offered key.
+		/// - Errors: `UnknownFacility`, `NoReporterOffer` (also after retirement or rejection,
+		///   which withdraw offers), `ReporterIsOperator`, `DuplicateReporter`,
+		///   `ReporterInUse`, `TooManyReporters`.
+		/// - Events: `ReporterAdded`.
+		#[pallet::call_index(17)]
+		pub fn accept_reporter(origin: OriginFor<T>, facility: FacilityId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_accept_reporter(who, facility)
+		}
+
+		/// Remove a reporter key, or withdraw an offer to a key that has not accepted.
 		///
 		/// - Origin: signed by the operator.
 		/// - Errors: `UnknownFacility`, `NotOperator`, `WrongStatus` (retired, rejected),
 		///   `NotAReporter`.
-		/// - Events: `ReporterRemoved`.
+		/// - Events: `ReporterRemoved` or `ReporterOfferWithdrawn`.
 		#[pallet::call_index(13)]
 		pub fn remove_reporter(
 			origin: OriginFor<T>,
@@ -744,6 +789,10 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			let reporter = T::Lookup::lookup(reporter)?;
 			let mut record = Self::operated_live(&who, facility)?;
+			if Self::take_reporter_offer(facility, &reporter) {
+				Self::deposit_event(Event::ReporterOfferWithdrawn { facility, reporter });
+				return Ok(());
+			}
 			let position = record
 				.reporters
 				.iter()
@@ -757,11 +806,12 @@ pub mod pallet {
 		}
 
 		/// Offer operatorship to `to` (replacing any earlier offer), or withdraw the offer with
-		/// `None`. Nothing moves until `to` accepts.
+		/// `None`. Nothing moves until `to` accepts. An attestor may not be offered it.
 		///
 		/// - Origin: signed by the operator.
 		/// - Errors: `UnknownFacility`, `NotOperator`, `WrongStatus` (retired, rejected),
-		///   `AlreadyOperator`, `NoOperatorshipOffer` (withdrawing when none is open).
+		///   `AlreadyOperator`, `OfferedToAttestor`, `NoOperatorshipOffer` (withdrawing when
+		///   none is open).
 		/// - Events: `OperatorshipOffered` or `OperatorshipOfferWithdrawn`.
 		#[pallet::call_index(14)]
 		pub fn offer_operatorship(
@@ -775,6 +825,7 @@ pub mod pallet {
 				Some(to) => {
 					let to = T::Lookup::lookup(to)?;
 					ensure!(to != record.operator, Error::<T>::AlreadyOperator);
+					ensure!(!T::Attestors::is_attestor(&to), Error::<T>::OfferedToAttestor);
 					OperatorshipOffers::<T>::insert(facility, to.clone());
 					Self::deposit_event(Event::OperatorshipOffered { facility, to });
 				},
@@ -791,11 +842,13 @@ pub mod pallet {
 
 		/// Accept an operatorship offered to the caller. The caller's deposit for the current
 		/// site is held and the old operator's released. If the caller was a reporter key of
-		/// the facility, that key is removed (an operator reports with its own key).
+		/// the facility, that key is removed (an operator reports with its own key); the old
+		/// operator's open reporter-key offers are withdrawn.
 		///
 		/// - Origin: signed by the account offered operatorship.
 		/// - Errors: `UnknownFacility`, `NoOperatorshipOffer` (also after retirement or
-		///   rejection, which withdraw offers), `SiteChangePending`, `DepositNotAffordable`.
+		///   rejection, which withdraw offers), `OfferedToAttestor` (the caller became an
+		///   attestor since), `SiteChangePending`, `DepositNotAffordable`.
 		/// - Events: `ReporterRemoved` (if the caller was a reporter key),
 		///   `OperatorshipTransferred`.
 		#[pallet::call_index(15)]

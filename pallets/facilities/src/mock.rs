@@ -80,7 +80,19 @@ impl Config for Test {
 	type MinPlausibleEfficiency = MinPlausibleEfficiency;
 	type MaxReporters = ConstU32<3>;
 	type MaxFleetRows = ConstU32<4>;
+	type Attestors = MockAttestors;
 	type WeightInfo = ();
+}
+
+/// An account in the oracle's attestor set.
+pub const ATTESTOR: AccountId = 77;
+
+/// [`ATTESTOR`] is the only attestor.
+pub struct MockAttestors;
+impl hashrate_primitives::AttestorInspect<AccountId> for MockAttestors {
+	fn is_attestor(who: &AccountId) -> bool {
+		*who == ATTESTOR
+	}
 }
 
 fn bytes<const N: u32>(text: &str) -> frame_support::BoundedVec<u8, ConstU32<N>> {

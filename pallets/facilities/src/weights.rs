@@ -57,6 +57,7 @@ pub trait WeightInfo {
 	fn cancel_site_change() -> Weight;
 	fn update_profile() -> Weight;
 	fn add_reporter() -> Weight;
+	fn accept_reporter() -> Weight;
 	fn remove_reporter() -> Weight;
 	fn offer_operatorship() -> Weight;
 	fn accept_operatorship() -> Weight;
@@ -287,6 +288,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(32_138_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	fn accept_reporter() -> Weight {
+		Weight::from_parts(30_000_000, 5000)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
 	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
@@ -576,6 +582,11 @@ impl WeightInfo for () {
 		Weight::from_parts(32_138_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
+	fn accept_reporter() -> Weight {
+		Weight::from_parts(30_000_000, 5000)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Facilities::Facilities` (r:1 w:1)
 	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)

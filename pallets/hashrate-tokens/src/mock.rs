@@ -117,6 +117,7 @@ impl pallet_facilities::Config for Test {
 	type MinPlausibleEfficiency = FacilitiesMinEfficiency;
 	type MaxReporters = ConstU32<3>;
 	type MaxFleetRows = ConstU32<4>;
+	type Attestors = ();
 	type WeightInfo = ();
 }
 
@@ -363,6 +364,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		assert_ok!(Facilities::register(RuntimeOrigin::signed(OPERATOR), site(), profile()));
 		assert_ok!(Facilities::approve(RuntimeOrigin::root(), FACILITY));
 		assert_ok!(Facilities::add_reporter(RuntimeOrigin::signed(OPERATOR), FACILITY, REPORTER));
+		assert_ok!(Facilities::accept_reporter(RuntimeOrigin::signed(REPORTER), FACILITY));
 	});
 	ext
 }

@@ -29,8 +29,8 @@ fn network() -> NetworkData {
 	NetworkData { difficulty: Difficulty(149_301_205_959_699), reward_per_block: Sats(315_800_000) }
 }
 
-/// A facility, the period to report (ended, window open) with network data from every
-/// feeder, and a plausible output for it.
+/// A facility, the period to report (ended, window open) with a feed from every feeder, not
+/// fixed yet, and a plausible output for it.
 struct Setup<T: Config> {
 	facility: FacilityId,
 	reporter: T::AccountId,
@@ -58,6 +58,10 @@ fn setup<T: Config>() -> Setup<T> {
 	let feeds: BoundedVec<_, _> =
 		BoundedVec::truncate_from(feeders.into_iter().map(|f| (f, network())).collect());
 	Feeds::<T>::insert(period, feeds);
+	// The period is the next to fix and every feeder has fed: the first call that needs its
+	// network data fixes it (the worst case of every finalizing call).
+	NextToFix::<T>::put(period);
+	LastFixed::<T>::put(LastFixedNetwork { period: None, end: 0, data: network() });
 	let hashrate = T::Facilities::hashrate_capacity(facility).unwrap();
 	let efficiency = T::Facilities::fleet_efficiency(facility).unwrap();
 	let seconds = end - start;
@@ -81,6 +85,27 @@ fn attestors<T: Config>() -> alloc::vec::Vec<T::AccountId> {
 	}
 	all.extend(Attestors::<T>::get());
 	all
+}
+
+/// Strikes remove at once (limit 1, no minimum set): the worst case of every striking call.
+fn strikes_remove<T: Config>() {
+	StrikeRule::<T>::put(StrikeRules {
+		limit: 1,
+		window: 10,
+		slash: sp_runtime::Perbill::from_percent(10),
+		min_attestors: 0,
+	});
+}
+
+/// The attestations of the first `count` attestors, the lower-sats minority off tolerance
+/// (struck when the round finalizes).
+fn attest_split<T: Config>(s: &Setup<T>, attestors: &[T::AccountId], count: usize) {
+	let off = PeriodOutput { sats: Sats(s.output.sats.get() * 95 / 100), ..s.output };
+	let minority = attestors.len().saturating_sub(1) / 2;
+	for (i, attestor) in attestors.iter().take(count).enumerate() {
+		let output = if i < minority { off } else { s.output };
+		Pallet::<T>::do_attest(attestor.clone(), s.facility, s.period, output).unwrap();
+	}
 }
 
 fn round_with<T: Config>(
@@ -166,9 +191,61 @@ mod benchmarks {
 		let mut feeds = Feeds::<T>::get(s.period);
 		let last = feeds.pop().unwrap().0;
 		Feeds::<T>::insert(s.period, feeds);
+		// Worst case: a period of `NetworkHistory` before is pruned by the fixing.
+		let old = PeriodIndex(s.period.0 - T::NetworkHistory::get());
+		Network::<T>::insert(
+			old,
+			FixedNetwork { data: network(), source: NetworkSource::LastFixed, used: true },
+		);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(last), s.period, network());
-		assert_eq!(Feeds::<T>::get(s.period).len() as u32, T::MaxFeeders::get());
+		// The last feed completed the set: the period's data is fixed.
+		assert_eq!(Pallet::<T>::network_data_of(s.period), Some(network()));
+		assert!(!Network::<T>::contains_key(old));
+	}
+
+	/// One period fixed by the block hook (or by the call that needs it): every feeder's
+	/// feed, the median, an old period pruned.
+	#[benchmark]
+	fn fix_network_data() {
+		let s = setup::<T>();
+		let old = PeriodIndex(s.period.0 - T::NetworkHistory::get());
+		Network::<T>::insert(
+			old,
+			FixedNetwork { data: network(), source: NetworkSource::LastFixed, used: true },
+		);
+		let (_, end) = Pallet::<T>::bounds(s.period).unwrap();
+		let now = Pallet::<T>::feed_window_close(end);
+		#[block]
+		{
+			Pallet::<T>::fix_due(now, 1);
+		}
+		assert_eq!(Pallet::<T>::network_data_of(s.period), Some(network()));
+		assert_eq!(NextToFix::<T>::get(), s.period.next());
+	}
+
+	#[benchmark]
+	fn set_network_data() {
+		let s = setup::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Root, s.period, network());
+		assert!(Feeds::<T>::get(s.period).is_empty());
+		assert_eq!(
+			LastFixed::<T>::get(),
+			Some(LastFixedNetwork {
+				period: Some(s.period),
+				end: Pallet::<T>::bounds(s.period).unwrap().1,
+				data: network()
+			})
+		);
+	}
+
+	#[benchmark]
+	fn set_strike_rules() {
+		let rules = StrikeRules { limit: 3, ..StrikeRules::default() };
+		#[extrinsic_call]
+		_(RawOrigin::Root, rules);
+		assert_eq!(StrikeRule::<T>::get(), rules);
 	}
 
 	#[benchmark]
@@ -193,10 +270,12 @@ mod benchmarks {
 
 	#[benchmark]
 	fn report() {
-		// The report completes the round: every attestor attested, so it finalizes.
+		// The report completes the round: every attestor attested, so it fixes the network
+		// data and finalizes, striking (and removing) the minority.
 		let s = setup::<T>();
 		let all = attestors::<T>();
-		round_with::<T>(&s, false, all.len(), &all);
+		strikes_remove::<T>();
+		attest_split::<T>(&s, &all, all.len());
 		#[extrinsic_call]
 		_(RawOrigin::Signed(s.reporter.clone()), s.facility, s.period, s.output);
 		assert!(Outputs::<T>::contains_key(s.facility, s.period));
@@ -204,10 +283,13 @@ mod benchmarks {
 
 	#[benchmark]
 	fn attest() {
-		// The last attestation completes the round and finalizes it.
+		// The last attestation completes the round: fixes the network data and finalizes,
+		// striking (and removing) the minority.
 		let s = setup::<T>();
 		let all = attestors::<T>();
-		round_with::<T>(&s, true, all.len() - 1, &all);
+		strikes_remove::<T>();
+		Pallet::<T>::do_report(s.reporter.clone(), s.facility, s.period, s.output).unwrap();
+		attest_split::<T>(&s, &all, all.len() - 1);
 		let last = all.last().unwrap().clone();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(last), s.facility, s.period, s.output);
@@ -216,16 +298,21 @@ mod benchmarks {
 
 	#[benchmark]
 	fn close() {
-		// All attestors but one attested: close finalizes and pays the rest.
+		// All attestors but one attested, the lower-sats minority off tolerance: close fixes
+		// the network data, finalizes, pays the majority and strikes the minority, each
+		// reaching the limit: removed, slashed.
 		let s = setup::<T>();
 		let all = attestors::<T>();
-		round_with::<T>(&s, true, all.len() - 1, &all);
+		strikes_remove::<T>();
+		Pallet::<T>::do_report(s.reporter.clone(), s.facility, s.period, s.output).unwrap();
+		attest_split::<T>(&s, &all, all.len() - 1);
 		let (_, end) = Pallet::<T>::bounds(s.period).unwrap();
 		T::BenchmarkHelper::set_now(end + Timings::<T>::get().report_window);
 		let caller = funded::<T>("caller", 0);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), s.facility, s.period);
 		assert!(Outputs::<T>::contains_key(s.facility, s.period));
+		assert!(Attestors::<T>::get().len() < all.len(), "the minority was removed");
 	}
 
 	#[benchmark]

@@ -30,20 +30,257 @@ impl<T: Config> Pallet<T> {
 		schedule_at(&schedules, now).and_then(|schedule| schedule.period_at(now))
 	}
 
-	/// The network data of `period`: the median of its feeds once there are `MinFeeds`.
+	/// The network data of `period`, once fixed.
 	pub fn network_data_of(period: PeriodIndex) -> Option<NetworkData> {
-		let feeds = Feeds::<T>::get(period);
-		if (feeds.len() as u32) < T::MinFeeds::get() {
-			return None;
+		Network::<T>::get(period).map(|fixed| fixed.data)
+	}
+
+	/// What submissions for `period` are checked against: its fixed network data, or the last
+	/// fixed value while its feed window is open.
+	pub fn network_for_checks(period: PeriodIndex) -> Option<NetworkData> {
+		Self::network_data_of(period).or_else(|| LastFixed::<T>::get().map(|last| last.data))
+	}
+
+	/// When the feed window of a period ending at `end` closes: after the first half of its
+	/// report window.
+	pub fn feed_window_close(end: u64) -> u64 {
+		end.saturating_add(Timings::<T>::get().report_window / 2)
+	}
+
+	pub(crate) fn do_feed(
+		feeder: T::AccountId,
+		period: PeriodIndex,
+		data: NetworkData,
+	) -> Result<bool, DispatchError> {
+		ensure!(Feeders::<T>::get().contains(&feeder), Error::<T>::NotFeeder);
+		ensure!(
+			!data.difficulty.is_zero() && !data.reward_per_block.is_zero(),
+			Error::<T>::InvalidNetworkData
+		);
+		let (_, end) = Self::bounds(period)?;
+		let now = Self::now();
+		ensure!(now >= end, Error::<T>::PeriodNotEnded);
+		ensure!(!Network::<T>::contains_key(period), Error::<T>::NetworkDataFixed);
+		ensure!(
+			Self::first_unfixed(now).is_some_and(|next| next <= period)
+				&& now < Self::feed_window_close(end),
+			Error::<T>::WindowClosed
+		);
+		let last = LastFixed::<T>::get().ok_or(Error::<T>::NetworkDataNotFixed)?;
+		let since = match last.period {
+			Some(_) => last.end,
+			None => ChainStart::<T>::get().unwrap_or(now),
+		};
+		check_feed(&data, &last.data, retargets_between(since, end)).map_err(
+			|bound| match bound {
+				FeedOutOfBounds::Difficulty => Error::<T>::DifficultyOutOfBounds,
+				FeedOutOfBounds::Reward => Error::<T>::RewardOutOfBounds,
+			},
+		)?;
+		let replaced = Feeds::<T>::try_mutate(period, |feeds| {
+			match feeds.iter_mut().find(|(f, _)| *f == feeder) {
+				Some(entry) => {
+					entry.1 = data;
+					Ok::<_, DispatchError>(true)
+				},
+				None => {
+					feeds
+						.try_push((feeder.clone(), data))
+						.map_err(|_| Error::<T>::TooManyFeeders)?;
+					Ok(false)
+				},
+			}
+		})?;
+		Self::deposit_event(Event::NetworkDataFed { period, feeder, data });
+		// The set is complete: the window closes now.
+		if Self::complete(&Feeds::<T>::get(period)) {
+			Self::fix_network_data(period);
 		}
-		let mut difficulties: alloc::vec::Vec<_> =
-			feeds.iter().map(|(_, d)| d.difficulty).collect();
-		let mut rewards: alloc::vec::Vec<_> =
-			feeds.iter().map(|(_, d)| d.reward_per_block).collect();
-		Some(NetworkData {
-			difficulty: median(&mut difficulties)?,
-			reward_per_block: median(&mut rewards)?,
-		})
+		Ok(replaced)
+	}
+
+	/// The block hook's cursor; in the chain's first block, before `on_finalize` sets it, the
+	/// oldest period whose feed window is open at `now`.
+	pub(crate) fn first_unfixed(now: u64) -> Option<PeriodIndex> {
+		NextToFix::<T>::get()
+			.or_else(|| Self::period_at(now.saturating_sub(Timings::<T>::get().report_window / 2)))
+	}
+
+	/// Whether every feeder has fed `feeds` and they are enough for a median.
+	fn complete(feeds: &[(T::AccountId, NetworkData)]) -> bool {
+		u32::try_from(feeds.len()).is_ok_and(|n| n >= T::MinFeeds::get())
+			&& Feeders::<T>::get().iter().all(|f| feeds.iter().any(|(fed, _)| fed == f))
+	}
+
+	/// Moves the cursor over up to `limit` periods, oldest first, fixing those whose feed
+	/// window closed by `now` or whose feeds are complete (a period fixed already, by its last
+	/// feed or by governance, is passed); returns how many it passed.
+	pub(crate) fn fix_due(now: u64, limit: u32) -> u32 {
+		let Some(mut next) = NextToFix::<T>::get() else { return 0 };
+		let mut fixed = 0;
+		while fixed < limit {
+			let Ok((_, end)) = Self::bounds(next) else { break };
+			if now < end {
+				break;
+			}
+			if now < Self::feed_window_close(end) && !Self::complete(&Feeds::<T>::get(next)) {
+				break;
+			}
+			Self::fix_network_data(next);
+			fixed += 1;
+			match next.next() {
+				Some(after) => next = after,
+				None => break,
+			}
+		}
+		if fixed > 0 {
+			NextToFix::<T>::put(next);
+		}
+		fixed
+	}
+
+	/// Fixes `period`'s network data once (unless governance set it already): the median of
+	/// its feeds when there are [`Config::MinFeeds`] (lower middle for an even count), else
+	/// the last fixed value. Drops the feeds and the data of the period
+	/// [`Config::NetworkHistory`] before.
+	pub fn fix_network_data(period: PeriodIndex) {
+		let feeds = Feeds::<T>::take(period);
+		if let Some(old) = period.0.checked_sub(T::NetworkHistory::get()) {
+			Network::<T>::remove(PeriodIndex(old));
+		}
+		if Network::<T>::contains_key(period) {
+			return;
+		}
+		let count = u32::try_from(feeds.len()).unwrap_or(u32::MAX);
+		let median_of = |feeds: &[(T::AccountId, NetworkData)]| {
+			let mut difficulties: alloc::vec::Vec<_> =
+				feeds.iter().map(|(_, d)| d.difficulty).collect();
+			let mut rewards: alloc::vec::Vec<_> =
+				feeds.iter().map(|(_, d)| d.reward_per_block).collect();
+			Some(NetworkData {
+				difficulty: median(&mut difficulties)?,
+				reward_per_block: median(&mut rewards)?,
+			})
+		};
+		let from_feeds = if count >= T::MinFeeds::get() { median_of(&feeds) } else { None };
+		let (data, source) = match (from_feeds, LastFixed::<T>::get()) {
+			(Some(data), last) => {
+				// The reference only moves forward (periods may be fixed out of order).
+				if last.and_then(|last| last.period).is_none_or(|last| last <= period) {
+					let end = Self::bounds(period).map(|(_, end)| end).unwrap_or_default();
+					LastFixed::<T>::put(LastFixedNetwork { period: Some(period), end, data });
+				}
+				(data, NetworkSource::Feeds { feeds: count })
+			},
+			(None, Some(last)) => (last.data, NetworkSource::LastFixed),
+			// No genesis value (a chain built without one): nothing to carry over.
+			(None, None) => return,
+		};
+		Network::<T>::insert(period, FixedNetwork { data, source, used: false });
+		Self::deposit_event(Event::NetworkDataFixed { period, data, source });
+	}
+
+	pub(crate) fn do_set_network_data(period: PeriodIndex, data: NetworkData) -> DispatchResult {
+		ensure!(
+			!data.difficulty.is_zero() && !data.reward_per_block.is_zero(),
+			Error::<T>::InvalidNetworkData
+		);
+		let (_, end) = Self::bounds(period)?;
+		// Only an ended period: a later one would move the reference ahead of the feeds.
+		ensure!(Self::now() >= end, Error::<T>::PeriodNotEnded);
+		ensure!(
+			!Network::<T>::get(period).is_some_and(|fixed| fixed.used),
+			Error::<T>::NetworkDataInUse
+		);
+		Feeds::<T>::remove(period);
+		Network::<T>::insert(
+			period,
+			FixedNetwork { data, source: NetworkSource::Governance, used: false },
+		);
+		if LastFixed::<T>::get().and_then(|last| last.period).is_none_or(|last| last <= period) {
+			LastFixed::<T>::put(LastFixedNetwork { period: Some(period), end, data });
+		}
+		Self::deposit_event(Event::NetworkDataSet { period, data });
+		Ok(())
+	}
+
+	/// `period`'s fixed network data, fixing it now if its feed window closed or its feeds are
+	/// complete (ahead of or behind the block hook's cursor).
+	pub(crate) fn ensure_fixed(period: PeriodIndex) -> Result<NetworkData, DispatchError> {
+		if let Some(data) = Self::network_data_of(period) {
+			return Ok(data);
+		}
+		let (_, end) = Self::bounds(period)?;
+		let now = Self::now();
+		// Behind the cursor too (a period whose window closed before the chain's first block
+		// or before the upgrade to v2): carried over from the last fixed value.
+		let fixable = now >= end
+			&& (now >= Self::feed_window_close(end) || Self::complete(&Feeds::<T>::get(period)));
+		ensure!(fixable, Error::<T>::NetworkDataNotFixed);
+		Self::fix_network_data(period);
+		Self::network_data_of(period).ok_or_else(|| Error::<T>::NetworkDataNotFixed.into())
+	}
+
+	/// Marks `period`'s network data as used by an output: governance may no longer change it.
+	fn mark_used(period: PeriodIndex) {
+		Network::<T>::mutate(period, |fixed| {
+			if let Some(fixed) = fixed {
+				fixed.used = true;
+			}
+		});
+	}
+
+	/// See the `check_output` view function.
+	pub fn verdict(
+		facility: FacilityId,
+		period: PeriodIndex,
+		output: &PeriodOutput,
+	) -> Result<PhysicsVerdict, OracleQueryError> {
+		let capacity = Self::reporting_capacity(facility).map_err(|e| {
+			if e == Error::<T>::FacilityNotReporting.into() {
+				OracleQueryError::FacilityNotReporting
+			} else {
+				OracleQueryError::UnknownFacility
+			}
+		})?;
+		let (start, end) = Self::bounds(period).map_err(|_| OracleQueryError::NoSchedule)?;
+		let fixed = Self::network_data_of(period);
+		let network = fixed.or_else(|| LastFixed::<T>::get().map(|last| last.data));
+		Ok(physics_verdict(
+			output,
+			&capacity,
+			end.saturating_sub(start),
+			network.as_ref(),
+			fixed.is_some(),
+			&Self::tolerances(),
+		))
+	}
+
+	/// Whether `period` is older than the outputs kept.
+	pub(crate) fn too_old(period: PeriodIndex) -> bool {
+		Self::period_at(Self::now())
+			.is_some_and(|current| period.0.saturating_add(T::OutputHistory::get()) <= current.0)
+	}
+
+	/// Drops `facility`'s final output [`Config::OutputHistory`] periods before `period`
+	/// (whose output was just recorded).
+	fn prune_output(facility: FacilityId, period: PeriodIndex) {
+		let Some(old) = period.0.checked_sub(T::OutputHistory::get()) else { return };
+		let old = PeriodIndex(old);
+		if Outputs::<T>::get(facility, old).is_some_and(|r| r.status == OutputStatus::Final) {
+			Outputs::<T>::remove(facility, old);
+		}
+	}
+
+	/// Whether `who` may attest or dispute `facility`: not its operator, not its reporter key.
+	pub fn is_eligible(facility: FacilityId, who: &T::AccountId) -> bool {
+		T::Facilities::operator(facility).as_ref() != Some(who)
+			&& !T::Facilities::is_reporter(facility, who)
+	}
+
+	/// The attestors that may attest `facility`.
+	fn eligible_attestors(facility: FacilityId) -> alloc::vec::Vec<T::AccountId> {
+		Attestors::<T>::get().into_iter().filter(|a| Self::is_eligible(facility, a)).collect()
 	}
 
 	pub(crate) fn do_set_period_length(length: u64) -> DispatchResult {
@@ -145,6 +382,7 @@ impl<T: Config> Pallet<T> {
 		capacity: &Capacity,
 	) -> Result<RoundOf<T>, DispatchError> {
 		ensure!(!Outputs::<T>::contains_key(facility, period), Error::<T>::AlreadyFinalized);
+		ensure!(!Self::too_old(period), Error::<T>::PeriodTooOld);
 		let (start, end) = Self::bounds(period)?;
 		let now = Self::now();
 		ensure!(now >= end, Error::<T>::PeriodNotEnded);
@@ -153,7 +391,7 @@ impl<T: Config> Pallet<T> {
 			!round.awaiting_governance && now < Self::window_close(end, round.extended),
 			Error::<T>::WindowClosed
 		);
-		let network = Self::network_data_of(period);
+		let network = Self::network_for_checks(period);
 		check_output(
 			output,
 			capacity,
@@ -198,59 +436,101 @@ impl<T: Config> Pallet<T> {
 		Self::store_or_finalize(facility, period, round)
 	}
 
+	/// Returns whether the attestor amended its earlier attestation.
 	pub(crate) fn do_attest(
 		attestor: T::AccountId,
 		facility: FacilityId,
 		period: PeriodIndex,
 		output: PeriodOutput,
-	) -> DispatchResult {
+	) -> Result<bool, DispatchError> {
 		ensure!(Attestors::<T>::get().contains(&attestor), Error::<T>::NotAttestor);
 		let capacity = Self::reporting_capacity(facility)?;
+		ensure!(Self::is_eligible(facility, &attestor), Error::<T>::OwnFacility);
 		let mut round = Self::open_round(facility, period, &output, &capacity)?;
-		match round.attestations.iter_mut().find(|(a, _)| *a == attestor) {
-			Some(entry) => entry.1 = output,
-			None => round
-				.attestations
-				.try_push((attestor.clone(), output))
-				.map_err(|_| Error::<T>::TooManyAttestors)?,
-		}
+		let amended = match round.attestations.iter_mut().find(|(a, _)| *a == attestor) {
+			Some(entry) => {
+				entry.1 = output;
+				true
+			},
+			None => {
+				round
+					.attestations
+					.try_push((attestor.clone(), output))
+					.map_err(|_| Error::<T>::TooManyAttestors)?;
+				false
+			},
+		};
 		Self::deposit_event(Event::Attested { facility, period, attestor });
-		Self::store_or_finalize(facility, period, round)
+		Self::store_or_finalize(facility, period, round)?;
+		Ok(amended)
 	}
 
-	/// Finalizes when the facility reported and every current attestor attested; otherwise
-	/// stores the round.
+	/// Whether the facility reported and every attestor eligible for it attested.
+	fn is_complete(facility: FacilityId, round: &RoundOf<T>) -> bool {
+		let eligible = Self::eligible_attestors(facility);
+		round.report.is_some()
+			&& !eligible.is_empty()
+			&& eligible.iter().all(|a| round.attestations.iter().any(|(s, _)| s == a))
+	}
+
+	/// Finalizes a complete round once the period's network data is fixed; otherwise stores
+	/// the round (`close` finalizes it later).
 	fn store_or_finalize(
 		facility: FacilityId,
 		period: PeriodIndex,
 		round: RoundOf<T>,
 	) -> DispatchResult {
-		let attestors = Attestors::<T>::get();
-		let complete = round.report.is_some()
-			&& attestors.iter().all(|a| round.attestations.iter().any(|(s, _)| s == a));
-		if complete {
-			Self::finalize_attested(facility, period, round)
-		} else {
-			Rounds::<T>::insert(facility, period, round);
-			Ok(())
+		if Self::is_complete(facility, &round) {
+			if let Ok(network) = Self::ensure_fixed(period) {
+				return Self::finalize_attested(facility, period, round, &network);
+			}
 		}
+		Rounds::<T>::insert(facility, period, round);
+		Ok(())
 	}
 
-	/// Median of the attestations; fee to the attestors within tolerance; strikes and flags.
+	/// The eligible attestation with the median sats, taken whole (sats clamped into the
+	/// physics bound of the fixed network data if needed); fee to the attestors within
+	/// tolerance of it; strikes and flags.
 	fn finalize_attested(
 		facility: FacilityId,
 		period: PeriodIndex,
 		round: RoundOf<T>,
+		network: &NetworkData,
 	) -> DispatchResult {
 		let report = round.report.ok_or(Error::<T>::NotAwaitingGovernance)?;
-		let outputs: alloc::vec::Vec<PeriodOutput> =
-			round.attestations.iter().map(|(_, o)| *o).collect();
-		let output = median_output(&outputs, report.output.evidence).ok_or(Error::<T>::Overflow)?;
-		let tolerance = T::AttestationTolerance::get();
-		let (paid, struck): (alloc::vec::Vec<_>, alloc::vec::Vec<_>) = round
+		let (start, end) = Self::bounds(period)?;
+		let members = Attestors::<T>::get();
+		let counted: alloc::vec::Vec<(T::AccountId, PeriodOutput)> = round
 			.attestations
-			.iter()
-			.partition(|(_, submitted)| output_within(submitted, &output, tolerance));
+			.into_iter()
+			.filter(|(attestor, _)| {
+				members.contains(attestor) && Self::is_eligible(facility, attestor)
+			})
+			.collect();
+		let outputs: alloc::vec::Vec<PeriodOutput> = counted.iter().map(|(_, o)| *o).collect();
+		let chosen = median_attestation(&outputs, T::AttestationTolerance::get())
+			.ok_or(Error::<T>::NotAwaitingGovernance)?;
+		let (output, clamped) = clamp_sats(
+			&PeriodOutput { evidence: report.output.evidence, ..chosen },
+			end.saturating_sub(start),
+			network,
+			T::PoolLuckTolerance::get(),
+		)
+		.ok_or(Error::<T>::Overflow)?;
+		if clamped {
+			Self::deposit_event(Event::SatsClamped {
+				facility,
+				period,
+				attested: chosen.sats,
+				finalized: output.sats,
+			});
+		}
+		let of = u32::try_from(Self::eligible_attestors(facility).len())
+			.map_err(|_| Error::<T>::Overflow)?;
+		let tolerance = T::AttestationTolerance::get();
+		let (paid, struck): (alloc::vec::Vec<_>, alloc::vec::Vec<_>) =
+			counted.iter().partition(|(_, submitted)| output_within(submitted, &output, tolerance));
 		let count = u32::try_from(paid.len()).map_err(|_| Error::<T>::Overflow)?;
 		let share =
 			if count == 0 { Zero::zero() } else { report.fee / BalanceOf::<T>::from(count) };
@@ -264,7 +544,7 @@ impl<T: Config> Pallet<T> {
 			Self::deposit_event(Event::AttestorPaid { attestor: attestor.clone(), amount: share });
 		}
 		for (attestor, _) in struck {
-			Self::strike(attestor);
+			Self::strike(attestor, period)?;
 		}
 		if !output_within(&report.output, &output, T::ReportTolerance::get()) {
 			Self::deposit_event(Event::ReportDeviates {
@@ -273,21 +553,52 @@ impl<T: Config> Pallet<T> {
 				reported: report.output,
 			});
 		}
-		let attestors =
-			u32::try_from(round.attestations.len()).map_err(|_| Error::<T>::Overflow)?;
-		let of = u32::try_from(Attestors::<T>::get().len()).map_err(|_| Error::<T>::Overflow)?;
-		Submissions::<T>::insert(facility, period, round.attestations);
-		let source = OutputSource::Attested { attestors, of };
+		let attestors = u32::try_from(counted.len()).map_err(|_| Error::<T>::Overflow)?;
+		Submissions::<T>::insert(
+			facility,
+			period,
+			frame_support::BoundedVec::<_, T::MaxAttestors>::truncate_from(counted),
+		);
+		let source = if clamped {
+			OutputSource::AttestedClamped { attestors, of }
+		} else {
+			OutputSource::Attested { attestors, of }
+		};
 		Self::record_finalized(facility, period, output, source, Some(report.output));
 		Ok(())
 	}
 
-	fn strike(attestor: &T::AccountId) {
-		let strikes = Strikes::<T>::mutate(attestor, |s| {
-			*s = s.saturating_add(1);
-			*s
+	/// Records a strike of `period` against a current attestor, forgetting strikes older than
+	/// the window; at the limit it is removed with part of its bond slashed, unless the set
+	/// is at its minimum size.
+	fn strike(attestor: &T::AccountId, period: PeriodIndex) -> DispatchResult {
+		if !Attestors::<T>::get().contains(attestor) {
+			return Ok(());
+		}
+		let rules = StrikeRule::<T>::get();
+		let strikes = Strikes::<T>::mutate(attestor, |strikes| {
+			// Kept in period order (rounds of different facilities close in any order),
+			// within one window of the newest.
+			if strikes.is_full() {
+				strikes.remove(0);
+			}
+			let at = strikes.iter().position(|p| *p > period).unwrap_or(strikes.len());
+			let _ = strikes.try_insert(at, period);
+			let newest = strikes.last().copied().unwrap_or(period);
+			strikes.retain(|p| p.0.saturating_add(rules.window) > newest.0);
+			u32::try_from(strikes.len()).unwrap_or(u32::MAX)
 		});
 		Self::deposit_event(Event::AttestorStruck { attestor: attestor.clone(), strikes });
+		if rules.limit == 0 || strikes < rules.limit {
+			return Ok(());
+		}
+		let set = u32::try_from(Attestors::<T>::get().len()).unwrap_or(u32::MAX);
+		let removed = set > rules.min_attestors;
+		Self::deposit_event(Event::StrikeLimitReached { attestor: attestor.clone(), removed });
+		if removed {
+			Self::slash_attestor(attestor, rules.slash.mul_floor(T::AttestorBond::get()))?;
+		}
+		Ok(())
 	}
 
 	fn record_finalized(
@@ -299,7 +610,8 @@ impl<T: Config> Pallet<T> {
 	) {
 		let challenge_ends = Self::now().saturating_add(Timings::<T>::get().challenge_window);
 		Rounds::<T>::remove(facility, period);
-		ConsecutiveMisses::<T>::remove(facility);
+		Self::mark_used(period);
+		Self::prune_output(facility, period);
 		Outputs::<T>::insert(
 			facility,
 			period,
@@ -315,6 +627,8 @@ impl<T: Config> Pallet<T> {
 
 	pub(crate) fn do_close(facility: FacilityId, period: PeriodIndex) -> DispatchResult {
 		ensure!(!Outputs::<T>::contains_key(facility, period), Error::<T>::AlreadyFinalized);
+		// Its output may have been pruned: never decided twice.
+		ensure!(!Self::too_old(period), Error::<T>::PeriodTooOld);
 		let (_, end) = Self::bounds(period)?;
 		let now = Self::now();
 		let round = Rounds::<T>::get(facility, period);
@@ -325,23 +639,36 @@ impl<T: Config> Pallet<T> {
 				T::Facilities::status(facility).ok_or(Error::<T>::UnknownFacility)?;
 				ensure!(now >= Self::window_close(end, false), Error::<T>::WindowOpen);
 				let (start, _) = Self::bounds(period)?;
-				let owed_from = T::Facilities::active_since(facility)
-					.unwrap_or(u64::MAX)
-					.max(ChainStart::<T>::get().unwrap_or(u64::MAX));
-				ensure!(start >= owed_from, Error::<T>::NotOwed);
+				if !Self::owes(facility, start) {
+					// Attestations of a period the facility does not owe: nothing to decide,
+					// the round goes.
+					ensure!(Rounds::<T>::take(facility, period).is_some(), Error::<T>::NotOwed);
+					return Ok(());
+				}
 				ensure!(
 					T::Facilities::status(facility).is_some_and(|s| s.reports()),
 					Error::<T>::FacilityNotReporting
 				);
+				Self::ensure_fixed(period)?;
 				return Self::default_period(facility, period);
 			},
 		};
-		ensure!(!round.awaiting_governance, Error::<T>::AwaitingGovernance);
+		if round.awaiting_governance {
+			let expires =
+				Self::window_close(end, true).saturating_add(Timings::<T>::get().resolution_window);
+			ensure!(now >= expires, Error::<T>::AwaitingGovernance);
+			return Self::expire(facility, period, round);
+		}
+		if Self::is_complete(facility, &round) {
+			let network = Self::ensure_fixed(period)?;
+			return Self::finalize_attested(facility, period, round, &network);
+		}
 		ensure!(now >= Self::window_close(end, round.extended), Error::<T>::WindowOpen);
-		let attestors = Attestors::<T>::get();
-		let submitted = round.attestations.len();
-		if submitted.saturating_mul(2) > attestors.len() {
-			return Self::finalize_attested(facility, period, round);
+		let eligible = Self::eligible_attestors(facility);
+		let submitted = round.attestations.iter().filter(|(a, _)| eligible.contains(a)).count();
+		if submitted.saturating_mul(2) > eligible.len() {
+			let network = Self::ensure_fixed(period)?;
+			return Self::finalize_attested(facility, period, round, &network);
 		}
 		if !round.extended {
 			round.extended = true;
@@ -350,9 +677,9 @@ impl<T: Config> Pallet<T> {
 			Self::deposit_event(Event::WindowExtended { facility, period, closes_at });
 		} else {
 			round.awaiting_governance = true;
-			for attestor in attestors.iter() {
+			for attestor in eligible.iter() {
 				if !round.attestations.iter().any(|(a, _)| a == attestor) {
-					Self::strike(attestor);
+					Self::strike(attestor, period)?;
 				}
 			}
 			Rounds::<T>::insert(facility, period, round);
@@ -361,8 +688,72 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Whether `facility` owes a report for a period starting at `start`: approved and the
+	/// chain running by then.
+	fn owes(facility: FacilityId, start: u64) -> bool {
+		let owed_from = T::Facilities::active_since(facility)
+			.unwrap_or(u64::MAX)
+			.max(ChainStart::<T>::get().unwrap_or(u64::MAX));
+		start >= owed_from
+	}
+
+	/// Whether `facility` missed `period`: defaulted, or (not closed yet) unreported past its
+	/// window and owed — a period that can only default.
+	fn missed(facility: FacilityId, period: PeriodIndex) -> bool {
+		if let Some(record) = Outputs::<T>::get(facility, period) {
+			return record.source == OutputSource::Defaulted;
+		}
+		if Rounds::<T>::get(facility, period).is_some_and(|round| round.report.is_some()) {
+			return false;
+		}
+		Self::bounds(period).is_ok_and(|(start, end)| {
+			Self::now() >= Self::window_close(end, false) && Self::owes(facility, start)
+		})
+	}
+
+	/// Periods in a row `facility` missed up to and including `period` (which it missed),
+	/// counted back at most [`Config::MaxConsecutiveMisses`]: decided from the periods'
+	/// outcomes, not from the order anyone closed them in.
+	pub fn misses_in_a_row(facility: FacilityId, period: PeriodIndex) -> u32 {
+		let mut misses = 1;
+		while misses < T::MaxConsecutiveMisses::get() {
+			match period.0.checked_sub(misses) {
+				Some(before) if Self::missed(facility, PeriodIndex(before)) => misses += 1,
+				_ => break,
+			}
+		}
+		misses
+	}
+
+	/// A round that waited for governance past the resolution window: final from the report
+	/// with sats at most the network expectation, flagged; the fee goes to the treasury.
+	fn expire(facility: FacilityId, period: PeriodIndex, round: RoundOf<T>) -> DispatchResult {
+		let report = round.report.ok_or(Error::<T>::NotAwaitingGovernance)?;
+		let network = Self::ensure_fixed(period)?;
+		let (start, end) = Self::bounds(period)?;
+		let expected = expected_net_sats(
+			report.output.hashrate,
+			end.saturating_sub(start),
+			&network,
+			report.output.pool_fee,
+		)
+		.ok_or(Error::<T>::Overflow)?;
+		let output = PeriodOutput { sats: report.output.sats.min(expected), ..report.output };
+		Self::pay_from_pot(&T::TreasuryAccount::get(), report.fee)?;
+		Self::record_finalized(
+			facility,
+			period,
+			output,
+			OutputSource::ExpiredFromReport,
+			Some(report.output),
+		);
+		Ok(())
+	}
+
 	fn default_period(facility: FacilityId, period: PeriodIndex) -> DispatchResult {
 		Rounds::<T>::remove(facility, period);
+		Self::mark_used(period);
+		Self::prune_output(facility, period);
 		Outputs::<T>::insert(
 			facility,
 			period,
@@ -373,10 +764,7 @@ impl<T: Config> Pallet<T> {
 				report: None,
 			},
 		);
-		let consecutive = ConsecutiveMisses::<T>::mutate(facility, |misses| {
-			*misses = misses.saturating_add(1);
-			*misses
-		});
+		let consecutive = Self::misses_in_a_row(facility, period);
 		Self::deposit_event(Event::Defaulted { facility, period, consecutive });
 		if consecutive >= T::MaxConsecutiveMisses::get() {
 			// Already suspended or retiring: nothing more to do; its obligations continue.
@@ -401,7 +789,7 @@ impl<T: Config> Pallet<T> {
 		let (output, source) = match from {
 			FinalizeFrom::Report => (report.output, OutputSource::GovernanceFromReport),
 			FinalizeFrom::NetworkExpectation => {
-				let network = Self::network_data_of(period).ok_or(Error::<T>::NoNetworkData)?;
+				let network = Self::ensure_fixed(period)?;
 				let (start, end) = Self::bounds(period)?;
 				let sats = expected_net_sats(
 					report.output.hashrate,
@@ -438,6 +826,8 @@ impl<T: Config> Pallet<T> {
 	fn finish(facility: FacilityId, period: PeriodIndex, mut record: OutputRecord) {
 		record.status = OutputStatus::Final;
 		Outputs::<T>::insert(facility, period, record);
+		// Final: the evidence is no longer needed (the `Attested` events keep it).
+		Submissions::<T>::remove(facility, period);
 		Self::deposit_event(Event::MadeFinal { facility, period });
 		T::OnPeriodFinal::on_period_final(facility, period, &PeriodOutcome::Final(record.output));
 	}
@@ -501,7 +891,7 @@ impl<T: Config> Pallet<T> {
 		let Some(corrected) = correction else { return Self::uphold(facility, period, record) };
 		if let Ok(capacity) = Self::reporting_capacity(facility) {
 			let (start, end) = Self::bounds(period)?;
-			let network = Self::network_data_of(period);
+			let network = Self::network_for_checks(period);
 			check_output(
 				&corrected,
 				&capacity,
@@ -528,7 +918,7 @@ impl<T: Config> Pallet<T> {
 		}
 		for (attestor, submitted) in Submissions::<T>::get(facility, period) {
 			if !output_within(&submitted, &corrected, T::AttestationTolerance::get()) {
-				Self::slash_attestor(&attestor)?;
+				Self::slash_attestor(&attestor, T::AttestorSlash::get())?;
 			}
 		}
 		record.output = PeriodOutput { evidence: record.output.evidence, ..corrected };
@@ -537,15 +927,15 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Takes [`Config::AttestorSlash`] of the attestor's bond to the treasury and removes it
-	/// from the set, releasing the rest of its bond.
-	fn slash_attestor(attestor: &T::AccountId) -> DispatchResult {
+	/// Takes `amount` of the attestor's bond to the treasury and removes it from the set,
+	/// releasing the rest of its bond and forgetting its strikes.
+	fn slash_attestor(attestor: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
 		let reason = HoldReason::AttestorBond.into();
 		let amount = T::Currency::transfer_on_hold(
 			&reason,
 			attestor,
 			&T::TreasuryAccount::get(),
-			T::AttestorSlash::get(),
+			amount,
 			Precision::BestEffort,
 			Restriction::Free,
 			Fortitude::Force,
@@ -555,6 +945,7 @@ impl<T: Config> Pallet<T> {
 			let position = attestors.iter().position(|a| a == attestor);
 			position.map(|p| attestors.remove(p)).is_some()
 		});
+		Strikes::<T>::remove(attestor);
 		if was_member {
 			let rest = T::Currency::balance_on_hold(&reason, attestor);
 			T::Currency::release(&reason, attestor, rest, Precision::BestEffort)?;
@@ -568,10 +959,18 @@ impl<T: Config> Pallet<T> {
 	/// - **The pot holds exactly the unpaid fees.** `FeePot` equals the sum of the fees of
 	///   open rounds' reports, and the pot account's balance equals `FeePot`.
 	/// - **Bonds are held.** Every attestor has at least `AttestorBond` on hold.
-	/// - **Finalized outputs had quorum and are medians.** An attested output names `n`
-	///   attestors of a set of `of`, with `n = of` or `2n > of`; its kept submissions number
-	///   `n`, and each of its metrics lies within the min and max of those submissions. A
-	///   finalized output never coexists with an open round of the same facility-period.
+	/// - **Finalized outputs had quorum and are whole attestations.** An attested output
+	///   names `n` eligible attestors of `of`, with `n = of` or `2n > of`; until it is final
+	///   its kept submissions (none for outputs finalized before v2) number `n` and it equals
+	///   one of them but for the evidence (and the sats, when clamped); once final none are
+	///   kept. A finalized output
+	///   never coexists with an open round of the same facility-period.
+	/// - **Strikes belong to attestors.** Only attestors have strikes, in period order (the
+	///   window and limit are applied at each strike: rules changed since apply from the
+	///   next).
+	/// - **Network data is fixed once.** `LastFixed` exists; every period with feeds is at or
+	///   after `NextToFix` and not fixed (the unit tests check that every output has fixed
+	///   data, marked used).
 	/// - **Rounds are well-formed.** No attestor appears twice in a round; a round waiting for
 	///   governance has a report and was extended.
 	/// - **Schedules are ordered and contiguous.** Start indices and times increase, every
@@ -605,9 +1004,10 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		ensure!(FeePot::<T>::get() == fees, "FeePot differs from the open rounds' fees");
+		// Anyone may send the pot more; it never holds less than what it owes.
 		ensure!(
-			T::Currency::balance(&Self::pot_account()) == fees,
-			"pot account balance differs from the unpaid fees"
+			T::Currency::balance(&Self::pot_account()) >= fees,
+			"pot account balance below the unpaid fees"
 		);
 		for attestor in Attestors::<T>::get() {
 			ensure!(
@@ -616,26 +1016,45 @@ impl<T: Config> Pallet<T> {
 				"attestor without its bond"
 			);
 		}
+		let next_to_fix = NextToFix::<T>::get();
 		for (facility, period, record) in Outputs::<T>::iter() {
-			if let OutputSource::Attested { attestors, of } = record.source {
-				ensure!(attestors > 0 && (attestors == of || attestors * 2 > of), "no quorum");
-				let kept = Submissions::<T>::get(facility, period);
-				ensure!(kept.len() as u32 == attestors, "kept submissions differ from the count");
-				let lies_within = |f: &dyn Fn(&PeriodOutput) -> u128| {
-					let value = f(&record.output);
-					let values = kept.iter().map(|(_, o)| f(o));
-					values.clone().min().is_some_and(|min| min <= value)
-						&& values.max().is_some_and(|max| value <= max)
-				};
-				ensure!(
-					lies_within(&|o| o.hashrate.get())
-						&& lies_within(&|o| u128::from(o.sats.get()))
-						&& lies_within(&|o| u128::from(o.energy.get()))
-						&& lies_within(&|o| u128::from(o.uptime))
-						&& lies_within(&|o| u128::from(o.pool_fee)),
-					"a finalized metric lies outside its submissions"
-				);
+			let (attestors, of, clamped) = match record.source {
+				OutputSource::Attested { attestors, of } => (attestors, of, false),
+				OutputSource::AttestedClamped { attestors, of } => (attestors, of, true),
+				_ => continue,
+			};
+			ensure!(attestors > 0 && (attestors == of || attestors * 2 > of), "no quorum");
+			let kept = Submissions::<T>::get(facility, period);
+			if record.status == OutputStatus::Final {
+				ensure!(kept.is_empty(), "submissions kept for a final output");
+				continue;
 			}
+			// Outputs finalized before v2 lost theirs in the migration.
+			if kept.is_empty() {
+				continue;
+			}
+			ensure!(kept.len() as u32 == attestors, "kept submissions differ from the count");
+			let same = |o: &PeriodOutput| {
+				let sats = if clamped { record.output.sats } else { o.sats };
+				PeriodOutput { evidence: record.output.evidence, sats, ..*o } == record.output
+			};
+			ensure!(kept.iter().any(|(_, o)| same(o)), "not a whole attestation");
+		}
+		ensure!(LastFixed::<T>::get().is_some(), "no last fixed network data");
+		let attestors = Attestors::<T>::get();
+		let rules = StrikeRule::<T>::get();
+		ensure!(rules.is_valid(), "invalid strike rules");
+		for (attestor, strikes) in Strikes::<T>::iter() {
+			ensure!(attestors.contains(&attestor), "strikes of an account outside the set");
+			ensure!(strikes.windows(2).all(|w| w[0] <= w[1]), "strikes out of order");
+			ensure!(!strikes.is_empty(), "an empty strike entry");
+		}
+		for (period, _) in Feeds::<T>::iter() {
+			ensure!(
+				next_to_fix.is_some_and(|next| next <= period),
+				"feeds of a period before the next to fix"
+			);
+			ensure!(!Network::<T>::contains_key(period), "feeds of a fixed period");
 		}
 		let schedules: frame_support::BoundedVec<Schedule, _> = Schedules::<T>::get();
 		for pair in schedules.windows(2) {

@@ -1,7 +1,13 @@
 //! [`PowOracle`] for other pallets.
 
 use crate::*;
-use hashrate_primitives::{Hashrate, PeriodOutcome};
+use hashrate_primitives::{AttestorInspect, Hashrate, PeriodOutcome};
+
+impl<T: Config> AttestorInspect<T::AccountId> for Pallet<T> {
+	fn is_attestor(who: &T::AccountId) -> bool {
+		Attestors::<T>::get().contains(who)
+	}
+}
 
 /// Most periods [`PowOracle::average_final_hashrate`] averages over.
 pub const MAX_AVERAGE_PERIODS: u32 = 366;

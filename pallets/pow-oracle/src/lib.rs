@@ -16,39 +16,53 @@
 //! ## Network data
 //!
 //! A governance-managed set of feeders [submits](Pallet::feed_network_data) bitcoin's
-//! difficulty and average reward per block for a period, from its start until its report
-//! window closes (then the feeds are frozen: the values used for the period are fixed). The
-//! period's network data is the median of the feeds (difficulty and reward separately), once
-//! at least [`Config::MinFeeds`] exist. Accepted feeds are free (`Pays::No`).
+//! difficulty and average reward per block for a period after it ended, within its feed
+//! window (the first half of its report window). Each feed is bounded by [`LastFixed`], the
+//! value fixed last from feeds or by governance (genesis sets the first): difficulty within
+//! x4 or /4 per retarget possible since ([`retargets_between`]), reward within half and four
+//! times ([`check_feed`]). A feeder's first feed of a period is free; a replacement pays.
+//!
+//! Each period's data is **fixed once**, when every feeder has fed (by that feed) or its feed
+//! window closes (by `on_initialize`, in period order, at most [`MAX_FIXED_PER_BLOCK`] a
+//! block, or by the call that needs it): the median of at least [`Config::MinFeeds`] (>= 3) feeds, the
+//! lower middle for an even count, else the last fixed value carried over. Governance
+//! [sets](Pallet::set_network_data) a period's value until an output used it. Submissions
+//! for a period not fixed yet are checked against [`LastFixed`]; finalizing waits for the
+//! fixed value.
 //!
 //! ## Reports, attestations, finalization
 //!
 //! A facility's operator or reporter key [reports](Pallet::report) a period's
 //! [`PeriodOutput`] once its period ended and before its window closes (amendable until
 //! then), paying [`Config::AttestationFee`] into the pallet's pot with the first submission.
-//! Bonded attestors [attest](Pallet::attest) their own observations of the same period.
+//! Bonded attestors [attest](Pallet::attest) their own observations of the same period (never
+//! of a facility whose operator or reporter key they are: only eligible attestors count; the
+//! first attestation is free, amendments pay).
 //! Every submission passes the physics checks of [`check_output`]:
 //! - hashrate > 0 and at most the registered capacity plus [`Config::HashrateTolerance`];
 //! - energy at least `hashrate x fleet efficiency x period` (`physics::energy_burned`) minus
 //!   [`Config::EnergyTolerance`], and at most `power capacity x period`;
 //! - uptime in 1..=1000 per-mill, pool fee at most [`Config::MaxPoolFee`];
-//! - when the period's network data exists: sats within [`Config::PoolLuckTolerance`] of
+//! - sats within [`Config::PoolLuckTolerance`] of
 //!   `hashrate x seconds / (difficulty x 2^32) x reward per block x (1 - pool fee)`.
 //!
-//! A facility-period is **finalized** when the facility reported and every attestor has
-//! attested, or at window close (anyone may [close](Pallet::close) it) if more than half of
-//! the attestor set has. Each metric's value is the median of the attestations (the lower
-//! middle value for an even count). Attestors within [`Config::AttestationTolerance`] of the
+//! A facility-period is **finalized**, once its network data is fixed, when the facility
+//! reported and every eligible attestor has attested, or at window close (anyone may
+//! [close](Pallet::close) it) if more than half of them have. The output is the attestation
+//! with the median sats (the lower middle for an even count), taken whole; sats that fail
+//! the physics check against the fixed data are clamped to the bound (flagged). Attestors within [`Config::AttestationTolerance`] of the
 //! median share the attestation fee (the rounding remainder, or all of it when nobody is
 //! within tolerance, goes to the treasury); the others get a strike. A report further than
 //! [`Config::ReportTolerance`] from the median is flagged; the median stands.
 //!
 //! Failing closed: no report by window close and the period is **defaulted by the facility**
-//! (final at once; after [`Config::MaxConsecutiveMisses`] in a row the facility is
+//! (final at once; when [`Config::MaxConsecutiveMisses`] periods in a row are missed —
+//! decided from the periods' outcomes, whatever order they are closed in — the facility is
 //! suspended through [`FacilityControl::suspend`]). A report without quorum extends the
 //! window once by `Timing::quorum_extension`; still short, it waits for governance to
 //! [finalize](Pallet::force_finalize) it from the report (flagged unverified) or from the
-//! network expectation, and the absent attestors get a strike.
+//! network expectation, and the absent attestors get a strike; after the resolution window
+//! it finalizes itself from the report with sats at most the expectation (flagged).
 //!
 //! A finalized output becomes **final** after `Timing::challenge_window`
 //! ([`Pallet::make_final`]); only final outputs leave this pallet, through [`PowOracle`] and
@@ -63,8 +77,12 @@ extern crate alloc;
 mod benchmarking;
 mod functions;
 mod impl_traits;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
+pub mod runtime_api;
+#[cfg(test)]
+mod soundness_tests;
 #[cfg(test)]
 mod tests;
 pub mod types;
@@ -93,6 +111,11 @@ pub type RoundOf<T> =
 /// Most period schedules kept (the current one, a pending one and a few past ones).
 pub const MAX_SCHEDULES: u32 = 8;
 
+/// Most periods whose network data a block's `on_initialize` fixes (a chain that stood still
+/// for many periods catches up this many per block; calls wait for it with
+/// `NetworkDataNotFixed`).
+pub const MAX_FIXED_PER_BLOCK: u32 = 16;
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -111,7 +134,7 @@ pub mod pallet {
 		Permill,
 	};
 
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -146,9 +169,20 @@ pub mod pallet {
 		/// Bond held from each attestor.
 		#[pallet::constant]
 		type AttestorBond: Get<BalanceOf<Self>>;
-		/// Feeds needed before a period's network data exists.
+		/// Feeds needed for a period's network data to be their median (at least 3); with
+		/// fewer, the last fixed value carries over.
 		#[pallet::constant]
 		type MinFeeds: Get<u32>;
+		/// How many periods of finalized outputs are kept per facility (older ones are pruned
+		/// as newer ones finalize; calls on them fail with `PeriodTooOld`): at least
+		/// [`Config::MaxConsecutiveMisses`], and as long as anything settles or averages over
+		/// them.
+		#[pallet::constant]
+		type OutputHistory: Get<u32>;
+		/// How many periods' fixed network data are kept (older ones are pruned as new
+		/// periods are fixed): at least as long as anything settles against them.
+		#[pallet::constant]
+		type NetworkHistory: Get<u32>;
 		/// Most feeders.
 		#[pallet::constant]
 		type MaxFeeders: Get<u32>;
@@ -227,7 +261,7 @@ pub mod pallet {
 	pub type Attestors<T: Config> =
 		StorageValue<_, BoundedVec<T::AccountId, T::MaxAttestors>, ValueQuery>;
 
-	/// Network data feeds per period, one per feeder.
+	/// Network data feeds of periods whose data is not fixed yet, one per feeder.
 	#[pallet::storage]
 	pub type Feeds<T: Config> = StorageMap<
 		_,
@@ -236,6 +270,20 @@ pub mod pallet {
 		BoundedVec<(T::AccountId, NetworkData), T::MaxFeeders>,
 		ValueQuery,
 	>;
+
+	/// Each period's network data, fixed once when its feed window closes (the last
+	/// [`Config::NetworkHistory`] periods).
+	#[pallet::storage]
+	pub type Network<T: Config> = StorageMap<_, Twox64Concat, PeriodIndex, FixedNetwork>;
+
+	/// The network data fixed last from feeds or by governance; genesis sets the first.
+	#[pallet::storage]
+	pub type LastFixed<T: Config> = StorageValue<_, LastFixedNetwork, OptionQuery>;
+
+	/// The block hook's cursor: periods before it are fixed (or ended their feed window
+	/// before the chain's first block, which sets it).
+	#[pallet::storage]
+	pub type NextToFix<T: Config> = StorageValue<_, PeriodIndex, OptionQuery>;
 
 	/// Open rounds: reported or attested facility-periods not finalized yet.
 	#[pallet::storage]
@@ -247,7 +295,8 @@ pub mod pallet {
 	pub type Outputs<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, FacilityId, Twox64Concat, PeriodIndex, OutputRecord>;
 
-	/// The attestations a finalized output is the median of, kept as its evidence.
+	/// The attestations a finalized output was taken from, kept as evidence until it is
+	/// final (the `Attested` events keep them after).
 	#[pallet::storage]
 	pub type Submissions<T: Config> = StorageDoubleMap<
 		_,
@@ -283,14 +332,20 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type FeePot<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
 
-	/// Strikes per attestor: submissions outside tolerance and missed quorums.
+	/// The periods of each attestor's recent strikes (submissions outside tolerance, missed
+	/// quorums) within the strike window, oldest first.
 	#[pallet::storage]
-	pub type Strikes<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+	pub type Strikes<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<PeriodIndex, ConstU32<MAX_STRIKES>>,
+		ValueQuery,
+	>;
 
-	/// Periods in a row each facility defaulted.
+	/// When strikes remove an attestor (governance sets them).
 	#[pallet::storage]
-	pub type ConsecutiveMisses<T: Config> =
-		StorageMap<_, Twox64Concat, FacilityId, u32, ValueQuery>;
+	pub type StrikeRule<T: Config> = StorageValue<_, StrikeRules, ValueQuery>;
 
 	/// Events of this pallet.
 	#[pallet::event]
@@ -328,6 +383,35 @@ pub mod pallet {
 			feeder: T::AccountId,
 			/// The values.
 			data: NetworkData,
+		},
+		/// A period's network data was fixed: from the feeds, or the last fixed value when
+		/// too few arrived.
+		NetworkDataFixed {
+			/// The period.
+			period: PeriodIndex,
+			/// The values.
+			data: NetworkData,
+			/// Where they came from.
+			source: NetworkSource,
+		},
+		/// Governance set a period's network data (before any output used it).
+		NetworkDataSet {
+			/// The period.
+			period: PeriodIndex,
+			/// The values.
+			data: NetworkData,
+		},
+		/// The median attestation's sats failed the physics check against the period's
+		/// fixed network data and were clamped to the bound.
+		SatsClamped {
+			/// The facility.
+			facility: FacilityId,
+			/// The period.
+			period: PeriodIndex,
+			/// The median attestation's sats.
+			attested: hashrate_primitives::Sats,
+			/// The sats finalized.
+			finalized: hashrate_primitives::Sats,
 		},
 		/// An attestor joined; its bond is held.
 		AttestorAdded {
@@ -385,8 +469,21 @@ pub mod pallet {
 		AttestorStruck {
 			/// The attestor.
 			attestor: T::AccountId,
-			/// Its strikes now.
+			/// Its strikes within the strike window now.
 			strikes: u32,
+		},
+		/// An attestor reached the strike limit: removed (part of its bond slashed, see
+		/// `AttestorSlashed`), or kept because the set is at its minimum size.
+		StrikeLimitReached {
+			/// The attestor.
+			attestor: T::AccountId,
+			/// Whether it was removed.
+			removed: bool,
+		},
+		/// The strike rules changed.
+		StrikeRulesSet {
+			/// The new rules.
+			rules: StrikeRules,
 		},
 		/// The facility's report deviates from the finalized values beyond tolerance.
 		ReportDeviates {
@@ -479,7 +576,8 @@ pub mod pallet {
 	pub enum Error<T> {
 		/// Period length must be at least one second.
 		ZeroPeriodLength,
-		/// The report window must be at least one second.
+		/// The report window must be at least two seconds (its first half is the feed
+		/// window).
 		ZeroReportWindow,
 		/// The clock is before the first schedule, or a period cannot be numbered.
 		NoSchedule,
@@ -501,8 +599,27 @@ pub mod pallet {
 		BondNotAffordable,
 		/// Difficulty and reward per block must be non-zero.
 		InvalidNetworkData,
-		/// The period has not started (feeds) or not ended (reports, attestations).
+		/// The period has not ended.
 		PeriodNotEnded,
+		/// The feed's difficulty is beyond x4 or /4 of the last fixed difficulty per retarget
+		/// possible since.
+		DifficultyOutOfBounds,
+		/// The feed's reward per block is below half or above four times the last fixed one.
+		RewardOutOfBounds,
+		/// The period's network data is fixed already.
+		NetworkDataFixed,
+		/// The period's network data is not fixed yet (its feed window is open, or earlier
+		/// periods are still being fixed).
+		NetworkDataNotFixed,
+		/// An output of the period was finalized against its network data: it stays.
+		NetworkDataInUse,
+		/// Strike rules need a window and a limit of at most `MAX_STRIKES`.
+		InvalidStrikeRules,
+		/// The period is older than the outputs kept ([`Config::OutputHistory`]).
+		PeriodTooOld,
+		/// The signer is the facility's operator or one of its reporter keys: a facility does
+		/// not attest or dispute itself.
+		OwnFacility,
 		/// The period's report window has closed.
 		WindowClosed,
 		/// The period's report window is still open.
@@ -540,8 +657,6 @@ pub mod pallet {
 		NotAwaitingGovernance,
 		/// The facility-period waits for governance; closing again changes nothing.
 		AwaitingGovernance,
-		/// No network data for the period.
-		NoNetworkData,
 		/// The facility-period is not finalized.
 		NotFinalized,
 		/// The output is final already.
@@ -606,16 +721,27 @@ pub mod pallet {
 		pub feeders: alloc::vec::Vec<T::AccountId>,
 		/// Attestors; each must be endowed for the bond.
 		pub attestors: alloc::vec::Vec<T::AccountId>,
+		/// When strikes remove an attestor.
+		pub strike_rules: StrikeRules,
+		/// The network data the first feeds are bounded by (and that periods without enough
+		/// feeds take until feeds are fixed).
+		pub network: NetworkData,
 	}
 
 	impl<T: Config> Default for GenesisConfig<T> {
-		/// Production periods: UTC days, no feeders or attestors.
+		/// Production periods: UTC days, no feeders or attestors, late-2025 network data
+		/// (difficulty 149.3 T, 3.158 BTC per block): a real chain's spec sets current values.
 		fn default() -> Self {
 			Self {
 				period_length: 86_400,
 				timing: Timing::default(),
 				feeders: Default::default(),
 				attestors: Default::default(),
+				strike_rules: StrikeRules::default(),
+				network: NetworkData {
+					difficulty: hashrate_primitives::Difficulty(149_301_205_959_699),
+					reward_per_block: hashrate_primitives::Sats(315_800_000),
+				},
 			}
 		}
 	}
@@ -624,8 +750,18 @@ pub mod pallet {
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
 			assert!(self.period_length > 0, "pow-oracle genesis: period_length must be > 0");
-			assert!(self.timing.report_window > 0, "pow-oracle genesis: report_window must be > 0");
+			assert!(
+				self.timing.report_window >= 2,
+				"pow-oracle genesis: report_window must be >= 2 s (its first half takes feeds)"
+			);
+			assert!(
+				!self.network.difficulty.is_zero() && !self.network.reward_per_block.is_zero(),
+				"pow-oracle genesis: network data must be non-zero"
+			);
+			assert!(self.strike_rules.is_valid(), "pow-oracle genesis: invalid strike rules");
+			StrikeRule::<T>::put(self.strike_rules);
 			Timings::<T>::put(self.timing);
+			LastFixed::<T>::put(LastFixedNetwork { period: None, end: 0, data: self.network });
 			let first =
 				Schedule { start_index: PeriodIndex(0), start_time: 0, length: self.period_length };
 			Schedules::<T>::put(BoundedVec::truncate_from(alloc::vec![first]));
@@ -644,9 +780,21 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Fixes the network data of periods whose feed window closed (by the previous
+		/// block's time, the clock of this block is not set yet), oldest first, at most
+		/// [`MAX_FIXED_PER_BLOCK`].
 		fn on_initialize(_: BlockNumberFor<T>) -> Weight {
-			// `on_finalize` reads `ChainStart` (and writes it once).
-			T::DbWeight::get().reads_writes(1, 1)
+			// Nothing to fix before the first block set the cursor (the clock reads zero
+			// then).
+			if !NextToFix::<T>::exists() {
+				return T::DbWeight::get().reads_writes(2, 2);
+			}
+			let fixed = Self::fix_due(Self::now(), MAX_FIXED_PER_BLOCK);
+			// `on_finalize` reads `ChainStart` (and writes it and `NextToFix` once).
+			T::DbWeight::get()
+				.reads_writes(1, 2)
+				.saturating_add(T::WeightInfo::fix_network_data().saturating_mul(fixed.into()))
+				.saturating_add(T::DbWeight::get().reads(2))
 		}
 
 		fn on_finalize(_: BlockNumberFor<T>) {
@@ -654,13 +802,21 @@ pub mod pallet {
 				let now = Self::now();
 				if now > 0 {
 					ChainStart::<T>::put(now);
+					if let Some(first) = Self::first_unfixed(now) {
+						NextToFix::<T>::put(first);
+					}
 				}
 			}
 		}
 
 		fn integrity_test() {
 			assert!(T::MaxAttestors::get() >= 1, "at least one attestor must fit");
-			assert!(T::MinFeeds::get() >= 1, "network data needs at least one feed");
+			assert!(T::MinFeeds::get() >= 3, "one feeder must not set the network: MinFeeds >= 3");
+			assert!(T::NetworkHistory::get() >= 2, "keep at least two periods of network data");
+			assert!(
+				T::OutputHistory::get() >= T::MaxConsecutiveMisses::get(),
+				"outputs of the periods suspension counts back over are kept"
+			);
 			assert!(T::MinFeeds::get() <= T::MaxFeeders::get(), "MinFeeds must be reachable");
 			assert!(T::MaxPoolFee::get() <= 1_000, "MaxPoolFee is per-mill");
 			// Fee shares are paid out of the pot account, which must never be left holding
@@ -676,6 +832,35 @@ pub mod pallet {
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
+		}
+	}
+
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// Unix seconds `[start, end)` of `period`.
+		pub fn period_bounds(period: PeriodIndex) -> Option<(u64, u64)> {
+			Self::bounds(period).ok()
+		}
+
+		/// `period`'s fixed network data and where it came from, once fixed.
+		pub fn fixed_network_data(period: PeriodIndex) -> Option<FixedNetwork> {
+			Network::<T>::get(period)
+		}
+
+		/// The reference network data feeds are bounded by.
+		pub fn last_fixed() -> Option<LastFixedNetwork> {
+			LastFixed::<T>::get()
+		}
+
+		/// What the chain's physics checks say of `output` as `facility`'s `period`: every
+		/// bound, the network expectation and the verdict — what `report` and `attest` check
+		/// (against the period's fixed network data, or the last fixed value before).
+		pub fn check_output(
+			facility: FacilityId,
+			period: PeriodIndex,
+			output: PeriodOutput,
+		) -> Result<PhysicsVerdict, OracleQueryError> {
+			Self::verdict(facility, period, &output)
 		}
 	}
 
@@ -701,7 +886,7 @@ pub mod pallet {
 		#[pallet::call_index(13)]
 		pub fn set_timing(origin: OriginFor<T>, timing: Timing) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			ensure!(timing.report_window > 0, Error::<T>::ZeroReportWindow);
+			ensure!(timing.report_window >= 2, Error::<T>::ZeroReportWindow);
 			Timings::<T>::put(timing);
 			Self::deposit_event(Event::TimingSet { timing });
 			Ok(())
@@ -736,14 +921,17 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Feed bitcoin's difficulty and average reward per block for `period`, from its start
-		/// until its report window closes; replaces the feeder's earlier feed. Free when
-		/// accepted.
+		/// Feed bitcoin's difficulty and average reward per block for `period`, after it ended
+		/// and until its feed window closes (the first half of its report window, or sooner
+		/// when every feeder has fed); replaces the feeder's earlier feed. The feed must lie
+		/// within bounds of the last fixed data ([`check_feed`]). The first feed of a feeder
+		/// for a period is free; a replacement pays the normal fee. The feed that completes
+		/// the set fixes the period's data (see [`Pallet::fix_network_data`]).
 		///
 		/// - Origin: signed by a feeder.
-		/// - Errors: `NotFeeder`, `InvalidNetworkData`, `NoSchedule`, `PeriodNotEnded` (not
-		///   started), `WindowClosed`.
-		/// - Events: `NetworkDataFed`.
+		/// - Errors: `NotFeeder`, `InvalidNetworkData`, `NoSchedule`, `PeriodNotEnded`,
+		///   `NetworkDataFixed`, `WindowClosed`, `DifficultyOutOfBounds`, `RewardOutOfBounds`.
+		/// - Events: `NetworkDataFed`, and `NetworkDataFixed` when it completes the set.
 		#[pallet::call_index(3)]
 		pub fn feed_network_data(
 			origin: OriginFor<T>,
@@ -751,29 +939,40 @@ pub mod pallet {
 			data: NetworkData,
 		) -> DispatchResultWithPostInfo {
 			let feeder = ensure_signed(origin)?;
-			ensure!(Feeders::<T>::get().contains(&feeder), Error::<T>::NotFeeder);
-			ensure!(
-				!data.difficulty.is_zero() && !data.reward_per_block.is_zero(),
-				Error::<T>::InvalidNetworkData
-			);
-			let (start, end) = Self::bounds(period)?;
-			let now = Self::now();
-			ensure!(now >= start, Error::<T>::PeriodNotEnded);
-			ensure!(
-				now < end.saturating_add(Timings::<T>::get().report_window),
-				Error::<T>::WindowClosed
-			);
-			Feeds::<T>::try_mutate(period, |feeds| {
-				match feeds.iter_mut().find(|(f, _)| *f == feeder) {
-					Some(entry) => entry.1 = data,
-					None => feeds
-						.try_push((feeder.clone(), data))
-						.map_err(|_| Error::<T>::TooManyFeeders)?,
-				}
-				Ok::<_, DispatchError>(())
-			})?;
-			Self::deposit_event(Event::NetworkDataFed { period, feeder, data });
-			Ok(Pays::No.into())
+			let replaced = Self::do_feed(feeder, period, data)?;
+			Ok(if replaced { Pays::Yes } else { Pays::No }.into())
+		}
+
+		/// Set `period`'s network data, before any output of the period was finalized or
+		/// defaulted against it: fixes it now if its feed window is open (the feeds are
+		/// dropped) or replaces the fixed value. The newest value set becomes the reference
+		/// for feeds.
+		///
+		/// - Origin: [`Config::GovernanceOrigin`].
+		/// - Errors: `InvalidNetworkData`, `NoSchedule`, `NetworkDataInUse`.
+		/// - Events: `NetworkDataSet`.
+		#[pallet::call_index(14)]
+		pub fn set_network_data(
+			origin: OriginFor<T>,
+			period: PeriodIndex,
+			data: NetworkData,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_set_network_data(period, data)
+		}
+
+		/// Set when strikes remove an attestor.
+		///
+		/// - Origin: [`Config::GovernanceOrigin`].
+		/// - Errors: `InvalidStrikeRules`.
+		/// - Events: `StrikeRulesSet`.
+		#[pallet::call_index(15)]
+		pub fn set_strike_rules(origin: OriginFor<T>, rules: StrikeRules) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(rules.is_valid(), Error::<T>::InvalidStrikeRules);
+			StrikeRule::<T>::put(rules);
+			Self::deposit_event(Event::StrikeRulesSet { rules });
+			Ok(())
 		}
 
 		/// Add an attestor; [`Config::AttestorBond`] is held from it.
@@ -801,6 +1000,7 @@ pub mod pallet {
 				attestors.remove(position);
 				Ok::<_, DispatchError>(())
 			})?;
+			Strikes::<T>::remove(&attestor);
 			T::Currency::release(
 				&HoldReason::AttestorBond.into(),
 				&attestor,
@@ -832,13 +1032,16 @@ pub mod pallet {
 			Self::do_report(submitter, facility, period, output)
 		}
 
-		/// Attest (or amend) an independent observation of `facility`'s `period`. Free when
-		/// accepted.
+		/// Attest (or amend) an independent observation of `facility`'s `period`. The first
+		/// attestation of an attestor for a facility-period is free; an amendment pays the
+		/// normal fee. The facility's operator and reporter keys may not attest it.
 		///
 		/// - Origin: signed by an attestor.
-		/// - Errors: `NotAttestor`, `UnknownFacility`, `FacilityNotReporting`, `NoSchedule`,
-		///   `PeriodNotEnded`, `WindowClosed`, `AlreadyFinalized`, the physics checks.
-		/// - Events: `Attested`, and `Finalized` (+ payouts) if this completes the set.
+		/// - Errors: `NotAttestor`, `UnknownFacility`, `FacilityNotReporting`, `OwnFacility`,
+		///   `NoSchedule`, `PeriodNotEnded`, `WindowClosed`, `AlreadyFinalized`, the physics
+		///   checks.
+		/// - Events: `Attested`, and `Finalized` (+ payouts) if this completes the set of
+		///   eligible attestors and the period's network data is fixed.
 		#[pallet::call_index(7)]
 		pub fn attest(
 			origin: OriginFor<T>,
@@ -847,17 +1050,21 @@ pub mod pallet {
 			output: PeriodOutput,
 		) -> DispatchResultWithPostInfo {
 			let attestor = ensure_signed(origin)?;
-			Self::do_attest(attestor, facility, period, output)?;
-			Ok(Pays::No.into())
+			let amended = Self::do_attest(attestor, facility, period, output)?;
+			Ok(if amended { Pays::Yes } else { Pays::No }.into())
 		}
 
-		/// Close `facility`'s `period` after its window: finalize with a majority of
-		/// attestors; without a report, default it; short of quorum, extend the window once,
-		/// then hand it to governance. Anyone may call it.
+		/// Close `facility`'s `period`: once its network data is fixed, finalize a complete
+		/// round (reported, every eligible attestor attested) at once; after its window,
+		/// finalize with a majority of the eligible attestors; without a report, default it;
+		/// short of quorum, extend the window once, then hand it to governance; a round that
+		/// waited for governance longer than the resolution window finalizes from its report
+		/// with sats at most the network expectation. Anyone may call it.
 		///
 		/// - Origin: signed (anyone).
 		/// - Errors: `UnknownFacility`, `FacilityNotReporting` (no report and the facility does
-		///   not report), `NoSchedule`, `WindowOpen`, `AlreadyFinalized`, `AwaitingGovernance`.
+		///   not report), `NoSchedule`, `WindowOpen`, `AlreadyFinalized`, `AwaitingGovernance`,
+		///   `NetworkDataNotFixed`, `NotOwed`.
 		/// - Events: `Finalized` (+ payouts), `Defaulted`, `WindowExtended` or
 		///   `AwaitingGovernance` (+ strikes).
 		#[pallet::call_index(8)]
@@ -876,7 +1083,7 @@ pub mod pallet {
 		/// attestation fee goes to the treasury.
 		///
 		/// - Origin: [`Config::GovernanceOrigin`].
-		/// - Errors: `NotAwaitingGovernance`, `NoNetworkData`, `Overflow`, `NoSchedule`.
+		/// - Errors: `NotAwaitingGovernance`, `Overflow`, `NoSchedule`.
 		/// - Events: `Finalized`.
 		#[pallet::call_index(9)]
 		pub fn force_finalize(
@@ -911,8 +1118,9 @@ pub mod pallet {
 		/// governance resolves it. An attestor posts [`Config::DisputeDeposit`]; governance
 		/// disputes without one.
 		///
-		/// - Origin: signed by an attestor, or [`Config::GovernanceOrigin`].
-		/// - Errors: `NotAttestor`, `NotFinalized`, `AlreadyFinal`, `AlreadyDisputed`,
+		/// - Origin: signed by an attestor that is not the facility's operator or reporter
+		///   key, or [`Config::GovernanceOrigin`].
+		/// - Errors: `NotAttestor`, `OwnFacility`, `NotFinalized`, `AlreadyFinal`, `AlreadyDisputed`,
 		///   `ChallengeWindowClosed`, `DepositNotAffordable`.
 		/// - Events: `Disputed`.
 		#[pallet::call_index(11)]
@@ -926,6 +1134,7 @@ pub mod pallet {
 				Err(origin) => {
 					let who = ensure_signed(origin)?;
 					ensure!(Attestors::<T>::get().contains(&who), Error::<T>::NotAttestor);
+					ensure!(Self::is_eligible(facility, &who), Error::<T>::OwnFacility);
 					Some(who)
 				},
 			};

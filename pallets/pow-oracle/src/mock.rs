@@ -74,6 +74,10 @@ pub const DISPUTE_DEPOSIT: Balance = 5_000;
 pub const FRAUD_SLASH: Balance = 50_000;
 pub const ATTESTOR_SLASH: Balance = 4_000;
 pub const FACILITY: FacilityId = FacilityId(0);
+/// Periods of outputs kept per facility.
+pub const OUTPUT_HISTORY: u32 = 20;
+/// Periods of fixed network data kept.
+pub const NETWORK_HISTORY: u32 = 50;
 
 parameter_types! {
 	pub const Treasury: AccountId = TREASURY;
@@ -97,6 +101,7 @@ impl pallet_facilities::Config for Test {
 	type MinPlausibleEfficiency = FacilitiesMinEfficiency;
 	type MaxReporters = ConstU32<3>;
 	type MaxFleetRows = ConstU32<4>;
+	type Attestors = Oracle;
 	type WeightInfo = ();
 }
 
@@ -111,7 +116,9 @@ impl Config for Test {
 	type TreasuryAccount = Treasury;
 	type AttestationFee = ConstU64<FEE>;
 	type AttestorBond = ConstU64<BOND>;
-	type MinFeeds = ConstU32<2>;
+	type MinFeeds = ConstU32<3>;
+	type NetworkHistory = ConstU32<NETWORK_HISTORY>;
+	type OutputHistory = ConstU32<OUTPUT_HISTORY>;
 	type MaxFeeders = ConstU32<3>;
 	type MaxAttestors = ConstU32<4>;
 	type MaxConsecutiveMisses = ConstU32<3>;
@@ -245,6 +252,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		},
 		feeders: FEEDERS.to_vec(),
 		attestors: ATTESTORS.to_vec(),
+		network: network(),
+		strike_rules: StrikeRules::default(),
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
@@ -253,11 +262,14 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		System::set_block_number(1);
 		// The chain started ten periods before the tests' first period.
 		ChainStart::<Test>::put(T0 - 10 * PERIOD);
+		// Network data is fixed from the tests' first period on.
+		NextToFix::<Test>::put(P0);
 		set_now(T0);
 		FINAL.with(|f| f.borrow_mut().clear());
 		assert_ok!(Facilities::register(RuntimeOrigin::signed(OPERATOR), site(), profile()));
 		assert_ok!(Facilities::approve(RuntimeOrigin::root(), FACILITY));
 		assert_ok!(Facilities::add_reporter(RuntimeOrigin::signed(OPERATOR), FACILITY, REPORTER));
+		assert_ok!(Facilities::accept_reporter(RuntimeOrigin::signed(REPORTER), FACILITY));
 	});
 	ext
 }

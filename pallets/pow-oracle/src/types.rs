@@ -10,7 +10,7 @@ use polkadot_sdk::{
 		traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 	},
 	sp_core::U256,
-	sp_runtime::Permill,
+	sp_runtime::{Perbill, Permill},
 };
 use scale_info::TypeInfo;
 
@@ -103,6 +103,134 @@ impl Default for Timing {
 	}
 }
 
+/// Where a period's fixed network data came from.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum NetworkSource {
+	/// The median of `feeds` feeds.
+	Feeds {
+		/// How many feeds there were.
+		feeds: u32,
+	},
+	/// Too few feeds by the feed window's close: the last fixed value carried over.
+	LastFixed,
+	/// Set by governance.
+	Governance,
+}
+
+/// A period's network data, fixed once.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct FixedNetwork {
+	/// The values every check and obligation of the period uses.
+	pub data: NetworkData,
+	/// Where they came from.
+	pub source: NetworkSource,
+	/// An output of the period was finalized or defaulted against them: governance may no
+	/// longer change them.
+	pub used: bool,
+}
+
+/// The network data fixed last from feeds or by governance (a carried-over value does not
+/// count): the reference every new feed is bounded by.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct LastFixedNetwork {
+	/// The period it was fixed for; `None` for the genesis value.
+	pub period: Option<PeriodIndex>,
+	/// That period's end, unix seconds (0 for the genesis value, whose reference time is the
+	/// chain's first block): kept so the bounds never depend on a pruned schedule.
+	pub end: u64,
+	/// The values.
+	pub data: NetworkData,
+}
+
+/// Bitcoin retargets every 2,016 blocks and by at most x4 or /4. An epoch takes 2,016 x 600 s
+/// at the target block time and a quarter of that (302,400 s, 3.5 days) when hashrate
+/// quadrupled: no more than one retarget can happen per this many seconds.
+pub const SHORTEST_EPOCH_SECS: u64 = 2_016 * 600 / 4;
+
+/// Most retargets a difficulty bound allows for (4^16 = 2^32: beyond any plausible gap).
+pub const MAX_RETARGETS: u64 = 16;
+
+/// How many retargets can fall between the end of the last fixed period (`since`, unix
+/// seconds) and the end of the fed period (`until`): one at any moment, plus one per
+/// [`SHORTEST_EPOCH_SECS`] elapsed.
+pub fn retargets_between(since: u64, until: u64) -> u64 {
+	until
+		.saturating_sub(since)
+		.checked_div(SHORTEST_EPOCH_SECS)
+		.unwrap_or(0)
+		.saturating_add(1)
+		.min(MAX_RETARGETS)
+}
+
+/// Why a feed is out of bounds.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FeedOutOfBounds {
+	/// Difficulty beyond x4 or /4 per possible retarget of the last fixed difficulty.
+	Difficulty,
+	/// Reward per block below half or above four times the last fixed one.
+	Reward,
+}
+
+/// Checks a feed against the last fixed data, `retargets` possible retargets later (`k`):
+/// the difficulty within `last / 4^k ..= last x 4^k`, the reward per block within
+/// `last / 2^k ..= last x 4^k` — `[1/2, 4x]` within one epoch (fees have exceeded the
+/// subsidy, 20 Apr 2024, block 840,000; a halving at most halves the subsidy), wider as time
+/// passes, so a reference fixed on an unusual day never locks honest feeds out for good.
+pub fn check_feed(
+	feed: &NetworkData,
+	last: &NetworkData,
+	retargets: u64,
+) -> Result<(), FeedOutOfBounds> {
+	let factor = 4u128.saturating_pow(u32::try_from(retargets).unwrap_or(u32::MAX));
+	let difficulty = feed.difficulty.0;
+	let lowest = last.difficulty.0 / factor;
+	let highest = last.difficulty.0.saturating_mul(factor);
+	if difficulty < lowest || difficulty > highest {
+		return Err(FeedOutOfBounds::Difficulty);
+	}
+	let reward = u128::from(feed.reward_per_block.0);
+	let last_reward = u128::from(last.reward_per_block.0);
+	let halvings = 2u128.saturating_pow(u32::try_from(retargets).unwrap_or(u32::MAX));
+	if reward.saturating_mul(halvings) < last_reward || reward > last_reward.saturating_mul(factor)
+	{
+		return Err(FeedOutOfBounds::Reward);
+	}
+	Ok(())
+}
+
 /// Tolerances of the plausibility checks.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Tolerances {
@@ -128,7 +256,7 @@ pub struct Capacity {
 }
 
 /// Why an output is implausible.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
 pub enum Implausible {
 	/// Zero hashrate: a facility that did not hash does not report (and defaults).
 	ZeroHashrate,
@@ -224,23 +352,180 @@ pub fn median<V: Ord + Copy>(values: &mut [V]) -> Option<V> {
 	values.get((values.len() - 1) / 2).copied()
 }
 
-/// The metric-wise median of `outputs`; the evidence is taken from `evidence`.
-pub fn median_output(
-	outputs: &[PeriodOutput],
-	evidence: polkadot_sdk::sp_core::H256,
-) -> Option<PeriodOutput> {
+/// What the physics checks say of an output: every bound, the expectation and the verdict
+/// (the oracle's `check_output` view function).
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct PhysicsVerdict {
+	/// The period's length in seconds.
+	pub seconds: u64,
+	/// The network data the sats bound uses: the period's fixed data, or the last fixed
+	/// value while the period is not fixed.
+	pub network: Option<NetworkData>,
+	/// Whether `network` is the period's fixed data.
+	pub network_fixed: bool,
+	/// Highest hashrate accepted: capacity plus tolerance.
+	pub max_hashrate: Hashrate,
+	/// Least energy the output's hashrate needs, less tolerance.
+	pub min_energy: Option<Energy>,
+	/// Most energy the site delivers in the period.
+	pub max_energy: Option<Energy>,
+	/// The network expectation of the output's hashrate after its pool fee.
+	pub expected_sats: Option<Sats>,
+	/// Lowest sats accepted (expectation less pool luck).
+	pub min_sats: Option<Sats>,
+	/// Highest sats accepted (expectation plus pool luck).
+	pub max_sats: Option<Sats>,
+	/// Highest pool fee accepted, per-mill.
+	pub max_pool_fee: PerMill,
+	/// `Ok` when every check passes, else the first that fails (in [`check_output`]'s order).
+	pub verdict: Result<(), Implausible>,
+}
+
+/// Every bound [`check_output`] applies to `output`, and its verdict.
+pub fn physics_verdict(
+	output: &PeriodOutput,
+	capacity: &Capacity,
+	seconds: u64,
+	network: Option<&NetworkData>,
+	network_fixed: bool,
+	tolerances: &Tolerances,
+) -> PhysicsVerdict {
+	let to_energy = |v: u128| u64::try_from(v).ok().map(Energy);
+	let min_energy = physics::energy_burned(output.hashrate, capacity.efficiency, seconds)
+		.and_then(|needed| {
+			to_energy(minus(u128::from(needed.get()), tolerances.energy_under_physics))
+		});
+	let max_energy = physics::energy_at_power(capacity.power, seconds);
+	let expected_sats =
+		network.and_then(|n| expected_net_sats(output.hashrate, seconds, n, output.pool_fee));
+	let to_sats = |v: u128| u64::try_from(v).ok().map(Sats);
+	PhysicsVerdict {
+		seconds,
+		network: network.copied(),
+		network_fixed,
+		max_hashrate: Hashrate(plus(capacity.hashrate.get(), tolerances.hashrate_over_capacity)),
+		min_energy,
+		max_energy,
+		expected_sats,
+		min_sats: expected_sats
+			.and_then(|e| to_sats(minus(u128::from(e.get()), tolerances.pool_luck))),
+		max_sats: expected_sats
+			.and_then(|e| to_sats(plus(u128::from(e.get()), tolerances.pool_luck))),
+		max_pool_fee: tolerances.max_pool_fee,
+		verdict: check_output(output, capacity, seconds, network, tolerances),
+	}
+}
+
+/// Why the oracle cannot judge an output ([`PhysicsVerdict`]'s query).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub enum OracleQueryError {
+	/// No facility has this id.
+	UnknownFacility,
+	/// The facility does not report (pending, retired or rejected).
+	FacilityNotReporting,
+	/// The period cannot be numbered.
+	NoSchedule,
+}
+
+/// Most strikes kept per attestor (the limit of [`StrikeRules`] is at most this).
+pub const MAX_STRIKES: u32 = 32;
+
+/// When strikes remove an attestor.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+pub struct StrikeRules {
+	/// Strikes within `window` periods that remove an attestor (0: never).
+	pub limit: u32,
+	/// How many periods a strike counts for.
+	pub window: u32,
+	/// Share of the attestor bond slashed to the treasury on removal.
+	pub slash: Perbill,
+	/// A removal never takes the attestor set below this size.
+	pub min_attestors: u32,
+}
+
+impl Default for StrikeRules {
+	/// Five strikes within 30 periods (a month of UTC days) remove an attestor and cost a
+	/// tenth of its bond; at least three attestors stay.
+	fn default() -> Self {
+		Self { limit: 5, window: 30, slash: Perbill::from_percent(10), min_attestors: 3 }
+	}
+}
+
+impl StrikeRules {
+	/// Whether the rules can be applied: a limit that fits the strikes kept, a window.
+	pub fn is_valid(&self) -> bool {
+		self.limit <= MAX_STRIKES && self.window > 0
+	}
+}
+
+/// The final output of a set of attestations: the one with the median sats (lower middle),
+/// taken whole — if it is within `tolerance` of the metric-wise median (the lower middle of
+/// each metric, which one attestor alone cannot move); otherwise the attestation within
+/// `tolerance` of it nearest in sats, so an attestor placing its sats in the middle cannot
+/// bring its other metrics along. `None` when empty.
+pub fn median_attestation(outputs: &[PeriodOutput], tolerance: Permill) -> Option<PeriodOutput> {
 	let pick = |f: &dyn Fn(&PeriodOutput) -> u128| {
 		let mut values: alloc::vec::Vec<u128> = outputs.iter().map(f).collect();
 		median(&mut values)
 	};
-	Some(PeriodOutput {
+	let reference = PeriodOutput {
 		hashrate: Hashrate(pick(&|o| o.hashrate.get())?),
 		sats: Sats(u64::try_from(pick(&|o| u128::from(o.sats.get()))?).ok()?),
 		energy: Energy(u64::try_from(pick(&|o| u128::from(o.energy.get()))?).ok()?),
 		uptime: PerMill::try_from(pick(&|o| u128::from(o.uptime))?).ok()?,
 		pool_fee: PerMill::try_from(pick(&|o| u128::from(o.pool_fee))?).ok()?,
-		evidence,
-	})
+		evidence: Default::default(),
+	};
+	let median = median_by_sats(outputs).and_then(|i| outputs.get(i)).copied()?;
+	if output_within(&median, &reference, tolerance) {
+		return Some(median);
+	}
+	// The median-sats attestation disagrees with the others in another metric: the
+	// consistent attestation nearest to it in sats (the lower on a tie), if any.
+	outputs
+		.iter()
+		.filter(|o| output_within(o, &reference, tolerance))
+		.min_by_key(|o| (o.sats.get().abs_diff(median.sats.get()), o.sats))
+		.copied()
+		.or(Some(median))
+}
+
+/// Index of the output with the median sats among `outputs` (the lower middle one for an even
+/// count; equal sats keep submission order). `None` when empty.
+pub fn median_by_sats(outputs: &[PeriodOutput]) -> Option<usize> {
+	let mut order: alloc::vec::Vec<usize> = (0..outputs.len()).collect();
+	order.sort_by_key(|i| outputs.get(*i).map(|o| o.sats));
+	order.get(outputs.len().checked_sub(1)? / 2).copied()
+}
+
+/// `output` with its sats moved into the pool-luck band of the network expectation
+/// ([`check_output`]'s sats bound), and whether they had to move.
+pub fn clamp_sats(
+	output: &PeriodOutput,
+	seconds: u64,
+	network: &NetworkData,
+	pool_luck: Permill,
+) -> Option<(PeriodOutput, bool)> {
+	let expected =
+		u128::from(expected_net_sats(output.hashrate, seconds, network, output.pool_fee)?.get());
+	let (low, high) = (minus(expected, pool_luck), plus(expected, pool_luck));
+	let sats = u128::from(output.sats.get());
+	let clamped = sats.clamp(low, high);
+	let sats = Sats(u64::try_from(clamped).ok()?);
+	Some((PeriodOutput { sats, ..*output }, clamped != u128::from(output.sats.get())))
 }
 
 /// Whether `value` is within `tolerance` of `reference` (relative to `reference`).
@@ -369,11 +654,11 @@ pub struct Dispute<AccountId, Balance> {
 	TypeInfo,
 )]
 pub enum OutputSource {
-	/// Median of the attestors' submissions.
+	/// The attestation with the median sats, taken whole.
 	Attested {
-		/// How many attestors submitted.
+		/// How many eligible attestors submitted.
 		attestors: u32,
-		/// How many attestors the set had at finalization.
+		/// How many attestors were eligible at finalization.
 		of: u32,
 	},
 	/// Governance, from the facility's report, without quorum: unverified.
@@ -382,6 +667,17 @@ pub enum OutputSource {
 	GovernanceFromNetwork,
 	/// The facility did not report by the window's close.
 	Defaulted,
+	/// The median attestation, whose sats failed the physics check against the period's
+	/// fixed network data: clamped to the nearest bound (flagged).
+	AttestedClamped {
+		/// How many eligible attestors submitted.
+		attestors: u32,
+		/// How many attestors were eligible at finalization.
+		of: u32,
+	},
+	/// Reported, without quorum, and governance did not decide within the resolution
+	/// window: the report with sats at most the network expectation (flagged unverified).
+	ExpiredFromReport,
 }
 
 /// A facility-period's finalized output.

@@ -49,6 +49,9 @@ pub trait WeightInfo {
 	fn add_feeder() -> Weight;
 	fn remove_feeder() -> Weight;
 	fn feed_network_data() -> Weight;
+	fn fix_network_data() -> Weight;
+	fn set_network_data() -> Weight;
+	fn set_strike_rules() -> Weight;
 	fn add_attestor() -> Weight;
 	fn remove_attestor() -> Weight;
 	fn report() -> Weight;
@@ -128,6 +131,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Minimum execution time: 23_185_000 picoseconds.
 		Weight::from_parts(25_248_000, 3870)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	fn fix_network_data() -> Weight {
+		Weight::from_parts(40_000_000, 6000)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
+	fn set_network_data() -> Weight {
+		Weight::from_parts(25_000_000, 4000)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	fn set_strike_rules() -> Weight {
+		Weight::from_parts(10_000_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `PowOracle::Attestors` (r:1 w:1)
@@ -421,6 +438,20 @@ impl WeightInfo for () {
 		// Minimum execution time: 23_185_000 picoseconds.
 		Weight::from_parts(25_248_000, 3870)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn fix_network_data() -> Weight {
+		Weight::from_parts(40_000_000, 6000)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
+	}
+	fn set_network_data() -> Weight {
+		Weight::from_parts(25_000_000, 4000)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+	}
+	fn set_strike_rules() -> Weight {
+		Weight::from_parts(10_000_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `PowOracle::Attestors` (r:1 w:1)

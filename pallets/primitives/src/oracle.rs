@@ -103,6 +103,20 @@ pub trait PowOracle {
 	) -> Option<Hashrate>;
 }
 
+/// Who attests facilities' output: the facility registry refuses to hand a facility to an
+/// attestor (`pallet-pow-oracle` implements it).
+pub trait AttestorInspect<AccountId> {
+	/// Whether `who` is in the attestor set.
+	fn is_attestor(who: &AccountId) -> bool;
+}
+
+/// Nobody attests.
+impl<AccountId> AttestorInspect<AccountId> for () {
+	fn is_attestor(_: &AccountId) -> bool {
+		false
+	}
+}
+
 /// Told when a facility's period becomes final or defaulted.
 pub trait OnPeriodFinal {
 	/// `facility`'s `period` is now final with `outcome`.

@@ -34,5 +34,7 @@ impl pallet_facilities::Config for Runtime {
 	type MinPlausibleEfficiency = MinPlausibleEfficiency;
 	type MaxReporters = ConstU32<8>;
 	type MaxFleetRows = ConstU32<16>;
+	/// An attestor may not be offered a facility's operatorship.
+	type Attestors = PowOracle;
 	type WeightInfo = pallet_facilities::weights::SubstrateWeight<Runtime>;
 }

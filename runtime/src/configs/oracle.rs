@@ -40,6 +40,12 @@ parameter_types! {
 	pub const AttestationTolerance: Permill = Permill::from_percent(2);
 	/// A facility report more than 5 % from the median is flagged.
 	pub const ReportTolerance: Permill = Permill::from_percent(5);
+	/// The reference network data a chain upgraded from oracle storage v1 starts from when
+	/// its recent feeds give none: late 2025 (difficulty 149.3 T, 3.158 BTC per block).
+	pub const InitialNetwork: hashrate_primitives::NetworkData = hashrate_primitives::NetworkData {
+		difficulty: hashrate_primitives::Difficulty(149_301_205_959_699),
+		reward_per_block: hashrate_primitives::Sats(315_800_000),
+	};
 }
 
 impl pallet_pow_oracle::Config for Runtime {
@@ -55,7 +61,14 @@ impl pallet_pow_oracle::Config for Runtime {
 	type TreasuryAccount = TreasuryAccount;
 	type AttestationFee = ConstU128<ATTESTATION_FEE>;
 	type AttestorBond = ConstU128<ATTESTOR_BOND>;
-	type MinFeeds = ConstU32<2>;
+	/// Three feeds at least: the median of two would be the lower one, set by one feeder.
+	type MinFeeds = ConstU32<3>;
+	/// Network data of the last 400 periods (over a year of UTC days) stays readable; the
+	/// yield pallet settles periods long before that.
+	type NetworkHistory = ConstU32<400>;
+	/// Outputs of the last 400 periods stay (backing averages over at most 366, settlement
+	/// needs far fewer); older ones are pruned as new ones finalize.
+	type OutputHistory = ConstU32<400>;
 	type MaxFeeders = ConstU32<7>;
 	type MaxAttestors = ConstU32<15>;
 	type MaxConsecutiveMisses = ConstU32<3>;

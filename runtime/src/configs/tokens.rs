@@ -93,7 +93,7 @@ impl pallet_hashrate_tokens::BenchmarkHelper<AccountId> for TokensBenchmarkHelpe
 }
 
 /// Benchmark setup: the oracle's record of `facility`'s `period`, final from `source`, with
-/// late-2025 network data fed by two feeders (not announced to the hooks).
+/// late-2025 network data fixed for it (not announced to the hooks).
 #[cfg(feature = "runtime-benchmarks")]
 pub fn write_final_output(
 	facility: hashrate_primitives::FacilityId,
@@ -107,16 +107,17 @@ pub fn write_final_output(
 		difficulty: hashrate_primitives::Difficulty(149_301_205_959_699),
 		reward_per_block: Sats(315_800_000),
 	};
-	let feeders = [AccountId::from([1u8; 32]), AccountId::from([2u8; 32])];
 	pallet_pow_oracle::Outputs::<Runtime>::insert(
 		facility,
 		period,
 		OutputRecord { output, source, status: OutputStatus::Final, report: None },
 	);
-	pallet_pow_oracle::Feeds::<Runtime>::insert(
+	pallet_pow_oracle::Network::<Runtime>::insert(
 		period,
-		frame_support::BoundedVec::truncate_from(
-			feeders.iter().map(|f| (f.clone(), network)).collect::<alloc::vec::Vec<_>>(),
-		),
+		pallet_pow_oracle::FixedNetwork {
+			data: network,
+			source: pallet_pow_oracle::NetworkSource::Feeds { feeds: 3 },
+			used: true,
+		},
 	);
 }
