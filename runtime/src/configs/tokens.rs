@@ -81,7 +81,6 @@ impl pallet_hashrate_tokens::BenchmarkHelper<AccountId> for TokensBenchmarkHelpe
 
 	/// Benchmark setup: moves the yield pallet's settled frontier past the series' term.
 	fn settle_periods(series: hashrate_primitives::SeriesId) {
-		use hashrate_primitives::PowOracle as _;
 		pallet_real_yield::SeriesYields::<Runtime>::mutate(series, |state| {
 			if let Some(state) = state {
 				let last = state.economics.last_period;
