@@ -316,6 +316,26 @@ mod benchmarks {
 	}
 
 	#[benchmark]
+	fn close_to_governance() {
+		// Nobody attested through the extension: close hands the round to governance and
+		// strikes every eligible attestor, each reaching the limit: removed, slashed.
+		let s = setup::<T>();
+		let all = attestors::<T>();
+		strikes_remove::<T>();
+		Pallet::<T>::do_report(s.reporter.clone(), s.facility, s.period, s.output).unwrap();
+		let (_, end) = Pallet::<T>::bounds(s.period).unwrap();
+		let timing = Timings::<T>::get();
+		T::BenchmarkHelper::set_now(end + timing.report_window);
+		Pallet::<T>::do_close(s.facility, s.period).unwrap();
+		T::BenchmarkHelper::set_now(end + timing.report_window + timing.quorum_extension);
+		let caller = funded::<T>("caller", 0);
+		#[extrinsic_call]
+		close(RawOrigin::Signed(caller), s.facility, s.period);
+		assert!(Rounds::<T>::get(s.facility, s.period).is_some_and(|r| r.awaiting_governance));
+		assert!(Attestors::<T>::get().is_empty(), "every absent attestor was removed");
+	}
+
+	#[benchmark]
 	fn force_finalize() {
 		let s = setup::<T>();
 		let all = attestors::<T>();

@@ -152,17 +152,11 @@ impl<T: Config> Pallet<T> {
 			return;
 		}
 		let count = u32::try_from(feeds.len()).unwrap_or(u32::MAX);
-		let median_of = |feeds: &[(T::AccountId, NetworkData)]| {
-			let mut difficulties: alloc::vec::Vec<_> =
-				feeds.iter().map(|(_, d)| d.difficulty).collect();
-			let mut rewards: alloc::vec::Vec<_> =
-				feeds.iter().map(|(_, d)| d.reward_per_block).collect();
-			Some(NetworkData {
-				difficulty: median(&mut difficulties)?,
-				reward_per_block: median(&mut rewards)?,
-			})
+		let from_feeds = if count >= T::MinFeeds::get() {
+			median_network(feeds.iter().map(|(_, d)| d))
+		} else {
+			None
 		};
-		let from_feeds = if count >= T::MinFeeds::get() { median_of(&feeds) } else { None };
 		let (data, source) = match (from_feeds, LastFixed::<T>::get()) {
 			(Some(data), last) => {
 				// The reference only moves forward (periods may be fixed out of order).

@@ -1068,7 +1068,11 @@ pub mod pallet {
 		/// - Events: `Finalized` (+ payouts), `Defaulted`, `WindowExtended` or
 		///   `AwaitingGovernance` (+ strikes).
 		#[pallet::call_index(8)]
-		#[pallet::weight(T::WeightInfo::close().saturating_add(T::OnPeriodFinal::weight()))]
+		#[pallet::weight(
+			T::WeightInfo::close()
+				.saturating_add(T::OnPeriodFinal::weight())
+				.max(T::WeightInfo::close_to_governance())
+		)]
 		pub fn close(
 			origin: OriginFor<T>,
 			facility: FacilityId,

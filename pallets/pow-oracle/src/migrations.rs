@@ -52,20 +52,15 @@ pub mod v2 {
 				let Some(period) = current.0.checked_sub(back) else { break };
 				reads += 1;
 				let feeds = Feeds::<T>::get(PeriodIndex(period));
-				if feeds.len() >= 2 {
-					let mut difficulties: alloc::vec::Vec<_> =
-						feeds.iter().map(|(_, d)| d.difficulty).collect();
-					let mut rewards: alloc::vec::Vec<_> =
-						feeds.iter().map(|(_, d)| d.reward_per_block).collect();
-					if let (Some(difficulty), Some(reward_per_block)) =
-						(median(&mut difficulties), median(&mut rewards))
-					{
-						reference = Some((
-							PeriodIndex(period),
-							NetworkData { difficulty, reward_per_block },
-						));
-						break;
-					}
+				// v1 needed two feeds for a median.
+				let data = if feeds.len() >= 2 {
+					median_network(feeds.iter().map(|(_, d)| d))
+				} else {
+					None
+				};
+				if let Some(data) = data {
+					reference = Some((PeriodIndex(period), data));
+					break;
 				}
 			}
 			let last = match reference {

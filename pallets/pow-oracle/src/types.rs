@@ -352,6 +352,19 @@ pub fn median<V: Ord + Copy>(values: &mut [V]) -> Option<V> {
 	values.get((values.len() - 1) / 2).copied()
 }
 
+/// The network data of a set of feeds: the median difficulty and the median reward per block,
+/// each on its own (lower middle for an even count). `None` when there are no feeds.
+pub fn median_network<'a>(
+	feeds: impl Iterator<Item = &'a NetworkData> + Clone,
+) -> Option<NetworkData> {
+	let mut difficulties: alloc::vec::Vec<_> = feeds.clone().map(|d| d.difficulty).collect();
+	let mut rewards: alloc::vec::Vec<_> = feeds.map(|d| d.reward_per_block).collect();
+	Some(NetworkData {
+		difficulty: median(&mut difficulties)?,
+		reward_per_block: median(&mut rewards)?,
+	})
+}
+
 /// What the physics checks say of an output: every bound, the expectation and the verdict
 /// (the oracle's `check_output` view function).
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]

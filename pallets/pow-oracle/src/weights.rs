@@ -57,6 +57,7 @@ pub trait WeightInfo {
 	fn report() -> Weight;
 	fn attest() -> Weight;
 	fn close() -> Weight;
+	fn close_to_governance() -> Weight;
 	fn force_finalize() -> Weight;
 	fn make_final() -> Weight;
 	fn dispute() -> Weight;
@@ -264,6 +265,36 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `PowOracle::Submissions` (r:0 w:1)
 	/// Proof: `PowOracle::Submissions` (`max_values`: None, `max_size`: Some(1525), added: 4000, mode: `MaxEncodedLen`)
 	fn close() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `3815`
+		//  Estimated: `42638`
+		// Minimum execution time: 750_733_000 picoseconds.
+		Weight::from_parts(773_237_000, 42638)
+			.saturating_add(T::DbWeight::get().reads(23_u64))
+			.saturating_add(T::DbWeight::get().writes(21_u64))
+	}
+
+	/// Storage: `PowOracle::Outputs` (r:1 w:1)
+	/// Proof: `PowOracle::Outputs` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Schedules` (r:1 w:0)
+	/// Proof: `PowOracle::Schedules` (`max_values`: Some(1), `max_size`: Some(161), added: 656, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Rounds` (r:1 w:1)
+	/// Proof: `PowOracle::Rounds` (`max_values`: None, `max_size`: Some(1644), added: 4119, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Timings` (r:1 w:0)
+	/// Proof: `PowOracle::Timings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Attestors` (r:1 w:0)
+	/// Proof: `PowOracle::Attestors` (`max_values`: Some(1), `max_size`: Some(481), added: 976, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:16 w:16)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::FeePot` (r:1 w:1)
+	/// Proof: `PowOracle::FeePot` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::ConsecutiveMisses` (r:0 w:1)
+	/// Proof: `PowOracle::ConsecutiveMisses` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Submissions` (r:0 w:1)
+	/// Proof: `PowOracle::Submissions` (`max_values`: None, `max_size`: Some(1525), added: 4000, mode: `MaxEncodedLen`)
+	fn close_to_governance() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `3815`
 		//  Estimated: `42638`
@@ -571,6 +602,36 @@ impl WeightInfo for () {
 	/// Storage: `PowOracle::Submissions` (r:0 w:1)
 	/// Proof: `PowOracle::Submissions` (`max_values`: None, `max_size`: Some(1525), added: 4000, mode: `MaxEncodedLen`)
 	fn close() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `3815`
+		//  Estimated: `42638`
+		// Minimum execution time: 750_733_000 picoseconds.
+		Weight::from_parts(773_237_000, 42638)
+			.saturating_add(ParityDbWeight::get().reads(23_u64))
+			.saturating_add(ParityDbWeight::get().writes(21_u64))
+	}
+
+	/// Storage: `PowOracle::Outputs` (r:1 w:1)
+	/// Proof: `PowOracle::Outputs` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Schedules` (r:1 w:0)
+	/// Proof: `PowOracle::Schedules` (`max_values`: Some(1), `max_size`: Some(161), added: 656, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Rounds` (r:1 w:1)
+	/// Proof: `PowOracle::Rounds` (`max_values`: None, `max_size`: Some(1644), added: 4119, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Timings` (r:1 w:0)
+	/// Proof: `PowOracle::Timings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Attestors` (r:1 w:0)
+	/// Proof: `PowOracle::Attestors` (`max_values`: Some(1), `max_size`: Some(481), added: 976, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:16 w:16)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::FeePot` (r:1 w:1)
+	/// Proof: `PowOracle::FeePot` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::ConsecutiveMisses` (r:0 w:1)
+	/// Proof: `PowOracle::ConsecutiveMisses` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Submissions` (r:0 w:1)
+	/// Proof: `PowOracle::Submissions` (`max_values`: None, `max_size`: Some(1525), added: 4000, mode: `MaxEncodedLen`)
+	fn close_to_governance() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `3815`
 		//  Estimated: `42638`
