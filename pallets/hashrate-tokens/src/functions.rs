@@ -441,9 +441,11 @@ impl<T: Config> Pallet<T> {
 		);
 		let failure = if offering.sold < offering.terms.soft_cap {
 			Some(FailureReason::SoftCapMissed)
-		} else if Self::matured(&record) {
-			// Nobody closed it before the whole term passed: there is nothing left to mint.
-			Some(FailureReason::TermEnded)
+		} else if T::Oracle::period_bounds(record.terms.first_period)
+			.is_none_or(|(term_start, _)| now >= term_start)
+		{
+			// Nobody closed it before the term started: buyers paid for the whole term.
+			Some(FailureReason::TermStarted)
 		} else {
 			match Self::check_can_mint(&record) {
 				Ok(()) => None,

@@ -38,6 +38,10 @@ impl<T: Config> SeriesInspect<T::AccountId> for Pallet<T> {
 	fn is_matured(series: SeriesId) -> bool {
 		Series::<T>::get(series).is_some_and(|record| Self::matured(&record))
 	}
+
+	fn facility_series(facility: FacilityId) -> alloc::vec::Vec<SeriesId> {
+		FacilitySeries::<T>::get(facility).into_inner()
+	}
 }
 
 impl<T: Config> SeriesCollateral<T::AccountId> for Pallet<T> {

@@ -462,8 +462,9 @@ pub mod pallet {
 		/// The soft cap was met but the facility could not issue by the end of the close
 		/// grace (not active, in debt, backing short or collateral short).
 		CannotIssue,
-		/// Nobody closed the offering before the series' last period ended.
-		TermEnded,
+		/// Nobody closed the offering before the series' term started: buyers would pay for
+		/// periods that owe them nothing (a period owes only for supply held during it).
+		TermStarted,
 	}
 
 	/// Errors of this pallet.

@@ -193,6 +193,12 @@ impl PowOracle for TestOracle {
 		}
 		Some(Hashrate(total / u128::from(k)))
 	}
+	fn finality_horizon() -> u64 {
+		0
+	}
+	fn shortest_period_length() -> u64 {
+		PERIOD
+	}
 }
 
 pub struct TestObligations;

@@ -697,20 +697,42 @@ fn close_errors_within_the_grace_then_fails() {
 }
 
 #[test]
-fn an_offering_closed_after_the_term_fails() {
+fn an_offering_closed_after_its_term_started_fails() {
+	for late in [0, PERIOD / 2, 20 * PERIOD] {
+		run(|| {
+			offered();
+			subscribe(ALICE, 1_000_000);
+			assert_ok!(Tokens::add_collateral(signed(OPERATOR), SERIES, 10_000));
+			// The term's first second (or later, up to after maturity).
+			let (term_start, _) =
+				<TestOracle as hashrate_primitives::PowOracle>::period_bounds(terms().first_period)
+					.unwrap();
+			set_now(term_start + late);
+			assert_ok!(Tokens::close_offering(signed(CAROL), SERIES));
+			event(Event::OfferingFailed {
+				series: SERIES,
+				sold: 1_000_000,
+				reason: FailureReason::TermStarted,
+			});
+			assert_eq!(record().supply, 0);
+			assert_ok!(Tokens::refund(signed(ALICE), SERIES, ALICE));
+			assert_eq!(btc(ALICE), SATS);
+		});
+	}
+}
+
+#[test]
+fn an_offering_closed_just_before_its_term_succeeds() {
 	run(|| {
 		offered();
 		subscribe(ALICE, 1_000_000);
 		assert_ok!(Tokens::add_collateral(signed(OPERATOR), SERIES, 10_000));
-		matured();
+		let (term_start, _) =
+			<TestOracle as hashrate_primitives::PowOracle>::period_bounds(terms().first_period)
+				.unwrap();
+		set_now(term_start - 1);
 		assert_ok!(Tokens::close_offering(signed(CAROL), SERIES));
-		event(Event::OfferingFailed {
-			series: SERIES,
-			sold: 1_000_000,
-			reason: FailureReason::TermEnded,
-		});
-		assert_ok!(Tokens::refund(signed(ALICE), SERIES, ALICE));
-		assert_eq!(btc(ALICE), SATS);
+		assert_eq!(record().supply, 1_000_000);
 	});
 }
 

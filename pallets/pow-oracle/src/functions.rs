@@ -24,6 +24,16 @@ impl<T: Config> Pallet<T> {
 			.ok_or_else(|| Error::<T>::NoSchedule.into())
 	}
 
+	/// The shortest period length of the schedule in force now and those scheduled after it,
+	/// with `also` (a length about to be scheduled).
+	pub fn shortest_period_length_of(also: Option<u64>) -> u64 {
+		let now = Self::now();
+		let schedules = Schedules::<T>::get();
+		// The schedule in force is the last one started; later ones are scheduled.
+		let in_force = schedules.iter().rposition(|s| s.start_time <= now).unwrap_or(0);
+		schedules.iter().skip(in_force).map(|s| s.length).chain(also).min().unwrap_or(u64::MAX)
+	}
+
 	/// The period containing `now`.
 	pub fn period_at(now: u64) -> Option<PeriodIndex> {
 		let schedules = Schedules::<T>::get();
@@ -303,6 +313,13 @@ impl<T: Config> Pallet<T> {
 			);
 			schedules.remove(0);
 		}
+		ensure!(
+			T::SettlementLimits::backlog_fits(
+				finality_horizon(&Timings::<T>::get()),
+				Self::shortest_period_length_of(Some(length))
+			),
+			Error::<T>::BacklogTooLong
+		);
 		schedules
 			.try_push(Schedule { start_index: from, start_time, length })
 			.map_err(|_| Error::<T>::TooManyScheduleChanges)?;

@@ -36,6 +36,14 @@ impl<T: Config> PowOracle for Pallet<T> {
 		}
 	}
 
+	fn finality_horizon() -> u64 {
+		finality_horizon(&Timings::<T>::get())
+	}
+
+	fn shortest_period_length() -> u64 {
+		Self::shortest_period_length_of(None)
+	}
+
 	fn average_final_hashrate(
 		facility: FacilityId,
 		before: PeriodIndex,

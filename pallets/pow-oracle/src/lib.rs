@@ -94,7 +94,7 @@ pub use weights::WeightInfo;
 
 use hashrate_primitives::{
 	FacilityControl, FacilityId, NetworkData, OnPeriodFinal, PerMill, PeriodIndex, PeriodOutput,
-	PowOracle,
+	PowOracle, SettlementLimits,
 };
 use polkadot_sdk::{
 	frame_support::{self, traits::fungible},
@@ -155,6 +155,9 @@ pub mod pallet {
 		/// Told when a facility's period becomes final or defaulted (by `close`, `make_final`
 		/// and `resolve_dispute`, whose weights include its [`OnPeriodFinal::weight`]).
 		type OnPeriodFinal: OnPeriodFinal;
+		/// Whether the windows and period length leave a settlement backlog the pallet paying
+		/// holders can keep: `set_timing` and `set_period_length` refuse what does not fit.
+		type SettlementLimits: SettlementLimits;
 		/// Manages feeders and attestors, sets the period length, finalizes without quorum.
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 		/// Derives the pot account that holds unpaid attestation fees.
@@ -673,6 +676,9 @@ pub mod pallet {
 		DisputeOpen,
 		/// The disputer cannot hold the dispute deposit.
 		DepositNotAffordable,
+		/// With these windows or this period length, more periods could wait for settlement
+		/// than holders' records keep (see [`SettlementLimits`]).
+		BacklogTooLong,
 	}
 
 	impl<T: Config> From<Implausible> for Error<T> {
@@ -881,12 +887,19 @@ pub mod pallet {
 		/// Set the window lengths. Open windows follow the new lengths from now on.
 		///
 		/// - Origin: [`Config::GovernanceOrigin`].
-		/// - Errors: `ZeroReportWindow`.
+		/// - Errors: `ZeroReportWindow`, `BacklogTooLong`.
 		/// - Events: `TimingSet`.
 		#[pallet::call_index(13)]
 		pub fn set_timing(origin: OriginFor<T>, timing: Timing) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			ensure!(timing.report_window >= 2, Error::<T>::ZeroReportWindow);
+			ensure!(
+				T::SettlementLimits::backlog_fits(
+					finality_horizon(&timing),
+					Self::shortest_period_length_of(None)
+				),
+				Error::<T>::BacklogTooLong
+			);
 			Timings::<T>::put(timing);
 			Self::deposit_event(Event::TimingSet { timing });
 			Ok(())

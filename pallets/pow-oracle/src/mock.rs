@@ -88,6 +88,17 @@ parameter_types! {
 	pub const PoolLuckTolerance: Permill = Permill::from_percent(20);
 	pub const AttestationTolerance: Permill = Permill::from_percent(2);
 	pub const ReportTolerance: Permill = Permill::from_percent(5);
+	/// Most periods a settlement backlog may span (the yield pallet's records in the runtime).
+	pub static MaxBacklogPeriods: u64 = 10_000;
+}
+
+/// Settlement limits of a yield pallet keeping [`MaxBacklogPeriods`] periods.
+pub struct MockSettlementLimits;
+impl hashrate_primitives::SettlementLimits for MockSettlementLimits {
+	fn backlog_fits(finality_horizon: u64, period_length: u64) -> bool {
+		finality_horizon.div_ceil(period_length.max(1)).saturating_add(2)
+			<= MaxBacklogPeriods::get()
+	}
 }
 
 impl pallet_facilities::Config for Test {
@@ -111,6 +122,7 @@ impl Config for Test {
 	type Time = Timestamp;
 	type Facilities = Facilities;
 	type OnPeriodFinal = RecordFinal;
+	type SettlementLimits = MockSettlementLimits;
 	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
 	type PalletId = OraclePalletId;
 	type TreasuryAccount = Treasury;

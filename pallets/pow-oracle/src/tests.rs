@@ -159,6 +159,22 @@ fn set_period_length_errors() {
 }
 
 #[test]
+fn shorter_periods_must_leave_a_backlog_that_fits() {
+	run(|| {
+		// 300 + 120 + 1,000 + 200 + 1,000 = 2,620 s of windows: in 600-s periods 5 (+ 2), in
+		// 300-s periods 9 (+ 2).
+		assert_eq!(<Oracle as hashrate_primitives::PowOracle>::finality_horizon(), 2_620);
+		MaxBacklogPeriods::set(10);
+		assert_noop!(Oracle::set_period_length(root(), 300), E::BacklogTooLong);
+		assert_ok!(Oracle::set_period_length(root(), 400));
+		// The pending change counts until it is replaced.
+		assert_eq!(<Oracle as hashrate_primitives::PowOracle>::shortest_period_length(), 400);
+		assert_ok!(Oracle::set_period_length(root(), 900));
+		assert_eq!(<Oracle as hashrate_primitives::PowOracle>::shortest_period_length(), PERIOD);
+	});
+}
+
+#[test]
 fn integrity_test_passes() {
 	use frame_support::traits::Hooks;
 	run(<Oracle as Hooks<u64>>::integrity_test);
@@ -180,6 +196,12 @@ fn set_timing_changes_the_windows() {
 		);
 		assert_ok!(Oracle::set_timing(root(), timing));
 		last(Event::TimingSet { timing });
+		// 60 + 0 + 5 + 0 + 5 = 70 s: one 600-s period, + 2.
+		assert_eq!(<Oracle as hashrate_primitives::PowOracle>::finality_horizon(), 70);
+		MaxBacklogPeriods::set(2);
+		assert_noop!(Oracle::set_timing(root(), timing), E::BacklogTooLong);
+		MaxBacklogPeriods::set(3);
+		assert_ok!(Oracle::set_timing(root(), timing));
 		set_now(end_of(P0) + 60);
 		assert_noop!(Oracle::report(signed(REPORTER), FACILITY, P0, output()), E::WindowClosed);
 	});

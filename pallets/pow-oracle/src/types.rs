@@ -103,6 +103,19 @@ impl Default for Timing {
 	}
 }
 
+/// The longest a period can take under `timing`, from its end, to become final: reported
+/// and attested through the quorum extension, then awaiting governance until the round
+/// expires (a resolution window), finalized with a challenge window, disputed and left to its
+/// resolution window.
+pub fn finality_horizon(timing: &Timing) -> u64 {
+	timing
+		.report_window
+		.saturating_add(timing.quorum_extension)
+		.saturating_add(timing.resolution_window)
+		.saturating_add(timing.challenge_window)
+		.saturating_add(timing.resolution_window)
+}
+
 /// Where a period's fixed network data came from.
 #[derive(
 	Clone,

@@ -15,6 +15,8 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 
+extern crate alloc;
+
 pub mod facilities;
 pub mod oracle;
 pub mod physics;

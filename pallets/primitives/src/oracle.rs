@@ -101,6 +101,28 @@ pub trait PowOracle {
 		before: PeriodIndex,
 		k: u32,
 	) -> Option<Hashrate>;
+	/// The longest a period can take, from its end, to become final under the current
+	/// windows: reporting with the quorum extension, a round awaiting governance until it
+	/// expires, the challenge window and a dispute's resolution window.
+	fn finality_horizon() -> u64;
+	/// The shortest period length in force or scheduled, seconds.
+	fn shortest_period_length() -> u64;
+}
+
+/// Whether a settlement backlog fits what the pallet paying holders can keep: asked before
+/// the oracle's windows or period length change (`pallet-real-yield` implements it).
+pub trait SettlementLimits {
+	/// Whether periods that take up to `finality_horizon` seconds after their end to become
+	/// final, with periods of `period_length` seconds, leave a backlog of unsettled periods
+	/// every holder's and series' record can keep.
+	fn backlog_fits(finality_horizon: u64, period_length: u64) -> bool;
+}
+
+/// Nothing settles periods: every configuration fits.
+impl SettlementLimits for () {
+	fn backlog_fits(_: u64, _: u64) -> bool {
+		true
+	}
 }
 
 /// Who attests facilities' output: the facility registry refuses to hand a facility to an

@@ -93,6 +93,9 @@ pub trait SeriesInspect<AccountId> {
 	fn balance(series: SeriesId, who: &AccountId) -> TokenBalance;
 	/// Whether the series' last period has ended (it no longer accrues).
 	fn is_matured(series: SeriesId) -> bool;
+	/// `facility`'s series that are not closed (at most the token pallet's bound per
+	/// facility).
+	fn facility_series(facility: FacilityId) -> alloc::vec::Vec<SeriesId>;
 }
 
 /// Access to a series' collateral, for the pallet that pays holders.

@@ -56,8 +56,34 @@ impl<T: Config> Pallet<T> {
 
 	pub(crate) fn rules_valid(rules: &YieldRules) -> bool {
 		rules.payment_window > 0
-			&& rules.defaults_before_suspension > 0
+			&& (1..=MAX_DEFAULTS_TRACKED).contains(&rules.defaults_before_suspension)
+			&& rules.default_window > 0
 			&& rules.fee_per_mill <= MAX_FEE_PER_MILL
+	}
+
+	/// Whether periods final up to `finality_horizon` seconds after their end, `period_length`
+	/// long, paid within `payment_window`, leave a backlog records can keep: the periods a
+	/// deadline can lie behind a period's end, plus the period being held and the one being
+	/// settled.
+	pub fn backlog_fits_window(
+		finality_horizon: u64,
+		period_length: u64,
+		payment_window: u64,
+	) -> bool {
+		if period_length == 0 {
+			return false;
+		}
+		let periods = finality_horizon.saturating_add(payment_window).div_ceil(period_length);
+		periods.saturating_add(2) <= u64::from(T::MaxUnsettledPeriods::get())
+	}
+
+	/// [`Self::backlog_fits_window`] for the oracle's windows and period lengths and `rules`.
+	pub(crate) fn backlog_fits_with(rules: &YieldRules) -> bool {
+		Self::backlog_fits_window(
+			T::Oracle::finality_horizon(),
+			T::Oracle::shortest_period_length(),
+			rules.payment_window,
+		)
 	}
 
 	fn bounds(period: PeriodIndex) -> Result<(u64, u64), DispatchError> {
@@ -255,23 +281,127 @@ impl<T: Config> Pallet<T> {
 		Ok(folded)
 	}
 
-	/// The obligation of `series`' next period, computed and stored on first touch. Moves the
-	/// period's supply-seconds out of the series' accrual (the caller stores `state`).
+	/// Unit-seconds of `series`' supply (`supply` now) in `period` (`[start, end)`, ended), read
+	/// from its record without changing it: what its accrual recorded for the period plus what
+	/// the supply held since it was last brought up to date.
+	fn supply_seconds_in(
+		state: &SeriesYieldOf<T>,
+		supply: u128,
+		period: PeriodIndex,
+		start: u64,
+		end: u64,
+	) -> U256 {
+		let accrual = &state.supply;
+		let recorded = accrual
+			.unsettled
+			.iter()
+			.find(|(p, _)| *p == period)
+			.map(|(_, amount)| *amount)
+			.unwrap_or_default();
+		if accrual.period > period {
+			return recorded;
+		}
+		let from = accrual.at.max(start);
+		let since = U256::from(supply).saturating_mul(U256::from(end.saturating_sub(from)));
+		recorded.saturating_add(since)
+	}
+
+	/// `supply_seconds` of a series with `economics` as a weight comparable across the
+	/// facility's series: unit-seconds x hashrate per token x `10^(WEIGHT_DECIMALS -
+	/// decimals)` (its tokenized hashrate x period length x `10^WEIGHT_DECIMALS`).
+	fn tokenized_weight(economics: &SeriesEconomics, supply_seconds: U256) -> U256 {
+		let scale = U256::exp10(usize::from(WEIGHT_DECIMALS.saturating_sub(economics.decimals)));
+		supply_seconds
+			.saturating_mul(U256::from(economics.hashrate_per_token.get()))
+			.saturating_mul(scale)
+	}
+
+	/// Fixes what `facility`'s `period` is for its series, once, when the oracle makes it
+	/// final (`outcome`): output, network data, deadline and the series' tokenized weight
+	/// summed. `None` when no series of the facility has an obligation to record for it.
+	pub(crate) fn fix_final_period(
+		facility: FacilityId,
+		period: PeriodIndex,
+		outcome: &PeriodOutcome,
+	) -> Option<FinalPeriod> {
+		if let Some(fixed) = FinalPeriods::<T>::get(facility, period) {
+			return Some(fixed);
+		}
+		let (start, end) = T::Oracle::period_bounds(period)?;
+		let mut tokenized_weight = U256::zero();
+		let mut pending = 0u32;
+		for series in T::Series::facility_series(facility) {
+			// A series never minted owes nothing; a settled or recorded period is done.
+			let Some(state) = SeriesYields::<T>::get(series) else { continue };
+			let economics = state.economics;
+			if period < economics.first_period
+				|| period > economics.last_period
+				|| period < state.next
+				|| PeriodYields::<T>::contains_key(series, period)
+			{
+				continue;
+			}
+			let supply_seconds =
+				Self::supply_seconds_in(&state, T::Series::supply(series), period, start, end);
+			tokenized_weight =
+				tokenized_weight.saturating_add(Self::tokenized_weight(&economics, supply_seconds));
+			pending = pending.saturating_add(1);
+		}
+		if pending == 0 {
+			return None;
+		}
+		let network = T::Oracle::network_data(period).unwrap_or_else(|| {
+			defensive!("the oracle fixes network data before a period becomes final");
+			Default::default()
+		});
+		let output = match outcome {
+			PeriodOutcome::Final(output) => FinalOutput::Reported {
+				hashrate: output.hashrate,
+				sats: u128::from(output.sats.get()),
+			},
+			PeriodOutcome::DefaultedByFacility => FinalOutput::Defaulted,
+		};
+		let at = Self::now();
+		let fixed = FinalPeriod {
+			at,
+			deadline: at.saturating_add(Rules::<T>::get().payment_window),
+			output,
+			network,
+			tokenized_weight,
+			pending,
+		};
+		FinalPeriods::<T>::insert(facility, period, fixed);
+		Some(fixed)
+	}
+
+	/// The obligation of `series`' `period` (the next unsettled period or a later one),
+	/// computed and stored on first touch from what was fixed when the period became final.
+	/// Moves the period's supply-seconds out of the series' accrual (the caller stores
+	/// `state`).
 	pub(crate) fn obligation(
 		series: SeriesId,
 		state: &mut SeriesYieldOf<T>,
+		period: PeriodIndex,
 	) -> Result<PeriodYield, DispatchError> {
-		let period = state.next;
 		ensure!(period <= state.economics.last_period, Error::<T>::NothingToSettle);
+		ensure!(period >= state.next, Error::<T>::AlreadySettled);
 		if let Some(record) = PeriodYields::<T>::get(series, period) {
 			return Ok(record);
 		}
 		let economics = state.economics;
-		let outcome = T::Oracle::final_outcome(economics.facility, period)
-			.ok_or(Error::<T>::PeriodNotFinal)?;
+		let facility = economics.facility;
 		let (start, end) = Self::bounds(period)?;
-		let now = Self::now();
-		ensure!(now >= end, Error::<T>::PeriodNotFinal);
+		ensure!(Self::now() >= end, Error::<T>::PeriodNotFinal);
+		let fixed = match FinalPeriods::<T>::get(facility, period) {
+			Some(fixed) => fixed,
+			None => {
+				// Final before this pallet saw it (a hook that did not run): fixed now.
+				let outcome =
+					T::Oracle::final_outcome(facility, period).ok_or(Error::<T>::PeriodNotFinal)?;
+				Self::fix_final_period(facility, period, &outcome)
+					.ok_or(Error::<T>::PeriodNotFinal)?
+			},
+		};
 
 		Self::advance(
 			&mut state.supply,
@@ -280,12 +410,9 @@ impl<T: Config> Pallet<T> {
 			Self::next_period(period)?,
 			economics.last_period,
 		)?;
-		let supply_seconds = match state.supply.unsettled.first() {
-			Some(&(first, amount)) if first == period => {
-				state.supply.unsettled.remove(0);
-				amount
-			},
-			_ => U256::zero(),
+		let supply_seconds = match state.supply.unsettled.iter().position(|(p, _)| *p == period) {
+			Some(index) => state.supply.unsettled.remove(index).1,
+			None => U256::zero(),
 		};
 
 		let length = end.saturating_sub(start);
@@ -305,35 +432,48 @@ impl<T: Config> Pallet<T> {
 			to_u128(rounded).ok_or(Error::<T>::Overflow)?
 		};
 
+		let network = fixed.network;
 		let expected = |hashrate: u128| -> Result<PayoutBalance, DispatchError> {
 			if hashrate == 0 {
 				return Ok(0);
 			}
-			let network = T::Oracle::network_data(period).ok_or(Error::<T>::NoNetworkData)?;
 			let sats = physics::expected_sats(
 				Hashrate(hashrate),
 				length,
 				network.difficulty,
 				network.reward_per_block,
 			)
-			.ok_or(Error::<T>::NoNetworkData)?;
+			.ok_or(Error::<T>::Overflow)?;
 			Ok(u128::from(sats.get()))
 		};
-		let (output, delivered, undelivered) = match outcome {
-			PeriodOutcome::Final(output) => {
-				let hashrate = output.hashrate.get();
-				let sats = u128::from(output.sats.get());
-				let delivered_hashrate = tokenized.min(hashrate);
+		let (delivered, undelivered) = match fixed.output {
+			FinalOutput::Reported { hashrate, sats } => {
+				let hashrate = hashrate.get();
+				// The series' share of the final hashrate: all of it, unless the facility's
+				// series together tokenized more, then pro rata to their tokenized weight.
+				let capacity = U256::from(hashrate)
+					.saturating_mul(U256::exp10(usize::from(WEIGHT_DECIMALS)))
+					.saturating_mul(U256::from(length));
+				let share = if fixed.tokenized_weight > capacity {
+					let weight = Self::tokenized_weight(&economics, supply_seconds);
+					to_u128(
+						U256::from(hashrate).checked_mul(weight).ok_or(Error::<T>::Overflow)?
+							/ fixed.tokenized_weight,
+					)
+					.ok_or(Error::<T>::Overflow)?
+				} else {
+					hashrate
+				};
+				let delivered_hashrate = tokenized.min(share);
 				let delivered = if hashrate == 0 {
 					0
 				} else {
 					mul_div_ceil(sats, delivered_hashrate, U256::from(hashrate))
 						.ok_or(Error::<T>::Overflow)?
 				};
-				let undelivered = expected(tokenized.saturating_sub(delivered_hashrate))?;
-				(FinalOutput::Reported { hashrate: output.hashrate, sats }, delivered, undelivered)
+				(delivered, expected(tokenized.saturating_sub(delivered_hashrate))?)
 			},
-			PeriodOutcome::DefaultedByFacility => (FinalOutput::Defaulted, 0, expected(tokenized)?),
+			FinalOutput::Defaulted => (0, expected(tokenized)?),
 		};
 		// Costs: sats per TH/s per day x T (milli) x seconds / (1000 x 86,400), rounded down.
 		let cost = to_u128(
@@ -348,11 +488,9 @@ impl<T: Config> Pallet<T> {
 		let rules = Rules::<T>::get();
 		let fee =
 			owed.checked_mul(u128::from(rules.fee_per_mill)).ok_or(Error::<T>::Overflow)? / 1_000;
-		let final_at = FinalizedAt::<T>::get(economics.facility, period).unwrap_or(now);
-		let deadline = final_at.max(state.last_settled_at).saturating_add(rules.payment_window);
 
 		let record = PeriodYield {
-			output,
+			output: fixed.output,
 			start,
 			end,
 			supply_seconds,
@@ -367,20 +505,26 @@ impl<T: Config> Pallet<T> {
 			debt: 0,
 			fee_taken: 0,
 			credited: 0,
-			final_at,
-			deadline,
+			final_at: fixed.at,
+			deadline: fixed.deadline,
 			status: PeriodStatus::Open,
 			rate: U256::zero(),
 			index_at_start: U256::zero(),
 		};
 		PeriodYields::<T>::insert(series, period, record);
+		match fixed.pending.checked_sub(1) {
+			Some(pending) if pending > 0 => {
+				FinalPeriods::<T>::insert(facility, period, FinalPeriod { pending, ..fixed })
+			},
+			_ => FinalPeriods::<T>::remove(facility, period),
+		}
 		Self::deposit_event(Event::ObligationRecorded {
 			series,
 			period,
 			tokenized: Hashrate(tokenized),
 			owed,
 			fee,
-			deadline,
+			deadline: fixed.deadline,
 		});
 		Ok(record)
 	}
@@ -506,7 +650,7 @@ impl<T: Config> Pallet<T> {
 		series: SeriesId,
 		period: PeriodIndex,
 		amount: PayoutBalance,
-	) -> DispatchResult {
+	) -> Result<u32, DispatchError> {
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 		let mut state = SeriesYields::<T>::get(series).ok_or(Error::<T>::UnknownSeries)?;
 		ensure!(
@@ -514,8 +658,7 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::PeriodOutOfTerm
 		);
 		ensure!(period >= state.next, Error::<T>::AlreadySettled);
-		ensure!(period == state.next, Error::<T>::NotNextPeriod);
-		let mut record = Self::obligation(series, &mut state)?;
+		let mut record = Self::obligation(series, &mut state, period)?;
 		ensure!(amount <= record.outstanding(), Error::<T>::Overpayment);
 		Self::ensure_can_pay(who, amount)?;
 		T::PayoutAsset::transfer(who, &Self::pot_account(), amount, Preservation::Expendable)?;
@@ -528,31 +671,92 @@ impl<T: Config> Pallet<T> {
 			amount,
 			outstanding: record.outstanding(),
 		});
-		if record.outstanding().is_zero() {
+		let mut cascaded = 0;
+		if period == state.next && record.outstanding().is_zero() {
 			Self::settle_period(series, &mut state, record, PeriodStatus::Paid)?;
+			cascaded = Self::cascade(series, &mut state);
 		} else {
 			PeriodYields::<T>::insert(series, period, record);
 		}
 		SeriesYields::<T>::insert(series, state);
-		Ok(())
+		Ok(cascaded)
 	}
 
-	pub(crate) fn do_settle(series: SeriesId) -> DispatchResult {
+	pub(crate) fn do_settle(series: SeriesId) -> Result<u32, DispatchError> {
 		let mut state = SeriesYields::<T>::get(series).ok_or(Error::<T>::UnknownSeries)?;
-		let record = Self::obligation(series, &mut state)?;
+		let period = state.next;
+		let record = Self::obligation(series, &mut state, period)?;
 		ensure!(record.outstanding().is_zero(), Error::<T>::NotPaidInFull);
 		Self::settle_period(series, &mut state, record, PeriodStatus::Paid)?;
+		let cascaded = Self::cascade(series, &mut state);
 		SeriesYields::<T>::insert(series, state);
-		Ok(())
+		Ok(cascaded)
 	}
 
-	pub(crate) fn do_trigger_default(series: SeriesId) -> DispatchResult {
+	pub(crate) fn do_trigger_default(series: SeriesId) -> Result<u32, DispatchError> {
 		let mut state = SeriesYields::<T>::get(series).ok_or(Error::<T>::UnknownSeries)?;
-		let mut record = Self::obligation(series, &mut state)?;
-		let shortfall = record.outstanding();
-		ensure!(!shortfall.is_zero(), Error::<T>::PaidInFull);
+		let period = state.next;
+		let record = Self::obligation(series, &mut state, period)?;
+		ensure!(!record.outstanding().is_zero(), Error::<T>::PaidInFull);
 		ensure!(Self::now() > record.deadline, Error::<T>::DeadlineNotReached);
+		Self::default_period(series, &mut state, record)?;
+		let cascaded = Self::cascade(series, &mut state);
+		SeriesYields::<T>::insert(series, state);
+		Ok(cascaded)
+	}
 
+	/// Weight of settling or defaulting `periods` periods after the one a call was made for.
+	pub(crate) fn cascade_weight(periods: u32) -> frame_support::weights::Weight {
+		T::WeightInfo::settle()
+			.max(T::WeightInfo::trigger_default())
+			.saturating_mul(u64::from(periods))
+	}
+
+	/// After a settlement: settles the series' following periods while they are paid in full
+	/// and defaults them while their deadline has passed, oldest first, at most
+	/// [`MAX_CASCADE`]; stops at the first period that is not final, still has time, or fails
+	/// (that one is left as it was). Returns how many periods it settled.
+	fn cascade(series: SeriesId, state: &mut SeriesYieldOf<T>) -> u32 {
+		let mut settled = 0;
+		while settled < MAX_CASCADE && state.next <= state.economics.last_period {
+			let mut next_state = state.clone();
+			let step = with_storage_layer(|| -> Result<bool, DispatchError> {
+				let period = next_state.next;
+				let record = Self::obligation(series, &mut next_state, period)?;
+				if record.outstanding().is_zero() {
+					Self::settle_period(series, &mut next_state, record, PeriodStatus::Paid)?;
+				} else if Self::now() > record.deadline {
+					Self::default_period(series, &mut next_state, record)?;
+				} else {
+					return Ok(false);
+				}
+				Ok(true)
+			});
+			match step {
+				Ok(true) => {
+					*state = next_state;
+					settled += 1;
+				},
+				Ok(false) => {
+					// The obligation may have been recorded: keep the accrual it moved.
+					*state = next_state;
+					break;
+				},
+				Err(_) => break,
+			}
+		}
+		settled
+	}
+
+	/// Defaults `series`' next period (`record`, not paid in full, past its deadline): draws
+	/// the shortfall from collateral, records the rest as debt, counts the defaulted period
+	/// against the facility and settles the period.
+	fn default_period(
+		series: SeriesId,
+		state: &mut SeriesYieldOf<T>,
+		mut record: PeriodYield,
+	) -> DispatchResult {
+		let shortfall = record.outstanding();
 		let drawn = T::Collateral::draw_collateral(series, shortfall, &Self::pot_account())?;
 		let collected = record.paid.checked_add(drawn).ok_or(Error::<T>::Overflow)?;
 		let debt = record.holders_owed().saturating_sub(collected);
@@ -567,21 +771,38 @@ impl<T: Config> Pallet<T> {
 				Ok(())
 			})?;
 		}
-		let defaults = DefaultCount::<T>::mutate(facility, |count| {
-			*count = count.saturating_add(1);
-			*count
-		});
 		let period = state.next;
 		Self::deposit_event(Event::PeriodDefaulted { series, period, shortfall, drawn, debt });
+		let defaults = Self::count_default(facility, period);
 		if defaults >= Rules::<T>::get().defaults_before_suspension
 			&& T::Facilities::status(facility) == Some(hashrate_primitives::FacilityStatus::Active)
 		{
 			T::Facilities::suspend(facility, SuspensionReason::PaymentDefaults)?;
 			Self::deposit_event(Event::FacilitySuspended { facility, defaults });
 		}
-		Self::settle_period(series, &mut state, record, PeriodStatus::Defaulted)?;
-		SeriesYields::<T>::insert(series, state);
-		Ok(())
+		Self::settle_period(series, state, record, PeriodStatus::Defaulted)
+	}
+
+	/// Records that `facility` defaulted in `period` (once per period, whichever of its series
+	/// defaulted) and returns its defaulted periods within the default window ending at the
+	/// newest one.
+	pub(crate) fn count_default(facility: FacilityId, period: PeriodIndex) -> u32 {
+		let window = Rules::<T>::get().default_window;
+		FacilityDefaults::<T>::mutate(facility, |periods| {
+			if let Err(index) = periods.binary_search(&period) {
+				if periods.is_full() && index > 0 {
+					// The oldest goes: the list holds at least as many as any limit.
+					periods.remove(0);
+					let _ = periods.try_insert(index - 1, period);
+				} else {
+					let _ = periods.try_insert(index, period);
+				}
+			}
+			if let Some(newest) = periods.last().copied() {
+				periods.retain(|p| p.0.saturating_add(window) > newest.0);
+			}
+			u32::try_from(periods.len()).unwrap_or(u32::MAX)
+		})
 	}
 
 	/// Weight of claiming from `series` series, folding `folded` periods in all: the
@@ -761,7 +982,8 @@ impl<T: Config> Pallet<T> {
 			carried: to_u128(state.carry / index_scale()).unwrap_or(u128::MAX),
 			debt: state.debt,
 			facility_debt: FacilityDebt::<T>::get(economics.facility),
-			facility_defaults: DefaultCount::<T>::get(economics.facility),
+			facility_defaults: u32::try_from(FacilityDefaults::<T>::get(economics.facility).len())
+				.unwrap_or(u32::MAX),
 			millisats_per_th_day: Self::millisats_per_th_day(
 				state.distributed,
 				U256::from(state.hashrate_seconds),
@@ -775,12 +997,16 @@ impl<T: Config> Pallet<T> {
 	///   each brought up to the settled frontier), plus what they claimed, plus the carried
 	///   rounding remainder equals everything distributed, at `10^-36` sat precision — no
 	///   satoshi is created, lost or paid twice;
-	/// - distributed + the next period's deposits + repayments waiting == deposited + drawn
+	/// - distributed + deposits on unsettled periods + repayments waiting == deposited + drawn
 	///   - fees: every sat that came in is distributed, waiting, or a fee;
 	/// - periods before `next` are settled (paid in full, or defaulted with drawn + debt
 	///   covering the shortfall), no period from `next` on is, and every unsettled
 	///   unit-seconds record is for a period from `next` on and within the term;
+	/// - an unsettled period's deposits never exceed what it owes;
 	/// - each facility's debt is the sum of its series' debts;
+	/// - a final period kept for series still to record it counts at least one;
+	/// - a facility's defaulted periods are sorted and distinct;
+	/// - the rules are valid and the longest legal backlog fits the records;
 	/// - the pot holds at least everything not claimed and the fees not paid out yet.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::BTreeMap;
@@ -802,14 +1028,7 @@ impl<T: Config> Pallet<T> {
 				"claimable + claimed + carry != distributed + advance"
 			);
 			ensure!(state.advance < scale, "advance of a sat or more");
-			let waiting = PeriodYields::<T>::get(series, state.next)
-				.filter(|record| record.status == PeriodStatus::Open)
-				.map_or(0, |record| record.paid);
-			ensure!(
-				state.distributed + waiting + state.credit + state.fees
-					== state.deposited + state.drawn,
-				"distributed + waiting + fees != deposited + drawn"
-			);
+			let mut waiting: PayoutBalance = 0;
 			for (period, record) in PeriodYields::<T>::iter_prefix(series) {
 				if period < state.next {
 					ensure!(record.status != PeriodStatus::Open, "settled period open");
@@ -819,10 +1038,17 @@ impl<T: Config> Pallet<T> {
 						"defaulted period not covered"
 					);
 				} else {
-					ensure!(period == state.next, "record beyond the next period");
+					ensure!(period <= state.economics.last_period, "record beyond the term");
 					ensure!(record.status == PeriodStatus::Open, "unsettled period closed");
+					ensure!(record.paid <= record.owed, "unsettled period paid beyond owed");
+					waiting += record.paid;
 				}
 			}
+			ensure!(
+				state.distributed + waiting + state.credit + state.fees
+					== state.deposited + state.drawn,
+				"distributed + waiting + fees != deposited + drawn"
+			);
 			let first = state.economics.first_period;
 			let last = state.economics.last_period;
 			ensure!(
@@ -837,6 +1063,14 @@ impl<T: Config> Pallet<T> {
 			*debts.entry(state.economics.facility).or_default() += state.debt;
 			owed_to_pot += state.deposited + state.drawn - state.claimed - state.fees;
 		}
+		for (_, _, fixed) in FinalPeriods::<T>::iter() {
+			ensure!(fixed.pending > 0, "final period kept for no series");
+		}
+		for (_, periods) in FacilityDefaults::<T>::iter() {
+			ensure!(periods.windows(2).all(|w| w[0] < w[1]), "defaults not sorted");
+		}
+		ensure!(Self::rules_valid(&Rules::<T>::get()), "invalid rules");
+		ensure!(Self::backlog_fits_with(&Rules::<T>::get()), "backlog longer than records keep");
 		for (facility, debt) in FacilityDebt::<T>::iter() {
 			ensure!(debts.get(&facility).copied().unwrap_or_default() == debt, "facility debt");
 		}

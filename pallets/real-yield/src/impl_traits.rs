@@ -2,7 +2,7 @@
 
 use crate::*;
 use frame_support::{traits::Get, weights::Weight};
-use hashrate_primitives::{OnPeriodFinal, PeriodOutcome, SeriesObligations};
+use hashrate_primitives::{OnPeriodFinal, PeriodOutcome, SeriesObligations, SettlementLimits};
 use sp_runtime::DispatchError;
 
 /// Brings an account's record up to date before its balance changes, and the series'
@@ -41,15 +41,21 @@ impl<T: Config> SeriesObligations for Pallet<T> {
 	}
 }
 
-/// Notes when each facility's period became final: payment deadlines count from it.
+/// Fixes what a facility's final period is for its series: output, network data, deadline
+/// and how the final hashrate is shared.
 impl<T: Config> OnPeriodFinal for Pallet<T> {
-	fn on_period_final(facility: FacilityId, period: PeriodIndex, _: &PeriodOutcome) {
-		if !FinalizedAt::<T>::contains_key(facility, period) {
-			FinalizedAt::<T>::insert(facility, period, Self::now());
-		}
+	fn on_period_final(facility: FacilityId, period: PeriodIndex, outcome: &PeriodOutcome) {
+		Self::fix_final_period(facility, period, outcome);
 	}
 
 	fn weight() -> Weight {
 		T::WeightInfo::on_period_final()
+	}
+}
+
+/// The oracle asks before its windows or period length change.
+impl<T: Config> SettlementLimits for Pallet<T> {
+	fn backlog_fits(finality_horizon: u64, period_length: u64) -> bool {
+		Self::backlog_fits_window(finality_horizon, period_length, Rules::<T>::get().payment_window)
 	}
 }

@@ -24,19 +24,33 @@
 //! The obligation, its inputs and the result are stored per series and period
 //! ([`PeriodYields`]) the first time the period is touched.
 //!
+//! When a facility's period becomes final, what the period is for every series of the
+//! facility is fixed at once ([`FinalPeriods`]): its final output, its network data, when it
+//! became final and so the **deadline** ([`YieldRules::payment_window`] later: it never
+//! moves), and the series' tokenized hashrate summed. When the series together tokenized
+//! more than the final hashrate `H`, `H` is shared among them pro rata to their tokenized
+//! hashrate — each series' `D` is its share, not `min(T, H)`, so no two series claim the same
+//! hashes.
+//!
 //! ## Paying, defaulting, debt
 //!
-//! Periods of a series settle in order. Anyone [deposits](Pallet::deposit) the payout asset
-//! against the series' next unsettled period, up to what is still owed, once that period is
-//! final. Paid in full, it settles at once ([`Pallet::settle`] settles a period owing
-//! nothing). Not paid in full by its **deadline** ([`YieldRules::payment_window`] after it
-//! became final, or after the previous period settled if that was later), anyone may
-//! [default](Pallet::trigger_default) it: the shortfall is drawn from the series' collateral
-//! ([`SeriesCollateral`]); what collateral does not cover becomes the facility's **debt**,
-//! visible to holders and [repayable](Pallet::repay_debt) (a facility in debt cannot issue
-//! new series); its default count rises and at [`YieldRules::defaults_before_suspension`]
-//! it is suspended. A repayment is distributed with the series' next settlement. The
-//! protocol's fee is taken only from what was collected, after holders are whole.
+//! Anyone [deposits](Pallet::deposit) the payout asset against any final period of a series
+//! not settled yet, up to what is still owed (paying later periods ahead is allowed). Periods
+//! of a series settle in order: the next unsettled period settles as soon as it is paid in
+//! full ([`Pallet::settle`] settles one owing nothing). Not paid in full by its deadline,
+//! anyone may [default](Pallet::trigger_default) it: the shortfall is drawn from the series'
+//! collateral ([`SeriesCollateral`]); what collateral does not cover becomes the facility's
+//! **debt**, visible to holders and [repayable](Pallet::repay_debt) (a facility in debt
+//! cannot issue new series). Each call that settles a period goes on (up to [`MAX_CASCADE`]
+//! periods) with the periods after it: paid in full, they settle; past their deadline, they
+//! default — so a period that waited for an earlier one is never given more time, and the
+//! backlog of unsettled periods is bounded by the oracle's finality horizon plus the payment
+//! window (the windows, the period length and these rules are refused when that backlog
+//! would not fit [`Config::MaxUnsettledPeriods`]). A facility whose defaulted periods reach
+//! [`YieldRules::defaults_before_suspension`] within [`YieldRules::default_window`] periods
+//! (a period counts once however many of its series defaulted) is suspended. A repayment is
+//! distributed with the series' next settlement. The protocol's fee is taken only from what
+//! was collected, after holders are whole.
 //!
 //! ## Distribution: a cumulative index over time-weighted holdings
 //!
@@ -88,6 +102,8 @@ mod impl_traits;
 #[cfg(test)]
 mod mock;
 pub mod runtime_api;
+#[cfg(test)]
+mod settlement_tests;
 #[cfg(test)]
 mod tests;
 pub mod types;
@@ -149,7 +165,10 @@ pub mod pallet {
 		/// Where protocol fees go.
 		type FeeDestination: Get<Self::AccountId>;
 		/// Most unsettled periods a holder's or a series' record keeps; a balance change
-		/// that would need more fails until the backlog is settled.
+		/// that would need more fails until the backlog is settled. Must cover the longest
+		/// legal backlog: the oracle's finality horizon plus the payment window, in periods,
+		/// plus two (checked by genesis, `set_rules`, the oracle's window and period-length
+		/// changes, and `try_state`).
 		#[pallet::constant]
 		type MaxUnsettledPeriods: Get<u32>;
 		/// Most series one [`Pallet::claim_many`] call claims.
@@ -209,20 +228,28 @@ pub mod pallet {
 		HolderYield<T::MaxUnsettledPeriods>,
 	>;
 
-	/// When the oracle made each facility's period final (unix seconds): deadlines count
-	/// from it.
+	/// Facilities' final periods not yet recorded by every series that held tokens in them:
+	/// output, network data, deadline and the series' tokenized hashrate, fixed when the
+	/// oracle made the period final.
 	#[pallet::storage]
-	pub type FinalizedAt<T: Config> =
-		StorageDoubleMap<_, Twox64Concat, FacilityId, Twox64Concat, PeriodIndex, u64>;
+	pub type FinalPeriods<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, FacilityId, Twox64Concat, PeriodIndex, FinalPeriod>;
 
 	/// Each facility's unpaid debt to holders, over all its series.
 	#[pallet::storage]
 	pub type FacilityDebt<T: Config> =
 		StorageMap<_, Twox64Concat, FacilityId, PayoutBalance, ValueQuery>;
 
-	/// Each facility's defaults so far.
+	/// Each facility's defaulted periods within the default window, oldest first (a period
+	/// counts once however many of its series defaulted).
 	#[pallet::storage]
-	pub type DefaultCount<T: Config> = StorageMap<_, Twox64Concat, FacilityId, u32, ValueQuery>;
+	pub type FacilityDefaults<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		FacilityId,
+		BoundedVec<PeriodIndex, ConstU32<MAX_DEFAULTS_TRACKED>>,
+		ValueQuery,
+	>;
 
 	/// Protocol fees taken but not yet paid to the treasury (paid at the next settlement
 	/// the treasury can receive them).
@@ -291,7 +318,7 @@ pub mod pallet {
 		FacilitySuspended {
 			/// The facility.
 			facility: FacilityId,
-			/// Its defaults.
+			/// Its defaulted periods within the default window.
 			defaults: u32,
 		},
 		/// Debt was repaid.
@@ -337,12 +364,8 @@ pub mod pallet {
 		PeriodOutOfTerm,
 		/// The period is settled already.
 		AlreadySettled,
-		/// Periods settle in order: the series' next unsettled period comes first.
-		NotNextPeriod,
 		/// The oracle has not made the facility's period final or defaulted yet.
 		PeriodNotFinal,
-		/// The period has no network data to price undelivered hashrate.
-		NoNetworkData,
 		/// The amount is zero.
 		ZeroAmount,
 		/// More than is owed.
@@ -372,6 +395,9 @@ pub mod pallet {
 		NoPeriodBounds,
 		/// The rules are out of range.
 		InvalidRules,
+		/// With this payment window more periods could wait for settlement than records keep
+		/// ([`Config::MaxUnsettledPeriods`]), given the oracle's windows and period length.
+		BacklogTooLong,
 		/// A value does not fit its type.
 		Overflow,
 	}
@@ -391,6 +417,11 @@ pub mod pallet {
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
 			assert!(Pallet::<T>::rules_valid(&self.rules), "real-yield: invalid rules");
+			assert!(
+				Pallet::<T>::backlog_fits_with(&self.rules),
+				"real-yield: the oracle's windows and the payment window leave a settlement \
+				 backlog longer than MaxUnsettledPeriods"
+			);
 			Rules::<T>::put(self.rules);
 		}
 	}
@@ -428,52 +459,85 @@ pub mod pallet {
 
 	#[pallet::call(weight(<T as Config>::WeightInfo))]
 	impl<T: Config> Pallet<T> {
-		/// Deposit `amount` of the payout asset against `series`' `period`.
+		/// Deposit `amount` of the payout asset against `series`' `period`: the next unsettled
+		/// period or any later final one (paid ahead, it settles when its turn comes). Paying
+		/// the next period in full settles it and the periods after it as far as they are
+		/// paid or past their deadline (at most [`MAX_CASCADE`]).
+		///
+		/// Weighed for a full cascade; the actual weight counts the periods settled after it.
 		///
 		/// - Origin: signed, anyone (usually the facility's operator).
-		/// - Errors: `UnknownSeries`, `PeriodOutOfTerm`, `AlreadySettled`, `NotNextPeriod`,
-		///   `PeriodNotFinal`, `NoNetworkData`, `NoPeriodBounds`, `SettlementBacklog`,
-		///   `ZeroAmount`, `Overpayment`, `InsufficientBalance`, `Overflow`.
-		/// - Events: `ObligationRecorded` (first touch), `Deposited`, `PeriodSettled` and
-		///   `FeesPaid` when it completes the payment.
+		/// - Errors: `UnknownSeries`, `PeriodOutOfTerm`, `AlreadySettled`, `PeriodNotFinal`,
+		///   `NoPeriodBounds`, `SettlementBacklog`, `ZeroAmount`, `Overpayment`,
+		///   `InsufficientBalance`, `Overflow`.
+		/// - Events: `ObligationRecorded` (first touch), `Deposited`; when it completes the
+		///   next period's payment `PeriodSettled`, `FeesPaid`, and for the periods after it
+		///   `PeriodSettled` or `PeriodDefaulted` (+ `FacilitySuspended`).
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::deposit(DEPOSIT_WEIGHT_HOLDERS))]
+		#[pallet::weight(
+			T::WeightInfo::deposit(DEPOSIT_WEIGHT_HOLDERS).saturating_add(Pallet::<T>::cascade_weight(MAX_CASCADE))
+		)]
 		pub fn deposit(
 			origin: OriginFor<T>,
 			series: SeriesId,
 			period: PeriodIndex,
 			amount: PayoutBalance,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_deposit(&who, series, period, amount)
+			let cascaded = Self::do_deposit(&who, series, period, amount)?;
+			Ok(Some(
+				T::WeightInfo::deposit(DEPOSIT_WEIGHT_HOLDERS)
+					.saturating_add(Self::cascade_weight(cascaded)),
+			)
+			.into())
 		}
 
-		/// Settle `series`' next period when it is paid in full (or owes nothing).
+		/// Settle `series`' next period when it is paid in full (or owes nothing), and the
+		/// periods after it as far as they are paid or past their deadline (at most
+		/// [`MAX_CASCADE`]).
 		///
 		/// - Origin: signed, anyone.
-		/// - Errors: `UnknownSeries`, `NothingToSettle`, `PeriodNotFinal`, `NoNetworkData`,
-		///   `NoPeriodBounds`, `SettlementBacklog`, `NotPaidInFull`, `Overflow`.
-		/// - Events: `ObligationRecorded` (first touch), `PeriodSettled`, `FeesPaid`.
+		/// - Errors: `UnknownSeries`, `NothingToSettle`, `PeriodNotFinal`, `NoPeriodBounds`,
+		///   `SettlementBacklog`, `NotPaidInFull`, `Overflow`.
+		/// - Events: `ObligationRecorded` (first touch), `PeriodSettled`, `FeesPaid`, and for
+		///   the periods after it `PeriodSettled` or `PeriodDefaulted` (+ `FacilitySuspended`).
 		#[pallet::call_index(1)]
-		pub fn settle(origin: OriginFor<T>, series: SeriesId) -> DispatchResult {
+		#[pallet::weight(
+			T::WeightInfo::settle().saturating_add(Pallet::<T>::cascade_weight(MAX_CASCADE))
+		)]
+		pub fn settle(origin: OriginFor<T>, series: SeriesId) -> DispatchResultWithPostInfo {
 			ensure_signed(origin)?;
-			Self::do_settle(series)
+			let cascaded = Self::do_settle(series)?;
+			Ok(Some(T::WeightInfo::settle().saturating_add(Self::cascade_weight(cascaded))).into())
 		}
 
 		/// Default `series`' next period after its deadline: draw the shortfall from the
-		/// series' collateral, record what it does not cover as the facility's debt, count a
-		/// default (suspending the facility at the limit) and settle the period.
+		/// series' collateral, record what it does not cover as the facility's debt, count the
+		/// defaulted period (suspending the facility at the limit) and settle the period; then
+		/// the periods after it as far as they are paid or past their deadline (at most
+		/// [`MAX_CASCADE`]).
 		///
 		/// - Origin: signed, anyone.
-		/// - Errors: `UnknownSeries`, `NothingToSettle`, `PeriodNotFinal`, `NoNetworkData`,
-		///   `NoPeriodBounds`, `SettlementBacklog`, `PaidInFull`, `DeadlineNotReached`,
-		///   `Overflow`, errors of the collateral transfer.
+		/// - Errors: `UnknownSeries`, `NothingToSettle`, `PeriodNotFinal`, `NoPeriodBounds`,
+		///   `SettlementBacklog`, `PaidInFull`, `DeadlineNotReached`, `Overflow`, errors of
+		///   the collateral transfer.
 		/// - Events: `ObligationRecorded` (first touch), `PeriodDefaulted`,
-		///   `FacilitySuspended` at the limit, `PeriodSettled`, `FeesPaid`.
+		///   `FacilitySuspended` at the limit, `PeriodSettled`, `FeesPaid`, and the same for
+		///   the periods after it.
 		#[pallet::call_index(2)]
-		pub fn trigger_default(origin: OriginFor<T>, series: SeriesId) -> DispatchResult {
+		#[pallet::weight(
+			T::WeightInfo::trigger_default().saturating_add(Pallet::<T>::cascade_weight(MAX_CASCADE))
+		)]
+		pub fn trigger_default(
+			origin: OriginFor<T>,
+			series: SeriesId,
+		) -> DispatchResultWithPostInfo {
 			ensure_signed(origin)?;
-			Self::do_trigger_default(series)
+			let cascaded = Self::do_trigger_default(series)?;
+			Ok(Some(
+				T::WeightInfo::trigger_default().saturating_add(Self::cascade_weight(cascaded)),
+			)
+			.into())
 		}
 
 		/// Claim the caller's settled yield in `series`.
@@ -537,13 +601,15 @@ pub mod pallet {
 		/// Set the payment rules.
 		///
 		/// - Origin: [`Config::GovernanceOrigin`].
-		/// - Errors: `BadOrigin`, `InvalidRules` (zero payment window or defaults limit, fee
-		///   above [`MAX_FEE_PER_MILL`]).
+		/// - Errors: `BadOrigin`, `InvalidRules` (zero payment window or default window, a
+		///   defaults limit of zero or above [`MAX_DEFAULTS_TRACKED`], fee above
+		///   [`MAX_FEE_PER_MILL`]), `BacklogTooLong`.
 		/// - Events: `RulesSet`.
 		#[pallet::call_index(6)]
 		pub fn set_rules(origin: OriginFor<T>, rules: YieldRules) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			ensure!(Self::rules_valid(&rules), Error::<T>::InvalidRules);
+			ensure!(Self::backlog_fits_with(&rules), Error::<T>::BacklogTooLong);
 			Rules::<T>::put(rules);
 			Self::deposit_event(Event::RulesSet { rules });
 			Ok(())

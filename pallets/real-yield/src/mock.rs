@@ -102,9 +102,20 @@ pub const T0: u64 = 8 * PERIOD + PERIOD / 2;
 pub const HASHRATE_PER_TOKEN: u128 = 1_000_000;
 pub const DIFFICULTY: u128 = 149_301_205_959_699;
 pub const REWARD: u64 = 315_800_000;
-pub const MAX_UNSETTLED: u32 = 8;
+pub const MAX_UNSETTLED: u32 = 12;
+/// The oracle's longest time from a period's end to its finality: five periods.
+pub const FINALITY_HORIZON: u64 = 5 * PERIOD;
+
+/// The test chain's payment rules: two periods to pay (five periods to finality, two to pay
+/// and two more: nine of the twelve periods a record keeps).
+pub fn rules() -> YieldRules {
+	YieldRules { payment_window: 2 * PERIOD, ..YieldRules::default() }
+}
 
 parameter_types! {
+	/// [`MAX_UNSETTLED`] in tests; a production-sized record (production rules, a week to
+	/// pay in 600-s periods) for the generated test that builds the default genesis.
+	pub static UnsettledKept: u32 = 1_024;
 	pub const Treasury: AccountId = TREASURY;
 	pub const YieldPalletId: PalletId = PalletId(*b"hr/yield");
 	pub const PayoutAssetId: u32 = PAYOUT;
@@ -120,7 +131,7 @@ impl Config for Test {
 	type GovernanceOrigin = EnsureRoot<AccountId>;
 	type PalletId = YieldPalletId;
 	type FeeDestination = Treasury;
-	type MaxUnsettledPeriods = ConstU32<MAX_UNSETTLED>;
+	type MaxUnsettledPeriods = UnsettledKept;
 	type MaxClaimBatch = ConstU32<4>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
@@ -175,6 +186,15 @@ impl SeriesInspect<AccountId> for Ledger {
 	fn is_matured(series: SeriesId) -> bool {
 		world(|w| w.books.get(&series).map(|b| b.economics.last_period))
 			.is_some_and(|last| TestOracle::current_period() > last)
+	}
+	fn facility_series(facility: FacilityId) -> Vec<SeriesId> {
+		world(|w| {
+			w.books
+				.iter()
+				.filter(|(_, b)| b.economics.facility == facility)
+				.map(|(s, _)| *s)
+				.collect()
+		})
 	}
 }
 
@@ -286,6 +306,12 @@ impl PowOracle for TestOracle {
 	}
 	fn average_final_hashrate(_: FacilityId, _: PeriodIndex, _: u32) -> Option<Hashrate> {
 		None
+	}
+	fn finality_horizon() -> u64 {
+		FINALITY_HORIZON
+	}
+	fn shortest_period_length() -> u64 {
+		PERIOD
 	}
 }
 
@@ -415,6 +441,7 @@ pub fn set_now(secs: u64) {
 }
 
 pub fn new_test_ext() -> sp_io::TestExternalities {
+	UnsettledKept::set(MAX_UNSETTLED);
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	let mut balances = vec![(OPERATOR, 1_000_000), (ISSUER, 1_000_000), (TREASURY, 1_000)];
 	balances.extend(HOLDERS.iter().map(|a| (*a, 1_000_000)));
@@ -437,7 +464,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
-	pallet_real_yield::GenesisConfig::<Test> { rules: YieldRules::default(), ..Default::default() }
+	pallet_real_yield::GenesisConfig::<Test> { rules: rules(), ..Default::default() }
 		.assimilate_storage(&mut storage)
 		.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);

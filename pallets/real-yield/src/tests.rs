@@ -10,32 +10,32 @@ use polkadot_sdk::sp_core::U256;
 use polkadot_sdk::sp_io;
 use sp_runtime::DispatchError::BadOrigin;
 
-fn signed(who: AccountId) -> RuntimeOrigin {
+pub(crate) fn signed(who: AccountId) -> RuntimeOrigin {
 	RuntimeOrigin::signed(who)
 }
 
-fn payout(who: AccountId) -> u128 {
+pub(crate) fn payout(who: AccountId) -> u128 {
 	Assets::balance(PAYOUT, who)
 }
 
-fn start(period: PeriodIndex) -> u64 {
+pub(crate) fn start(period: PeriodIndex) -> u64 {
 	u64::from(period.0) * PERIOD
 }
 
-fn next(period: PeriodIndex) -> PeriodIndex {
+pub(crate) fn next(period: PeriodIndex) -> PeriodIndex {
 	PeriodIndex(period.0 + 1)
 }
 
 /// 100 PH/s in milli-TH/s.
-const PH100: u128 = 100 * HASHRATE_PER_TOKEN;
+pub(crate) const PH100: u128 = 100 * HASHRATE_PER_TOKEN;
 
 /// The sample series (no costs) with Alice holding 100 tokens (100 PH/s) from before the term.
-fn alice_holds_100() {
+pub(crate) fn alice_holds_100() {
 	create_series(SERIES, FIRST, LAST, 0);
 	assert_ok!(mint(SERIES, ALICE, 100));
 }
 
-fn events() -> Vec<Event<Test>> {
+pub(crate) fn events() -> Vec<Event<Test>> {
 	System::events()
 		.into_iter()
 		.filter_map(|record| match record.event {
@@ -45,19 +45,19 @@ fn events() -> Vec<Event<Test>> {
 		.collect()
 }
 
-fn has_event(event: Event<Test>) {
+pub(crate) fn has_event(event: Event<Test>) {
 	assert!(events().contains(&event), "missing {event:?} in {:?}", events());
 }
 
-fn record(period: PeriodIndex) -> PeriodYield {
+pub(crate) fn record(period: PeriodIndex) -> PeriodYield {
 	PeriodYields::<Test>::get(SERIES, period).expect("period recorded")
 }
 
-fn claimable(who: AccountId) -> u128 {
+pub(crate) fn claimable(who: AccountId) -> u128 {
 	RealYield::earned_now(&who, SERIES).map_or(0, |earned| (earned / index_scale()).as_u128())
 }
 
-fn expected(hashrate: u128) -> u128 {
+pub(crate) fn expected(hashrate: u128) -> u128 {
 	let sats =
 		physics::expected_sats(Hashrate(hashrate), PERIOD, network().difficulty, Sats(REWARD))
 			.unwrap();
@@ -67,12 +67,12 @@ fn expected(hashrate: u128) -> u128 {
 use hashrate_primitives::Sats;
 
 /// Ends period `p`, makes it final at `hashrate` / `sats` and pays it in full.
-fn pay_period(period: PeriodIndex, hashrate: u128, sats: u64) {
+pub(crate) fn pay_period(period: PeriodIndex, hashrate: u128, sats: u64) {
 	set_now(start(next(period)).max(RealYield::now()) + 1);
 	finalize(period, hashrate, sats);
 	let owed = {
 		let mut state = SeriesYields::<Test>::get(SERIES).unwrap();
-		let owed = RealYield::obligation(SERIES, &mut state).unwrap().owed;
+		let owed = RealYield::obligation(SERIES, &mut state, period).unwrap().owed;
 		SeriesYields::<Test>::insert(SERIES, state);
 		owed
 	};
@@ -231,11 +231,11 @@ fn deposit_errors() {
 			RealYield::deposit(signed(OPERATOR), SERIES, next(LAST), 1),
 			E::<Test>::PeriodOutOfTerm
 		);
+		// Not ended / not final yet.
 		assert_noop!(
 			RealYield::deposit(signed(OPERATOR), SERIES, next(FIRST), 1),
-			E::<Test>::NotNextPeriod
+			E::<Test>::PeriodNotFinal
 		);
-		// Not ended / not final yet.
 		assert_noop!(
 			RealYield::deposit(signed(OPERATOR), SERIES, FIRST, 1),
 			E::<Test>::PeriodNotFinal
@@ -244,17 +244,6 @@ fn deposit_errors() {
 		assert_noop!(
 			RealYield::deposit(signed(OPERATOR), SERIES, FIRST, 1),
 			E::<Test>::PeriodNotFinal
-		);
-		// Under-delivered with no network data to price the rest.
-		world(|w| {
-			w.finals.insert(
-				(FACILITY, FIRST),
-				hashrate_primitives::PeriodOutcome::Final(Default::default()),
-			)
-		});
-		assert_noop!(
-			RealYield::deposit(signed(OPERATOR), SERIES, FIRST, 1),
-			E::<Test>::NoNetworkData
 		);
 		finalize(FIRST, PH100, 1_000_000);
 		assert_noop!(
@@ -355,7 +344,7 @@ fn a_default_draws_collateral_and_leaves_the_rest_as_debt() {
 		finalize(FIRST, PH100, 1_000_000);
 		assert_ok!(RealYield::deposit(signed(OPERATOR), SERIES, FIRST, 300_000));
 		let deadline = record(FIRST).deadline;
-		assert_eq!(deadline, RealYield::now() + YieldRules::default().payment_window);
+		assert_eq!(deadline, RealYield::now() + rules().payment_window);
 		assert_noop!(
 			RealYield::trigger_default(signed(BOB), SERIES),
 			E::<Test>::DeadlineNotReached
@@ -385,7 +374,7 @@ fn a_default_draws_collateral_and_leaves_the_rest_as_debt() {
 		);
 		assert_eq!(claimable(ALICE), 800_000);
 		assert_eq!(RealYield::debt(FACILITY), 180_000);
-		assert_eq!(DefaultCount::<Test>::get(FACILITY), 1);
+		assert_eq!(FacilityDefaults::<Test>::get(FACILITY).to_vec(), vec![FIRST]);
 		assert_eq!(Ledger::collateral(SERIES), 0);
 
 		// Repaying: named errors, then the repayment goes out with the next settlement.
@@ -419,7 +408,7 @@ fn a_fully_settled_series_cannot_take_repayments() {
 		assert_ok!(mint(SERIES, ALICE, 100));
 		set_now(start(next(FIRST)) + 1);
 		finalize(FIRST, PH100, 1_000_000);
-		set_now(RealYield::now() + YieldRules::default().payment_window + 1);
+		set_now(RealYield::now() + rules().payment_window + 1);
 		assert_ok!(RealYield::trigger_default(signed(BOB), SERIES));
 		assert_eq!(RealYield::debt(FACILITY), 980_000);
 		assert!(RealYield::is_settled(SERIES));
@@ -436,13 +425,7 @@ fn trigger_default_errors_and_suspension_at_the_limit() {
 		assert_noop!(RealYield::trigger_default(signed(BOB), SERIES), E::<Test>::UnknownSeries);
 		alice_holds_100();
 		assert_noop!(RealYield::trigger_default(signed(BOB), SERIES), E::<Test>::PeriodNotFinal);
-		let window = YieldRules::default().payment_window;
-		// Owes nothing: paid in full already.
-		set_now(start(next(FIRST)) + 1);
-		finalize(FIRST, 0, 0);
-		world(|w| w.network.remove(&FIRST));
-		assert_noop!(RealYield::trigger_default(signed(BOB), SERIES), E::<Test>::NoNetworkData);
-		world(|w| w.network.insert(FIRST, network()));
+		let window = rules().payment_window;
 		// Three defaults in a row suspend the facility.
 		let mut period = FIRST;
 		for defaults in 1..=3u32 {
@@ -450,7 +433,7 @@ fn trigger_default_errors_and_suspension_at_the_limit() {
 			finalize(period, PH100, 1_000_000);
 			set_now(RealYield::now() + window + 1);
 			assert_ok!(RealYield::trigger_default(signed(BOB), SERIES));
-			assert_eq!(DefaultCount::<Test>::get(FACILITY), defaults);
+			assert_eq!(FacilityDefaults::<Test>::get(FACILITY).len() as u32, defaults);
 			period = next(period);
 		}
 		has_event(Event::FacilitySuspended { facility: FACILITY, defaults: 3 });
@@ -645,16 +628,36 @@ fn a_settlement_backlog_blocks_balance_changes_until_settled() {
 #[test]
 fn set_rules_is_governance_only_and_checked() {
 	run(|| {
-		let rules =
-			YieldRules { payment_window: 60, defaults_before_suspension: 2, fee_per_mill: 0 };
+		let rules = YieldRules {
+			payment_window: 60,
+			defaults_before_suspension: 2,
+			default_window: 10,
+			fee_per_mill: 0,
+		};
 		assert_noop!(RealYield::set_rules(signed(ALICE), rules), BadOrigin);
 		for bad in [
 			YieldRules { payment_window: 0, ..rules },
 			YieldRules { defaults_before_suspension: 0, ..rules },
+			YieldRules { defaults_before_suspension: MAX_DEFAULTS_TRACKED + 1, ..rules },
+			YieldRules { default_window: 0, ..rules },
 			YieldRules { fee_per_mill: MAX_FEE_PER_MILL + 1, ..rules },
 		] {
 			assert_noop!(RealYield::set_rules(RuntimeOrigin::root(), bad), E::<Test>::InvalidRules);
 		}
+		// The oracle's finality horizon (3,000 s in the mock) plus the payment window, in
+		// 600-s periods, plus 2, must fit the 12 periods a record keeps: 10 + 2 fits, 11 + 2
+		// does not.
+		assert_ok!(RealYield::set_rules(
+			RuntimeOrigin::root(),
+			YieldRules { payment_window: 5 * PERIOD, ..rules }
+		));
+		assert_noop!(
+			RealYield::set_rules(
+				RuntimeOrigin::root(),
+				YieldRules { payment_window: 5 * PERIOD + 1, ..rules }
+			),
+			E::<Test>::BacklogTooLong
+		);
 		assert_ok!(RealYield::set_rules(RuntimeOrigin::root(), rules));
 		assert_eq!(Rules::<Test>::get(), rules);
 		has_event(Event::RulesSet { rules });
@@ -695,26 +698,6 @@ fn views_report_yield_periods_and_backing() {
 		assert_eq!(series.next_period, next(FIRST));
 		assert_eq!((series.claimed, series.carried, series.debt), (0, 0, 0));
 		assert!(RealYield::period_report(SERIES, next(FIRST)).is_none());
-	});
-}
-
-#[test]
-fn the_deadline_counts_from_finality_or_the_previous_settlement() {
-	run(|| {
-		alice_holds_100();
-		set_now(start(next(next(FIRST))) + 1);
-		// Both periods final now; the second's deadline starts once the first settles.
-		finalize(FIRST, PH100, 1_000_000);
-		finalize(next(FIRST), PH100, 1_000_000);
-		let final_at = RealYield::now();
-		set_now(final_at + 1_000);
-		assert_ok!(RealYield::deposit(signed(OPERATOR), SERIES, FIRST, 1_000_000));
-		assert_ok!(RealYield::deposit(signed(OPERATOR), SERIES, next(FIRST), 1));
-		assert_eq!(
-			record(next(FIRST)).deadline,
-			final_at + 1_000 + YieldRules::default().payment_window
-		);
-		assert_eq!(record(next(FIRST)).final_at, final_at);
 	});
 }
 
@@ -912,7 +895,7 @@ mod properties {
 							let hashrate = supply * HASHRATE_PER_TOKEN * u128::from(hashrate_per_mill) / 1000;
 							finalize(period, hashrate, sats);
 							let mut state = state;
-							let owed = RealYield::obligation(SERIES, &mut state).unwrap().owed;
+							let owed = RealYield::obligation(SERIES, &mut state, period).unwrap().owed;
 							SeriesYields::<Test>::insert(SERIES, state);
 							let paid = owed * u128::from(paid_per_mill) / 1000;
 							if paid > 0 {
@@ -920,7 +903,7 @@ mod properties {
 							}
 							if paid < owed {
 								if collateral > 0 { add_collateral(SERIES, collateral); }
-								set_now(RealYield::now() + YieldRules::default().payment_window + 1);
+								set_now(RealYield::now() + rules().payment_window + 1);
 								assert_ok!(RealYield::trigger_default(signed(BOB), SERIES));
 							} else if owed == 0 {
 								assert_ok!(RealYield::settle(signed(BOB), SERIES));

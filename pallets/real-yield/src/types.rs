@@ -5,7 +5,9 @@ use hashrate_primitives::{
 	Hashrate, PayoutBalance, PerMill, PeriodIndex, SeriesEconomics, TokenBalance,
 };
 use polkadot_sdk::{
-	frame_support::{traits::Get, BoundedVec},
+	frame_support::{
+		traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+	},
 	sp_core::U256,
 };
 use scale_info::TypeInfo;
@@ -148,7 +150,15 @@ impl PeriodYield {
 /// or one holder's balance. `period` and `at` mark how far it is accounted; the amount held
 /// since then is the current balance (every change is announced before it happens).
 #[derive(
-	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 #[scale_info(skip_type_params(MaxUnsettled))]
 #[codec(mel_bound())]
@@ -163,7 +173,15 @@ pub struct Accrual<MaxUnsettled: Get<u32>> {
 
 /// A series as this pallet keeps it.
 #[derive(
-	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 #[scale_info(skip_type_params(MaxUnsettled))]
 #[codec(mel_bound())]
@@ -176,8 +194,8 @@ pub struct SeriesYield<MaxUnsettled: Get<u32>> {
 	pub next: PeriodIndex,
 	/// Start of `next` (end of the term when all are settled): settled time ends here.
 	pub frontier: u64,
-	/// When the period before `next` settled (or the series was first seen): a period's
-	/// deadline counts from the later of this and its finality.
+	/// When the period before `next` settled (or the series was first seen). Deadlines do not
+	/// count from it: each is fixed when its period becomes final.
 	pub last_settled_at: u64,
 	/// Cumulative yield per unit-second up to the start of `next`, scaled by
 	/// [`index_scale`].
@@ -211,7 +229,15 @@ pub struct SeriesYield<MaxUnsettled: Get<u32>> {
 
 /// One holder's standing in one series.
 #[derive(
-	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 #[scale_info(skip_type_params(MaxUnsettled))]
 #[codec(mel_bound())]
@@ -238,19 +264,29 @@ pub struct HolderYield<MaxUnsettled: Get<u32>> {
 	serde::Deserialize,
 )]
 pub struct YieldRules {
-	/// Seconds a facility has to pay a period in full, counted from when it became final
-	/// (or the previous period settled, if later).
+	/// Seconds a facility has to pay a period in full, counted from when the period became
+	/// final (fixed then: a later change of this rule does not move it).
 	pub payment_window: u64,
-	/// Defaults after which the facility is suspended.
+	/// Defaulted periods within [`Self::default_window`] after which the facility is
+	/// suspended (at most [`MAX_DEFAULTS_TRACKED`]).
 	pub defaults_before_suspension: u32,
+	/// The window, in periods, over which a facility's defaulted periods count: the newest
+	/// defaulted period and the `default_window - 1` before it.
+	pub default_window: u32,
 	/// Protocol fee on what is owed, per-mill, to the treasury.
 	pub fee_per_mill: PerMill,
 }
 
 impl Default for YieldRules {
-	/// Production: a week to pay, suspended at the third default, 2 % fee.
+	/// Production: a week to pay; suspended at the third defaulted period within 30 periods
+	/// (a month of daily periods); 2 % fee.
 	fn default() -> Self {
-		Self { payment_window: 7 * 86_400, defaults_before_suspension: 3, fee_per_mill: 20 }
+		Self {
+			payment_window: 7 * 86_400,
+			defaults_before_suspension: 3,
+			default_window: 30,
+			fee_per_mill: 20,
+		}
 	}
 }
 
@@ -259,6 +295,49 @@ impl YieldRules {
 	pub fn development() -> Self {
 		Self { payment_window: 60, ..Self::default() }
 	}
+}
+
+/// Most defaulted periods of one facility kept to count defaults in a window; governance
+/// cannot set a suspension limit above it.
+pub const MAX_DEFAULTS_TRACKED: u32 = 32;
+
+/// Most periods one call settles after the one it was made for (paid in full, or defaulted
+/// because their deadlines passed while they waited for it); the rest wait for the next call.
+pub const MAX_CASCADE: u32 = 8;
+
+/// Decimals the tokenized weights of a facility's series are compared at (the token pallet's
+/// most: `10^18` units per token).
+pub const WEIGHT_DECIMALS: u8 = 18;
+
+/// What a facility's period became, fixed when it became final, for every series of the
+/// facility that held hashrate tokens in it; kept until each has recorded its obligation.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct FinalPeriod {
+	/// When the oracle made the period final (unix seconds).
+	pub at: u64,
+	/// The series' payment deadline: `at` + the payment window then in force.
+	pub deadline: u64,
+	/// The final output.
+	pub output: FinalOutput,
+	/// The period's network data, which prices hashrate not delivered.
+	pub network: hashrate_primitives::NetworkData,
+	/// The facility's series' tokenized hashrate over the period, summed, in
+	/// unit-seconds x hashrate per token x `10^(WEIGHT_DECIMALS - decimals)`: when it exceeds
+	/// the final hashrate, that hashrate is shared pro rata.
+	pub tokenized_weight: U256,
+	/// Series that have not recorded their obligation for the period yet.
+	pub pending: u32,
 }
 
 /// The highest protocol fee governance may set, per-mill.
@@ -315,7 +394,7 @@ pub struct SeriesReport {
 	pub debt: PayoutBalance,
 	/// The facility's unpaid debt over all its series.
 	pub facility_debt: PayoutBalance,
-	/// The facility's defaults so far.
+	/// The facility's defaulted periods within the default window.
 	pub facility_defaults: u32,
 	/// Yield distributed over the settled periods, in milli-sats per TH/s per day.
 	pub millisats_per_th_day: u128,

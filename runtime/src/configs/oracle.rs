@@ -56,6 +56,8 @@ impl pallet_pow_oracle::Config for Runtime {
 	/// The token pallet takes each facility's backing from its final periods; the yield
 	/// pallet notes when each became final (payment deadlines count from it).
 	type OnPeriodFinal = (HashrateTokens, RealYield);
+	/// The yield pallet's records must keep every period that can wait for settlement.
+	type SettlementLimits = RealYield;
 	type GovernanceOrigin = EnsureRoot<AccountId>;
 	type PalletId = OraclePalletId;
 	type TreasuryAccount = TreasuryAccount;
