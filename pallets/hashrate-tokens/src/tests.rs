@@ -726,11 +726,22 @@ fn an_offering_closed_just_before_its_term_succeeds() {
 	run(|| {
 		offered();
 		subscribe(ALICE, 1_000_000);
-		assert_ok!(Tokens::add_collateral(signed(OPERATOR), SERIES, 10_000));
+		assert_ok!(Tokens::add_collateral(signed(OPERATOR), SERIES, 1_000_000));
 		let (term_start, _) =
 			<TestOracle as hashrate_primitives::PowOracle>::period_bounds(terms().first_period)
 				.unwrap();
 		set_now(term_start - 1);
+		// Backing as fresh as it was when the offering closed.
+		let current = PeriodIndex(terms().first_period.0 - 1);
+		for back in 1..=3 {
+			finalize(FACILITY, PeriodIndex(current.0 - back), 100_000);
+		}
+		announce(PeriodIndex(current.0 - 1));
+		world(|w| {
+			for back in 0..=3 {
+				w.network.insert(PeriodIndex(current.0 - back), network());
+			}
+		});
 		assert_ok!(Tokens::close_offering(signed(CAROL), SERIES));
 		assert_eq!(record().supply, 1_000_000);
 	});
