@@ -161,8 +161,10 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 /// a pallet whose on-chain version differs fails the upgrade).
 ///
 /// - `PowOracle` 1 -> 2: network data fixed once per period (issue 16).
-pub type Migrations =
-	(pallet_pow_oracle::migrations::v2::MigrateV1ToV2<Runtime, configs::oracle::InitialNetwork>,);
+pub type Migrations = (
+	pallet_pow_oracle::migrations::v2::MigrateV1ToV2<Runtime, configs::oracle::InitialNetwork>,
+	pallet_real_yield::migrations::v2::MigrateV1ToV2<Runtime>,
+);
 
 /// Executive: dispatches to the pallets.
 pub type Executive = frame_executive::Executive<

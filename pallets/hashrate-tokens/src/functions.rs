@@ -474,11 +474,12 @@ impl<T: Config> Pallet<T> {
 		weight.saturating_accrue(T::OnBalanceChange::before_supply_change(series)?);
 		let mut minted = 0u32;
 		for (who, subscription) in Subscriptions::<T>::drain_prefix(series) {
-			weight.saturating_accrue(T::OnBalanceChange::before_balance_change(series, &who)?);
-			Holdings::<T>::try_mutate(&who, series, |balance| {
-				*balance = balance.checked_add(subscription.amount).ok_or(Error::<T>::Overflow)?;
-				Ok::<_, Error<T>>(())
-			})?;
+			let after = Holdings::<T>::get(&who, series)
+				.checked_add(subscription.amount)
+				.ok_or(Error::<T>::Overflow)?;
+			weight
+				.saturating_accrue(T::OnBalanceChange::before_balance_change(series, &who, after)?);
+			Holdings::<T>::insert(&who, series, after);
 			minted = minted.saturating_add(1);
 			Self::deposit_event(Event::Minted { series, who, amount: subscription.amount });
 		}
@@ -570,8 +571,8 @@ impl<T: Config> Pallet<T> {
 		let to_after =
 			Holdings::<T>::get(to, series).checked_add(amount).ok_or(Error::<T>::Overflow)?;
 		ensure!(to_after >= min, Error::<T>::BelowMinimum);
-		let mut weight = T::OnBalanceChange::before_balance_change(series, from)?;
-		weight.saturating_accrue(T::OnBalanceChange::before_balance_change(series, to)?);
+		let mut weight = T::OnBalanceChange::before_balance_change(series, from, from_after)?;
+		weight.saturating_accrue(T::OnBalanceChange::before_balance_change(series, to, to_after)?);
 		Self::set_balance(from, series, from_after);
 		Self::set_balance(to, series, to_after);
 		Self::deposit_event(Event::Transferred {
@@ -678,7 +679,7 @@ impl<T: Config> Pallet<T> {
 			.ok_or(Error::<T>::InsufficientTokens)?;
 		ensure!(after == 0 || after >= record.terms.min_balance, Error::<T>::BelowMinimum);
 		let hook = T::OnBalanceChange::before_supply_change(series)?
-			.saturating_add(T::OnBalanceChange::before_balance_change(series, &who)?);
+			.saturating_add(T::OnBalanceChange::before_balance_change(series, &who, after)?);
 		Self::set_balance(&who, series, after);
 		// The holder's balance was part of the supply.
 		record.supply = record.supply.saturating_sub(amount);

@@ -148,7 +148,8 @@ pub struct World {
 	pub network: BTreeMap<PeriodIndex, NetworkData>,
 	pub unsettled: BTreeSet<SeriesId>,
 	pub debt: BTreeMap<FacilityId, PayoutBalance>,
-	pub changes: Vec<(SeriesId, AccountId, TokenBalance)>,
+	/// (series, account, balance before, balance after) per balance hook.
+	pub changes: Vec<(SeriesId, AccountId, TokenBalance, TokenBalance)>,
 	/// Series whose supply was about to change, with the supply they still had.
 	pub supply_changes: Vec<(SeriesId, TokenBalance)>,
 	pub hook_fails: bool,
@@ -211,16 +212,21 @@ impl SeriesObligations for TestObligations {
 	}
 }
 
-/// Records each account passed to the hook with the balance it still had.
+/// Records each account passed to the hook with the balance it still had and the one it is
+/// about to have.
 pub struct RecordChanges;
 pub const HOOK_WEIGHT: Weight = Weight::from_parts(1_000, 10);
 impl OnTokenBalanceChange<AccountId> for RecordChanges {
-	fn before_balance_change(series: SeriesId, who: &AccountId) -> Result<Weight, DispatchError> {
+	fn before_balance_change(
+		series: SeriesId,
+		who: &AccountId,
+		new_balance: TokenBalance,
+	) -> Result<Weight, DispatchError> {
 		if world(|w| w.hook_fails) {
 			return Err(DispatchError::Other("yield records unavailable"));
 		}
 		let balance = Holdings::<Test>::get(who, series);
-		world(|w| w.changes.push((series, *who, balance)));
+		world(|w| w.changes.push((series, *who, balance, new_balance)));
 		Ok(HOOK_WEIGHT)
 	}
 	fn max_weight() -> Weight {

@@ -582,10 +582,10 @@ fn close_mints_every_subscription() {
 		assert_eq!(Tokens::supply(SERIES), 1_000_000);
 		let stored = record();
 		assert_eq!((stored.status, stored.reserved), (SeriesStatus::Issued, 0));
-		// The hook saw both holders before their balances changed.
+		// The hook saw both holders before their balances changed, and what they would be.
 		let mut changes = world(|w| w.changes.clone());
 		changes.sort();
-		assert_eq!(changes, vec![(SERIES, ALICE, 0), (SERIES, BOB, 0)]);
+		assert_eq!(changes, vec![(SERIES, ALICE, 0, 600_000), (SERIES, BOB, 0, 400_000)]);
 		event(Event::Minted { series: SERIES, who: ALICE, amount: 600_000 });
 		event(Event::OfferingSucceeded { series: SERIES, sold: 1_000_000, proceeds: 500_000_000 });
 		assert_eq!(Subscriptions::<Test>::iter_prefix(SERIES).count(), 0);
@@ -794,7 +794,7 @@ fn transfer_moves_tokens_after_the_hook() {
 		);
 		assert_eq!(
 			world(|w| w.changes.clone()),
-			vec![(SERIES, ALICE, 600_000), (SERIES, CAROL, 0)]
+			vec![(SERIES, ALICE, 600_000, 500_000), (SERIES, CAROL, 0, 100_000)]
 		);
 		assert!(world(|w| w.supply_changes.is_empty()), "a transfer keeps the supply");
 		assert_eq!(held(ALICE), 500_000);
@@ -908,7 +908,7 @@ fn burn_after_maturity() {
 		world(|w| w.changes.clear());
 		world(|w| w.supply_changes.clear());
 		assert_ok!(Tokens::burn(signed(ALICE), SERIES, 600_000));
-		assert_eq!(world(|w| w.changes.clone()), vec![(SERIES, ALICE, 600_000)]);
+		assert_eq!(world(|w| w.changes.clone()), vec![(SERIES, ALICE, 600_000, 0)]);
 		assert_eq!(world(|w| w.supply_changes.clone()), vec![(SERIES, 1_000_000)]);
 		assert_eq!(Tokens::supply(SERIES), 400_000);
 		assert_eq!(held(ALICE), 0);

@@ -112,13 +112,19 @@ pub trait SeriesCollateral<AccountId> {
 }
 
 /// Told before every change of a series balance (mint, burn, transfer), once per account
-/// whose balance changes, while the old balance is still in storage; and once before the
-/// series' supply changes (mint, burn), while the old supply is still in storage, before the
-/// per-account calls. A transfer does not change the supply.
+/// whose balance changes, while the old balance is still in storage, with the balance it is
+/// about to become; and once before the series' supply changes (mint, burn), while the old
+/// supply is still in storage, before the per-account calls. A transfer does not change the
+/// supply.
 pub trait OnTokenBalanceChange<AccountId> {
-	/// Bring `who`'s records for `series` up to date. An error fails the balance change.
+	/// Bring `who`'s records for `series` up to date; `new_balance` is the balance it will
+	/// hold (a record with nothing left can go). An error fails the balance change.
 	/// Returns the weight used, at most [`Self::max_weight`].
-	fn before_balance_change(series: SeriesId, who: &AccountId) -> Result<Weight, DispatchError>;
+	fn before_balance_change(
+		series: SeriesId,
+		who: &AccountId,
+		new_balance: TokenBalance,
+	) -> Result<Weight, DispatchError>;
 	/// Upper bound of one [`Self::before_balance_change`] call; the calling pallet includes
 	/// it in its calls' weights.
 	fn max_weight() -> Weight;
@@ -130,7 +136,11 @@ pub trait OnTokenBalanceChange<AccountId> {
 }
 
 impl<AccountId> OnTokenBalanceChange<AccountId> for () {
-	fn before_balance_change(_: SeriesId, _: &AccountId) -> Result<Weight, DispatchError> {
+	fn before_balance_change(
+		_: SeriesId,
+		_: &AccountId,
+		_: TokenBalance,
+	) -> Result<Weight, DispatchError> {
 		Ok(Weight::zero())
 	}
 	fn max_weight() -> Weight {

@@ -47,7 +47,8 @@ fn first_period<T: Config>(series: SeriesId) -> PeriodIndex {
 fn owed<T: Config>(series: SeriesId) -> PayoutBalance {
 	with_transaction(|| {
 		let mut state = SeriesYields::<T>::get(series).expect("series seen");
-		let owed = Pallet::<T>::obligation(series, &mut state).map(|record| record.owed);
+		let period = state.next;
+		let owed = Pallet::<T>::obligation(series, &mut state, period).map(|record| record.owed);
 		TransactionOutcome::Rollback(Ok::<_, sp_runtime::DispatchError>(owed))
 	})
 	.and_then(|owed| owed)
@@ -62,8 +63,24 @@ fn pay<T: Config>(series: SeriesId, period: PeriodIndex, payer: &T::AccountId) {
 	Pallet::<T>::do_deposit(payer, series, period, owed).expect("deposit settles");
 }
 
+/// Ends `period` as defaulted (unreported, no collateral) and defaults it after its deadline:
+/// its holders are left debt.
+fn default_with_debt<T: Config>(series: SeriesId, period: PeriodIndex) {
+	T::BenchmarkHelper::set_now(bounds::<T>(period).1 + 1);
+	T::BenchmarkHelper::finalize_defaulted(series, period);
+	let deadline = {
+		let mut state = SeriesYields::<T>::get(series).expect("series seen");
+		let record = Pallet::<T>::obligation(series, &mut state, period).expect("final");
+		SeriesYields::<T>::insert(series, state);
+		record.deadline
+	};
+	T::BenchmarkHelper::set_now(deadline + 1);
+	Pallet::<T>::do_trigger_default(series).expect("defaults");
+}
+
 /// A holder that moved tokens in each of `periods` periods, all of them (at least one)
-/// then settled: its record holds that many periods to fold.
+/// then defaulted leaving debt, after part of an earlier debt was repaid: its record holds
+/// that many periods to fold, each adding debt shares.
 fn busy_holder<T: Config>(periods: u32) -> (SeriesId, T::AccountId, PeriodIndex) {
 	let settled = periods.max(1);
 	let (series, holders) = series_with::<T>(2, 2 * settled + 2);
@@ -73,9 +90,14 @@ fn busy_holder<T: Config>(periods: u32) -> (SeriesId, T::AccountId, PeriodIndex)
 		T::BenchmarkHelper::set_now(bounds::<T>(PeriodIndex(first.0 + k)).0 + 10);
 		T::BenchmarkHelper::transfer(series, &holder, &other, 1);
 	}
-	let payer = funded::<T>("payer", 0);
 	for k in 0..settled {
-		pay::<T>(series, PeriodIndex(first.0 + k), &payer);
+		default_with_debt::<T>(series, PeriodIndex(first.0 + k));
+		if k == 0 {
+			// A partial repayment: the repaid-per-share figure is not zero.
+			let payer = funded::<T>("payer", 0);
+			let debt = SeriesYields::<T>::get(series).unwrap().debt;
+			Pallet::<T>::do_repay_debt(&payer, series, debt / 2).expect("repays");
+		}
 	}
 	(series, holder, PeriodIndex(first.0 + settled))
 }
@@ -137,7 +159,11 @@ mod benchmarks {
 		Pallet::<T>::do_deposit(&payer, series, first, owed / 4).unwrap();
 		T::BenchmarkHelper::add_collateral(series, owed / 4);
 		let facility = SeriesYields::<T>::get(series).unwrap().economics.facility;
-		DefaultCount::<T>::insert(facility, Rules::<T>::get().defaults_before_suspension - 1);
+		// The limit less one defaulted periods just before: this one suspends.
+		let limit = Rules::<T>::get().defaults_before_suspension;
+		let earlier: alloc::vec::Vec<PeriodIndex> =
+			(1..limit).rev().map(|back| PeriodIndex(first.0 - back)).collect();
+		FacilityDefaults::<T>::insert(facility, BoundedVec::truncate_from(earlier));
 		let deadline = PeriodYields::<T>::get(series, first).unwrap().deadline;
 		T::BenchmarkHelper::set_now(deadline + 1);
 
@@ -189,7 +215,7 @@ mod benchmarks {
 		T::BenchmarkHelper::finalize_defaulted(series, first);
 		let deadline = {
 			let mut state = SeriesYields::<T>::get(series).unwrap();
-			let record = Pallet::<T>::obligation(series, &mut state).unwrap();
+			let record = Pallet::<T>::obligation(series, &mut state, first).unwrap();
 			SeriesYields::<T>::insert(series, state);
 			record.deadline
 		};
@@ -203,6 +229,44 @@ mod benchmarks {
 		_(RawOrigin::Signed(payer), series, debt);
 
 		assert_eq!(SeriesYields::<T>::get(series).unwrap().debt, 0);
+	}
+
+	/// Writes off the debt of a series whose every period settled.
+	#[benchmark]
+	fn write_off_debt() -> Result<(), BenchmarkError> {
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let (series, _) = series_with::<T>(2, 1);
+		let first = first_period::<T>(series);
+		default_with_debt::<T>(series, first);
+		assert!(SeriesYields::<T>::get(series).unwrap().debt > 0);
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, series);
+
+		assert_eq!(SeriesYields::<T>::get(series).unwrap().debt, 0);
+		Ok(())
+	}
+
+	/// Removes `n` period records of a finished series (and, when they were the last, the
+	/// series' record).
+	#[benchmark]
+	fn prune_series(n: Linear<1, MAX_PRUNE>) {
+		let (series, holders) = series_with::<T>(1, n);
+		let first = first_period::<T>(series);
+		let payer = funded::<T>("payer", 0);
+		for k in 0..n {
+			pay::<T>(series, PeriodIndex(first.0 + k), &payer);
+		}
+		// Its holder left (records removed as the balance hook and claims remove them).
+		HolderYields::<T>::remove(&holders[0], series);
+		SeriesHolders::<T>::remove(series);
+		let caller = funded::<T>("caller", 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), series);
+
+		assert!(PeriodYields::<T>::iter_prefix(series).next().is_none());
 	}
 
 	#[benchmark]
@@ -228,7 +292,9 @@ mod benchmarks {
 		#[block]
 		{
 			<Pallet<T> as OnTokenBalanceChange<T::AccountId>>::before_balance_change(
-				series, &holder,
+				series,
+				&holder,
+				T::Series::balance(series, &holder),
 			)
 			.unwrap();
 		}
@@ -257,18 +323,30 @@ mod benchmarks {
 		assert_eq!(SeriesYields::<T>::get(series).unwrap().supply.unsettled.len() as u32, max);
 	}
 
+	/// A facility's period becomes final with `s` of its series holding tokens in it: each
+	/// series' supply over the period is read and their tokenized weights summed.
 	#[benchmark]
-	fn on_period_final() {
-		let period = PeriodIndex(7);
+	fn on_period_final(s: Linear<1, { T::MaxFacilitySeries::get() }>) {
+		T::BenchmarkHelper::set_now(NOW);
+		let mut series = alloc::vec::Vec::new();
+		for _ in 0..s {
+			series.push(T::BenchmarkHelper::issued_series(1, 2).0);
+		}
+		let period = first_period::<T>(series[0]);
+		let facility = SeriesYields::<T>::get(series[0]).unwrap().economics.facility;
+		T::BenchmarkHelper::set_now(bounds::<T>(period).1 + 1);
+		T::BenchmarkHelper::finalize_defaulted(series[0], period);
+		FinalPeriods::<T>::remove(facility, period);
+
 		#[block]
 		{
 			<Pallet<T> as hashrate_primitives::OnPeriodFinal>::on_period_final(
-				FacilityId(0),
+				facility,
 				period,
 				&hashrate_primitives::PeriodOutcome::DefaultedByFacility,
 			);
 		}
-		assert!(FinalizedAt::<T>::contains_key(FacilityId(0), period));
+		assert_eq!(FinalPeriods::<T>::get(facility, period).map(|f| f.pending), Some(s));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

@@ -14,7 +14,7 @@ use frame_support::{
 use hashrate_primitives::{
 	physics, FacilityInspect, Hashrate, PeriodOutcome, SeriesEconomics, SuspensionReason,
 };
-use polkadot_sdk::sp_core::U256;
+use polkadot_sdk::sp_core::{U256, U512};
 use sp_runtime::{
 	traits::{AccountIdConversion, Zero},
 	DispatchError, DispatchResult,
@@ -31,6 +31,25 @@ pub type HolderYieldOf<T> = HolderYield<<T as Config>::MaxUnsettledPeriods>;
 
 fn to_u128(value: U256) -> Option<u128> {
 	u128::try_from(value).ok()
+}
+
+/// `floor(a x b / c)` through 512 bits; `None` when `c` is zero or the result exceeds 256 bits.
+pub(crate) fn mul_div_floor_256(a: U256, b: U256, c: U256) -> Option<U256> {
+	if c.is_zero() {
+		return None;
+	}
+	let product = a.full_mul(b);
+	U256::try_from(product / U512::from(c)).ok()
+}
+
+/// `ceil(a x b / c)` through 512 bits; `None` when `c` is zero or the result exceeds 256 bits.
+pub(crate) fn mul_div_ceil_256(a: U256, b: U256, c: U256) -> Option<U256> {
+	if c.is_zero() {
+		return None;
+	}
+	let (quotient, remainder) = a.full_mul(b).div_mod(U512::from(c));
+	let rounded = if remainder.is_zero() { quotient } else { quotient.checked_add(U512::one())? };
+	U256::try_from(rounded).ok()
 }
 
 /// `ceil(a x b / c)` in 256 bits; `None` when `c` is zero or the result exceeds `u128`.
@@ -125,7 +144,9 @@ impl<T: Config> Pallet<T> {
 			index: U256::zero(),
 			carry: U256::zero(),
 			advance: U256::zero(),
-			credit: 0,
+			repaid: 0,
+			carried_in: U256::zero(),
+			debt_book: DebtBook::new(),
 			supply: Self::fresh_accrual(&economics)?,
 			deposited: 0,
 			drawn: 0,
@@ -194,15 +215,17 @@ impl<T: Config> Pallet<T> {
 
 	/// Brings `holder` (holding `balance` since its last update) up to the series' settled
 	/// frontier: folds unit-seconds of periods settled since, and earns `balance x (index
-	/// at the frontier - index at its checkpoint)` for settled time not yet counted. Reads
-	/// only; the caller stores the result.
-	/// Returns how many unsettled periods it folded.
+	/// at the frontier - index at its checkpoint)` for settled time not yet counted; the same
+	/// for the debt it was shorted and what has been repaid of it. Reads only; the caller
+	/// stores the result. Returns how many unsettled periods it folded.
 	pub(crate) fn settle_holder(
 		series: SeriesId,
 		state: &SeriesYieldOf<T>,
 		holder: &mut HolderYieldOf<T>,
 		balance: u128,
 	) -> Result<u32, DispatchError> {
+		let book = &state.debt_book;
+		Self::credit_holder_debt(book, holder)?;
 		let mut folded = 0u32;
 		while let Some(&(period, amount)) = holder.accrual.unsettled.first() {
 			if period >= state.next {
@@ -216,25 +239,110 @@ impl<T: Config> Pallet<T> {
 			};
 			let earned = amount.checked_mul(record.rate).ok_or(Error::<T>::Overflow)?;
 			holder.earned = holder.earned.checked_add(earned).ok_or(Error::<T>::Overflow)?;
+			if !record.debt_rates.face.is_zero() {
+				let part = record.debt_rates.times(amount);
+				Self::add_holder_debt(book, holder, record.debt_epoch, part)?;
+			}
 		}
 		if holder.accrual.period < state.next {
 			if balance > 0 {
-				let from = match PeriodYields::<T>::get(series, holder.accrual.period) {
-					Some(record) => record.index_at(holder.accrual.at),
-					None => {
-						defensive!("a settled period has a record");
-						state.index
-					},
-				};
-				let earned = U256::from(balance)
+				let (from, mut debt_from) =
+					match PeriodYields::<T>::get(series, holder.accrual.period) {
+						Some(record) => {
+							(record.index_at(holder.accrual.at), record.debt_at(holder.accrual.at))
+						},
+						None => {
+							defensive!("a settled period has a record");
+							(state.index, book.indexes)
+						},
+					};
+				let units = U256::from(balance);
+				let earned = units
 					.checked_mul(state.index.saturating_sub(from))
 					.ok_or(Error::<T>::Overflow)?;
 				holder.earned = holder.earned.checked_add(earned).ok_or(Error::<T>::Overflow)?;
+				if holder.accrual.at < book.epoch_start {
+					// Debt of earlier epochs: repaid in full.
+					let repaid = units
+						.checked_mul(book.epoch_indexes.face.saturating_sub(debt_from.face))
+						.ok_or(Error::<T>::Overflow)?;
+					holder.earned =
+						holder.earned.checked_add(repaid).ok_or(Error::<T>::Overflow)?;
+					debt_from = book.epoch_indexes;
+				}
+				let part = book.indexes.since(&debt_from).times(units);
+				if !part.face.is_zero() {
+					Self::add_holder_debt(book, holder, book.epoch, part)?;
+				}
 			}
 			holder.accrual.period = state.next;
 			holder.accrual.at = state.frontier;
 		}
 		Ok(folded)
+	}
+
+	/// Credits `holder` what was repaid of its debt shares since it was last brought up to
+	/// date: all its unpaid face if their epoch ended (repaid in full), else its shares x the
+	/// rise of repaid-per-share. Voids what is left when the debt was written off.
+	fn credit_holder_debt(book: &DebtBook, holder: &mut HolderYieldOf<T>) -> DispatchResult {
+		let debt = &mut holder.debt;
+		let repaid = if debt.epoch < book.epoch {
+			debt.shares = U256::zero();
+			debt.epoch = book.epoch;
+			core::mem::take(&mut debt.unpaid)
+		} else {
+			let rise = book.repaid_per_share.saturating_sub(debt.repaid_checkpoint);
+			let repaid = mul_div_floor_256(debt.shares, rise, share_one())
+				.ok_or(Error::<T>::Overflow)?
+				.min(debt.unpaid);
+			debt.unpaid = debt.unpaid.saturating_sub(repaid);
+			repaid
+		};
+		debt.repaid_checkpoint = book.repaid_per_share;
+		if book.written_off || debt.unpaid.is_zero() {
+			debt.shares = U256::zero();
+			debt.unpaid = U256::zero();
+		}
+		holder.earned = holder.earned.checked_add(repaid).ok_or(Error::<T>::Overflow)?;
+		Ok(())
+	}
+
+	/// Adds debt `part` (face, shares, issued-repaid) issued in `epoch` to `holder`, already
+	/// credited up to now: what was repaid of it since it was issued is earned, the rest
+	/// joins the holder's unpaid face (unless written off).
+	fn add_holder_debt(
+		book: &DebtBook,
+		holder: &mut HolderYieldOf<T>,
+		epoch: u32,
+		part: DebtIndexes,
+	) -> DispatchResult {
+		let repaid = if epoch < book.epoch {
+			part.face
+		} else {
+			mul_div_floor_256(part.shares, book.repaid_per_share, share_one())
+				.ok_or(Error::<T>::Overflow)?
+				.saturating_sub(part.issued_repaid)
+				.min(part.face)
+		};
+		holder.earned = holder.earned.checked_add(repaid).ok_or(Error::<T>::Overflow)?;
+		if epoch == book.epoch && !book.written_off {
+			let debt = &mut holder.debt;
+			debt.shares = debt.shares.checked_add(part.shares).ok_or(Error::<T>::Overflow)?;
+			debt.unpaid = debt
+				.unpaid
+				.checked_add(part.face.saturating_sub(repaid))
+				.ok_or(Error::<T>::Overflow)?;
+		}
+		Ok(())
+	}
+
+	/// Whether `holder` (holding `balance`, brought up to date) has nothing held, owed or
+	/// claimable left: no balance, no unsettled time, no unpaid debt, less than a sat earned.
+	pub(crate) fn holder_is_empty(holder: &HolderYieldOf<T>, balance: u128) -> bool {
+		balance == 0
+			&& holder.accrual.unsettled.is_empty()
+			&& holder.debt.unpaid.is_zero()
+			&& holder.earned < index_scale()
 	}
 
 	/// Brings the series' time-weighted supply up to now, before the supply changes (the
@@ -255,6 +363,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn update_before_change(
 		series: SeriesId,
 		who: &T::AccountId,
+		new_balance: u128,
 	) -> Result<u32, DispatchError> {
 		let (state, new) = match SeriesYields::<T>::get(series) {
 			Some(state) => (state, false),
@@ -265,20 +374,50 @@ impl<T: Config> Pallet<T> {
 		let last = state.economics.last_period;
 
 		let balance = T::Series::balance(series, who);
-		let mut holder = match HolderYields::<T>::get(who, series) {
-			Some(holder) => holder,
-			None => HolderYield {
-				accrual: Self::fresh_accrual(&state.economics)?,
-				earned: U256::zero(),
-			},
+		let (mut holder, existed) = match HolderYields::<T>::get(who, series) {
+			Some(holder) => (holder, true),
+			None => (
+				HolderYield {
+					accrual: Self::fresh_accrual(&state.economics)?,
+					earned: U256::zero(),
+					debt: HolderDebt {
+						epoch: state.debt_book.epoch,
+						repaid_checkpoint: state.debt_book.repaid_per_share,
+						..Default::default()
+					},
+				},
+				false,
+			),
 		};
 		let folded = Self::settle_holder(series, &state, &mut holder, balance)?;
 		Self::advance(&mut holder.accrual, balance, now, current, last)?;
-		HolderYields::<T>::insert(who, series, holder);
+		if Self::holder_is_empty(&holder, new_balance) {
+			if existed {
+				Self::remove_holder(series, who, holder.earned);
+			}
+		} else {
+			HolderYields::<T>::insert(who, series, holder);
+			if !existed {
+				SeriesHolders::<T>::mutate(series, |count| {
+					count.records = count.records.saturating_add(1)
+				});
+			}
+		}
 		if new {
 			SeriesYields::<T>::insert(series, state);
 		}
 		Ok(folded)
+	}
+
+	/// Removes `who`'s record of `series`, left with nothing but `rest` (below a sat), which
+	/// joins the series' next distribution.
+	fn remove_holder(series: SeriesId, who: &T::AccountId, rest: U256) {
+		HolderYields::<T>::remove(who, series);
+		SeriesHolders::<T>::mutate(series, |count| {
+			count.records = count.records.saturating_sub(1);
+			count.rest = count.rest.saturating_add(rest);
+		});
+		Self::deposit_event(Event::HolderRecordRemoved { who: who.clone(), series });
 	}
 
 	/// Unit-seconds of `series`' supply (`supply` now) in `period` (`[start, end)`, ended), read
@@ -324,13 +463,26 @@ impl<T: Config> Pallet<T> {
 		period: PeriodIndex,
 		outcome: &PeriodOutcome,
 	) -> Option<FinalPeriod> {
+		Self::fix_final_period_at(facility, period, outcome, Self::now())
+	}
+
+	/// [`Self::fix_final_period`] for a period that became final at unix second `at`.
+	pub(crate) fn fix_final_period_at(
+		facility: FacilityId,
+		period: PeriodIndex,
+		outcome: &PeriodOutcome,
+		at: u64,
+	) -> Option<FinalPeriod> {
 		if let Some(fixed) = FinalPeriods::<T>::get(facility, period) {
 			return Some(fixed);
 		}
 		let (start, end) = T::Oracle::period_bounds(period)?;
 		let mut tokenized_weight = U256::zero();
 		let mut pending = 0u32;
-		for series in T::Series::facility_series(facility) {
+		// The token pallet keeps at most `MaxFacilitySeries` per facility (the runtime sets the
+		// same bound); more would not be read.
+		let bound = usize::try_from(T::MaxFacilitySeries::get()).unwrap_or(usize::MAX);
+		for series in T::Series::facility_series(facility).into_iter().take(bound) {
 			// A series never minted owes nothing; a settled or recorded period is done.
 			let Some(state) = SeriesYields::<T>::get(series) else { continue };
 			let economics = state.economics;
@@ -350,10 +502,17 @@ impl<T: Config> Pallet<T> {
 		if pending == 0 {
 			return None;
 		}
-		let network = T::Oracle::network_data(period).unwrap_or_else(|| {
-			defensive!("the oracle fixes network data before a period becomes final");
-			Default::default()
-		});
+		// The oracle fixes every period's network data before the period can become final;
+		// periods made final before it did (an upgraded chain) take the nearest earlier value,
+		// as the oracle carries its last fixed value over.
+		let network = (0..=NETWORK_LOOKBACK)
+			.find_map(|back| {
+				period.0.checked_sub(back).and_then(|p| T::Oracle::network_data(PeriodIndex(p)))
+			})
+			.unwrap_or_else(|| {
+				defensive!("the oracle fixes network data before a period becomes final");
+				Default::default()
+			});
 		let output = match outcome {
 			PeriodOutcome::Final(output) => FinalOutput::Reported {
 				hashrate: output.hashrate,
@@ -361,7 +520,6 @@ impl<T: Config> Pallet<T> {
 			},
 			PeriodOutcome::DefaultedByFacility => FinalOutput::Defaulted,
 		};
-		let at = Self::now();
 		let fixed = FinalPeriod {
 			at,
 			deadline: at.saturating_add(Rules::<T>::get().payment_window),
@@ -504,12 +662,14 @@ impl<T: Config> Pallet<T> {
 			drawn: 0,
 			debt: 0,
 			fee_taken: 0,
-			credited: 0,
 			final_at: fixed.at,
 			deadline: fixed.deadline,
 			status: PeriodStatus::Open,
 			rate: U256::zero(),
 			index_at_start: U256::zero(),
+			debt_rates: DebtIndexes::default(),
+			debt_epoch: 0,
+			debt_at_start: DebtIndexes::default(),
 		};
 		PeriodYields::<T>::insert(series, period, record);
 		match fixed.pending.checked_sub(1) {
@@ -541,7 +701,10 @@ impl<T: Config> Pallet<T> {
 		let collected = record.paid.checked_add(record.drawn).ok_or(Error::<T>::Overflow)?;
 		let holders_part = collected.min(record.holders_owed());
 		let fee_taken = collected.saturating_sub(holders_part);
-		let distributable = holders_part.checked_add(state.credit).ok_or(Error::<T>::Overflow)?;
+		let distributable = holders_part;
+		// Rests of holder records removed since the last settlement join this distribution.
+		let rests = SeriesHolders::<T>::mutate(series, |count| core::mem::take(&mut count.rest));
+		state.carry = state.carry.saturating_add(rests);
 
 		let scale = index_scale();
 		let gross = U256::from(distributable)
@@ -575,9 +738,11 @@ impl<T: Config> Pallet<T> {
 		let length = record.end.saturating_sub(record.start);
 		record.rate = rate;
 		record.index_at_start = state.index;
-		record.credited = state.credit;
 		record.fee_taken = fee_taken;
 		record.status = status;
+		record.debt_at_start = state.debt_book.indexes;
+		state.debt_book.indexes =
+			state.debt_book.indexes.plus(&record.debt_rates, U256::from(length));
 
 		state.index = rate
 			.checked_mul(U256::from(length))
@@ -585,7 +750,6 @@ impl<T: Config> Pallet<T> {
 			.ok_or(Error::<T>::Overflow)?;
 		state.carry = carry;
 		state.advance = advance;
-		state.credit = 0;
 		state.next = Self::next_period(period)?;
 		state.frontier = record.end;
 		state.last_settled_at = Self::now();
@@ -764,12 +928,10 @@ impl<T: Config> Pallet<T> {
 		record.debt = debt;
 		state.drawn = state.drawn.checked_add(drawn).ok_or(Error::<T>::Overflow)?;
 		state.debt = state.debt.checked_add(debt).ok_or(Error::<T>::Overflow)?;
+		Self::issue_debt(state, &mut record, debt)?;
 		let facility = state.economics.facility;
 		if !debt.is_zero() {
-			FacilityDebt::<T>::try_mutate(facility, |total| -> DispatchResult {
-				*total = total.checked_add(debt).ok_or(Error::<T>::Overflow)?;
-				Ok(())
-			})?;
+			Self::add_facility_debt(facility, debt)?;
 		}
 		let period = state.next;
 		Self::deposit_event(Event::PeriodDefaulted { series, period, shortfall, drawn, debt });
@@ -822,6 +984,7 @@ impl<T: Config> Pallet<T> {
 		let scale = index_scale();
 		let mut total: PayoutBalance = 0;
 		let mut folded = 0u32;
+		let mut removed = false;
 		for &series in list {
 			let Some(mut state) = SeriesYields::<T>::get(series) else { continue };
 			let Some(mut holder) = HolderYields::<T>::get(who, series) else { continue };
@@ -829,24 +992,27 @@ impl<T: Config> Pallet<T> {
 			folded =
 				folded.saturating_add(Self::settle_holder(series, &state, &mut holder, balance)?);
 			let amount = to_u128(holder.earned / scale).ok_or(Error::<T>::Overflow)?;
-			if amount.is_zero() {
-				continue;
+			if !amount.is_zero() {
+				holder.earned =
+					holder.earned.saturating_sub(U256::from(amount).saturating_mul(scale));
+				state.claimed = state.claimed.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+				total = total.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+				SeriesYields::<T>::insert(series, state);
+				Self::deposit_event(Event::Claimed { who: who.clone(), series, amount });
 			}
-			holder.earned = holder.earned.saturating_sub(U256::from(amount).saturating_mul(scale));
-			state.claimed = state.claimed.checked_add(amount).ok_or(Error::<T>::Overflow)?;
-			total = total.checked_add(amount).ok_or(Error::<T>::Overflow)?;
-			if balance.is_zero() && holder.accrual.unsettled.is_empty() {
-				// Nothing left to earn: the sub-satoshi rest goes back to the series' next
-				// distribution and the record is dropped.
-				state.carry = state.carry.saturating_add(holder.earned);
-				HolderYields::<T>::remove(who, series);
-			} else {
+			if Self::holder_is_empty(&holder, balance) {
+				// Nothing left to earn: the sub-satoshi rest goes to the series' next
+				// distribution and the record goes.
+				Self::remove_holder(series, who, holder.earned);
+				removed = true;
+			} else if !amount.is_zero() {
 				HolderYields::<T>::insert(who, series, holder);
 			}
-			SeriesYields::<T>::insert(series, state);
-			Self::deposit_event(Event::Claimed { who: who.clone(), series, amount });
 		}
-		ensure!(!total.is_zero(), Error::<T>::NothingToClaim);
+		ensure!(!total.is_zero() || removed, Error::<T>::NothingToClaim);
+		if total.is_zero() {
+			return Ok(folded);
+		}
 		match T::PayoutAsset::can_deposit(who, total, Provenance::Extant) {
 			DepositConsequence::Success => {},
 			DepositConsequence::BelowMinimum => return Err(Error::<T>::ClaimBelowMinimum.into()),
@@ -854,6 +1020,107 @@ impl<T: Config> Pallet<T> {
 		}
 		T::PayoutAsset::transfer(&Self::pot_account(), who, total, Preservation::Preserve)?;
 		Ok(folded)
+	}
+
+	/// Issues `debt` sats of the series' next period (`record`, defaulting) to the holders it
+	/// shorted, as face per unit-second held and debt shares at the current share value.
+	fn issue_debt(
+		state: &mut SeriesYieldOf<T>,
+		record: &mut PeriodYield,
+		debt: PayoutBalance,
+	) -> DispatchResult {
+		let supply_seconds = record.supply_seconds;
+		if debt.is_zero() || supply_seconds.is_zero() {
+			return Ok(());
+		}
+		let book = &mut state.debt_book;
+		// Rounded up (by less than `10^-36` sat per unit-second), as the yield rate is: a
+		// holder whose exact share is a whole number of sats gets exactly it once repaid. The
+		// face may exceed the debt by less than that; repaying the whole debt repays all of it.
+		let (quotient, remainder) = U256::from(debt)
+			.checked_mul(index_scale())
+			.ok_or(Error::<T>::Overflow)?
+			.div_mod(supply_seconds);
+		let face =
+			if remainder.is_zero() { quotient } else { quotient.saturating_add(U256::one()) };
+		let shares =
+			mul_div_floor_256(face, share_one(), book.share_value).ok_or(Error::<T>::Overflow)?;
+		let issued_repaid = mul_div_ceil_256(shares, book.repaid_per_share, share_one())
+			.ok_or(Error::<T>::Overflow)?;
+		record.debt_rates = DebtIndexes { face, shares, issued_repaid };
+		record.debt_epoch = book.epoch;
+		let total = record.debt_rates.times(supply_seconds);
+		book.unpaid = book.unpaid.checked_add(total.face).ok_or(Error::<T>::Overflow)?;
+		book.shares = book.shares.checked_add(total.shares).ok_or(Error::<T>::Overflow)?;
+		Ok(())
+	}
+
+	fn add_facility_debt(facility: FacilityId, debt: PayoutBalance) -> DispatchResult {
+		let before = FacilityDebt::<T>::get(facility);
+		let after = before.checked_add(debt).ok_or(Error::<T>::Overflow)?;
+		FacilityDebt::<T>::insert(facility, after);
+		if before.is_zero() {
+			// A facility owing holders cannot complete its retirement.
+			if T::Facilities::add_obligation(facility).is_err() {
+				defensive!("a facility with series can take obligations");
+			}
+		}
+		Ok(())
+	}
+
+	fn reduce_facility_debt(facility: FacilityId, amount: PayoutBalance) {
+		let before = FacilityDebt::<T>::get(facility);
+		let after = before.saturating_sub(amount);
+		if after.is_zero() {
+			FacilityDebt::<T>::remove(facility);
+			if !before.is_zero() && T::Facilities::release_obligation(facility).is_err() {
+				defensive!("the debt's obligation was recorded");
+			}
+		} else {
+			FacilityDebt::<T>::insert(facility, after);
+		}
+	}
+
+	/// Applies a repayment of `amount` sats to `book` (settled frontier `frontier`): every
+	/// unpaid face is repaid the same fraction (`whole`: the series' whole debt, all of it).
+	/// Returns what it did not need (below a sat of
+	/// face rounding, or all of it when no face is unpaid), `10^-36` sat.
+	pub(crate) fn apply_repayment(
+		book: &mut DebtBook,
+		amount: PayoutBalance,
+		whole: bool,
+		frontier: u64,
+	) -> Result<U256, DispatchError> {
+		let offered = U256::from(amount).checked_mul(index_scale()).ok_or(Error::<T>::Overflow)?;
+		if book.unpaid.is_zero() || book.written_off {
+			return Ok(offered);
+		}
+		// The whole debt repays every face (which, rounded up, may exceed it by a fraction).
+		let applied = if whole { book.unpaid } else { offered.min(book.unpaid) };
+		let left = book.unpaid - applied;
+		if left.is_zero() {
+			// Every face issued so far is repaid: a new epoch.
+			*book = DebtBook {
+				epoch: book.epoch.saturating_add(1),
+				epoch_start: frontier,
+				epoch_indexes: book.indexes,
+				indexes: book.indexes,
+				applied: book.applied.saturating_add(applied),
+				..DebtBook::new()
+			};
+		} else {
+			let value = mul_div_ceil_256(book.share_value, left, book.unpaid)
+				.ok_or(Error::<T>::Overflow)?;
+			ensure!(value >= share_value_min(), Error::<T>::RepayInFull);
+			book.repaid_per_share = book
+				.repaid_per_share
+				.checked_add(book.share_value.saturating_sub(value))
+				.ok_or(Error::<T>::Overflow)?;
+			book.share_value = value;
+			book.unpaid = left;
+			book.applied = book.applied.saturating_add(applied);
+		}
+		Ok(offered.saturating_sub(applied))
 	}
 
 	pub(crate) fn do_repay_debt(
@@ -865,20 +1132,65 @@ impl<T: Config> Pallet<T> {
 		let mut state = SeriesYields::<T>::get(series).ok_or(Error::<T>::UnknownSeries)?;
 		ensure!(!state.debt.is_zero(), Error::<T>::NoDebt);
 		ensure!(amount <= state.debt, Error::<T>::Overpayment);
-		ensure!(state.next <= state.economics.last_period, Error::<T>::NoPeriodToCredit);
 		Self::ensure_can_pay(who, amount)?;
+		let frontier = state.frontier;
+		let whole = amount == state.debt;
+		let rest = Self::apply_repayment(&mut state.debt_book, amount, whole, frontier)?;
 		T::PayoutAsset::transfer(who, &Self::pot_account(), amount, Preservation::Expendable)?;
 		state.debt = state.debt.saturating_sub(amount);
-		state.credit = state.credit.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+		state.repaid = state.repaid.checked_add(amount).ok_or(Error::<T>::Overflow)?;
 		state.deposited = state.deposited.checked_add(amount).ok_or(Error::<T>::Overflow)?;
-		FacilityDebt::<T>::mutate_exists(state.economics.facility, |total| {
-			let left = total.unwrap_or_default().saturating_sub(amount);
-			*total = if left.is_zero() { None } else { Some(left) };
-		});
+		// What no unpaid face needed joins the next distribution.
+		state.carry = state.carry.saturating_add(rest);
+		state.carried_in = state.carried_in.saturating_add(rest);
+		Self::reduce_facility_debt(state.economics.facility, amount);
 		let debt = state.debt;
 		SeriesYields::<T>::insert(series, state);
 		Self::deposit_event(Event::DebtRepaid { series, from: who.clone(), amount, debt });
 		Ok(())
+	}
+
+	pub(crate) fn do_write_off_debt(series: SeriesId) -> DispatchResult {
+		let mut state = SeriesYields::<T>::get(series).ok_or(Error::<T>::UnknownSeries)?;
+		ensure!(!state.debt.is_zero(), Error::<T>::NoDebt);
+		ensure!(state.next > state.economics.last_period, Error::<T>::PeriodsUnsettled);
+		let amount = core::mem::take(&mut state.debt);
+		let voided = core::mem::take(&mut state.debt_book.unpaid);
+		state.debt_book.written_off = true;
+		Self::reduce_facility_debt(state.economics.facility, amount);
+		SeriesYields::<T>::insert(series, state);
+		Self::deposit_event(Event::DebtWrittenOff { series, amount, voided });
+		Ok(())
+	}
+
+	/// Whether `series`' records can go: every period settled, no holder record left, no
+	/// debt owed to or by anyone.
+	pub(crate) fn is_finished(state: &SeriesYieldOf<T>, series: SeriesId) -> bool {
+		state.next > state.economics.last_period
+			&& SeriesHolders::<T>::get(series).records == 0
+			&& state.debt.is_zero()
+			&& state.debt_book.unpaid.is_zero()
+	}
+
+	/// Removes up to `limit` period records of a finished series, then the series' own
+	/// record; returns how many records went.
+	pub(crate) fn do_prune_series(series: SeriesId, limit: u32) -> Result<u32, DispatchError> {
+		let state = SeriesYields::<T>::get(series).ok_or(Error::<T>::UnknownSeries)?;
+		ensure!(Self::is_finished(&state, series), Error::<T>::SeriesLive);
+		// Keys counted by iterating (what `clear_prefix` reports depends on what is committed).
+		let periods: Vec<PeriodIndex> =
+			PeriodYields::<T>::iter_key_prefix(series).take(limit as usize).collect();
+		let mut removed = u32::try_from(periods.len()).unwrap_or(u32::MAX);
+		for period in periods {
+			PeriodYields::<T>::remove(series, period);
+		}
+		if removed < limit {
+			SeriesYields::<T>::remove(series);
+			SeriesHolders::<T>::remove(series);
+			removed = removed.saturating_add(1);
+			Self::deposit_event(Event::SeriesPruned { series });
+		}
+		Ok(removed)
 	}
 
 	/// Settled yield `who` could claim from `series` now, in `10^-36` sat.
@@ -919,12 +1231,20 @@ impl<T: Config> Pallet<T> {
 		let distributed = if record.status == PeriodStatus::Open {
 			0
 		} else {
-			record
-				.paid
-				.saturating_add(record.drawn)
-				.saturating_sub(record.fee_taken)
-				.saturating_add(record.credited)
+			record.paid.saturating_add(record.drawn).saturating_sub(record.fee_taken)
 		};
+		let debt_unpaid = SeriesYields::<T>::get(series)
+			.map(|state| {
+				let book = state.debt_book;
+				if record.debt_epoch < book.epoch || book.written_off {
+					return 0;
+				}
+				let shares = record.debt_rates.shares.saturating_mul(record.supply_seconds);
+				mul_div_floor_256(shares, book.share_value, share_one())
+					.and_then(|face| to_u128(face / index_scale()))
+					.unwrap_or_default()
+			})
+			.unwrap_or_default();
 		let hashrate_seconds = U256::from(record.tokenized.get())
 			.saturating_mul(U256::from(record.end.saturating_sub(record.start)));
 		Some(PeriodReport {
@@ -939,6 +1259,7 @@ impl<T: Config> Pallet<T> {
 			paid: record.paid,
 			drawn: record.drawn,
 			debt: record.debt,
+			debt_unpaid,
 			distributed,
 			deadline: record.deadline,
 			status: record.status,
@@ -981,6 +1302,8 @@ impl<T: Config> Pallet<T> {
 			claimed: state.claimed,
 			carried: to_u128(state.carry / index_scale()).unwrap_or(u128::MAX),
 			debt: state.debt,
+			debt_written_off: state.debt_book.written_off,
+			repaid: state.repaid,
 			facility_debt: FacilityDebt::<T>::get(economics.facility),
 			facility_defaults: u32::try_from(FacilityDefaults::<T>::get(economics.facility).len())
 				.unwrap_or(u32::MAX),
@@ -994,15 +1317,22 @@ impl<T: Config> Pallet<T> {
 	/// Invariants, checked after every unit test and by `try-runtime`:
 	///
 	/// - for every series: what holders can claim now (summed over every holder record,
-	///   each brought up to the settled frontier), plus what they claimed, plus the carried
-	///   rounding remainder equals everything distributed, at `10^-36` sat precision — no
-	///   satoshi is created, lost or paid twice;
-	/// - distributed + deposits on unsettled periods + repayments waiting == deposited + drawn
-	///   - fees: every sat that came in is distributed, waiting, or a fee;
+	///   each brought up to the settled frontier), plus what they claimed, plus the carry and
+	///   the rests of removed records, is at least everything distributed from periods (plus
+	///   the rounding advance and what was put into the carry from outside) and exceeds it by
+	///   at most the debt face repaid so far — no satoshi is created or lost, and repayments
+	///   credit no more than came in (equality exactly when no debt was repaid);
+	/// - distributed + deposits on unsettled periods + repaid + fees == deposited + drawn:
+	///   every sat that came in is distributed, waiting, repaid debt or a fee;
 	/// - periods before `next` are settled (paid in full, or defaulted with drawn + debt
 	///   covering the shortfall), no period from `next` on is, and every unsettled
 	///   unit-seconds record is for a period from `next` on and within the term;
-	/// - an unsettled period's deposits never exceed what it owes;
+	/// - an unsettled period's deposits never exceed what it owes; only a defaulted period
+	///   carries debt rates;
+	/// - the debt book: a share is worth between the minimum and one, no face is unpaid once
+	///   no sats are owed, and a written-off series owes and is owed nothing;
+	/// - the holder count is the number of holder records, and no holder's debt is of a
+	///   later epoch than its series';
 	/// - each facility's debt is the sum of its series' debts;
 	/// - a final period kept for series still to record it counts at least one;
 	/// - a facility's defaulted periods are sorted and distinct;
@@ -1012,24 +1342,49 @@ impl<T: Config> Pallet<T> {
 		use alloc::collections::BTreeMap;
 		let scale = index_scale();
 		let mut earned: BTreeMap<SeriesId, U256> = BTreeMap::new();
-		for (who, series, _) in HolderYields::<T>::iter() {
+		let mut records: BTreeMap<SeriesId, u32> = BTreeMap::new();
+		for (who, series, holder) in HolderYields::<T>::iter() {
 			let amount = Self::earned_now(&who, series).ok_or("holder record without series")?;
 			let entry = earned.entry(series).or_default();
 			*entry = entry.checked_add(amount).ok_or("earned overflows")?;
+			*records.entry(series).or_default() += 1;
+			let book = SeriesYields::<T>::get(series).ok_or("holder record without series")?;
+			ensure!(holder.debt.epoch <= book.debt_book.epoch, "holder debt from a later epoch");
 		}
 		let mut debts: BTreeMap<FacilityId, PayoutBalance> = BTreeMap::new();
 		let mut owed_to_pot: PayoutBalance = UnpaidFees::<T>::get();
 		for (series, state) in SeriesYields::<T>::iter() {
+			let count = SeriesHolders::<T>::get(series);
+			ensure!(
+				records.get(&series).copied().unwrap_or_default() == count.records,
+				"holder count"
+			);
 			let claimed_scaled = U256::from(state.claimed) * scale;
 			let left = earned.get(&series).copied().unwrap_or_default();
+			let held = left + claimed_scaled + state.carry + count.rest;
+			let distributed =
+				U256::from(state.distributed) * scale + state.advance + state.carried_in;
+			ensure!(held >= distributed, "claimable + claimed + carry < distributed");
 			ensure!(
-				left + claimed_scaled + state.carry
-					== U256::from(state.distributed) * scale + state.advance,
-				"claimable + claimed + carry != distributed + advance"
+				held <= distributed + state.debt_book.applied,
+				"debt credits beyond what was repaid"
 			);
 			ensure!(state.advance < scale, "advance of a sat or more");
+			let book = &state.debt_book;
+			ensure!(
+				book.share_value >= share_value_min() && book.share_value <= share_one(),
+				"share value out of range"
+			);
+			ensure!(state.debt > 0 || book.unpaid.is_zero(), "unpaid face without debt");
+			if book.written_off {
+				ensure!(state.debt == 0 && book.unpaid.is_zero(), "written-off debt still owed");
+			}
 			let mut waiting: PayoutBalance = 0;
 			for (period, record) in PeriodYields::<T>::iter_prefix(series) {
+				ensure!(
+					record.debt_rates.face.is_zero() || record.status == PeriodStatus::Defaulted,
+					"debt rates of a period not defaulted"
+				);
 				if period < state.next {
 					ensure!(record.status != PeriodStatus::Open, "settled period open");
 					ensure!(
@@ -1045,9 +1400,9 @@ impl<T: Config> Pallet<T> {
 				}
 			}
 			ensure!(
-				state.distributed + waiting + state.credit + state.fees
+				state.distributed + waiting + state.repaid + state.fees
 					== state.deposited + state.drawn,
-				"distributed + waiting + fees != deposited + drawn"
+				"distributed + waiting + repaid + fees != deposited + drawn"
 			);
 			let first = state.economics.first_period;
 			let last = state.economics.last_period;
@@ -1062,6 +1417,12 @@ impl<T: Config> Pallet<T> {
 			ensure!(state.next >= first, "next before the term");
 			*debts.entry(state.economics.facility).or_default() += state.debt;
 			owed_to_pot += state.deposited + state.drawn - state.claimed - state.fees;
+		}
+		for (series, count) in SeriesHolders::<T>::iter() {
+			ensure!(
+				SeriesYields::<T>::contains_key(series) || count.records == 0,
+				"holders of an unknown series"
+			);
 		}
 		for (_, _, fixed) in FinalPeriods::<T>::iter() {
 			ensure!(fixed.pending > 0, "final period kept for no series");

@@ -11,8 +11,9 @@ impl<T: Config> OnTokenBalanceChange<T::AccountId> for Pallet<T> {
 	fn before_balance_change(
 		series: SeriesId,
 		who: &T::AccountId,
+		new_balance: hashrate_primitives::TokenBalance,
 	) -> Result<Weight, DispatchError> {
-		let folded = Self::update_before_change(series, who)?;
+		let folded = Self::update_before_change(series, who, new_balance)?;
 		Ok(T::WeightInfo::before_balance_change(folded))
 	}
 
@@ -49,7 +50,7 @@ impl<T: Config> OnPeriodFinal for Pallet<T> {
 	}
 
 	fn weight() -> Weight {
-		T::WeightInfo::on_period_final()
+		T::WeightInfo::on_period_final(T::MaxFacilitySeries::get())
 	}
 }
 

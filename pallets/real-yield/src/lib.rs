@@ -41,16 +41,36 @@
 //! anyone may [default](Pallet::trigger_default) it: the shortfall is drawn from the series'
 //! collateral ([`SeriesCollateral`]); what collateral does not cover becomes the facility's
 //! **debt**, visible to holders and [repayable](Pallet::repay_debt) (a facility in debt
-//! cannot issue new series). Each call that settles a period goes on (up to [`MAX_CASCADE`]
+//! cannot issue new series, nor complete its retirement). Each call that settles a period goes on (up to [`MAX_CASCADE`]
 //! periods) with the periods after it: paid in full, they settle; past their deadline, they
 //! default — so a period that waited for an earlier one is never given more time, and the
 //! backlog of unsettled periods is bounded by the oracle's finality horizon plus the payment
 //! window (the windows, the period length and these rules are refused when that backlog
 //! would not fit [`Config::MaxUnsettledPeriods`]). A facility whose defaulted periods reach
 //! [`YieldRules::defaults_before_suspension`] within [`YieldRules::default_window`] periods
-//! (a period counts once however many of its series defaulted) is suspended. A repayment is
-//! distributed with the series' next settlement. The protocol's fee is taken only from what
-//! was collected, after holders are whole.
+//! (a period counts once however many of its series defaulted) is suspended. The protocol's
+//! fee is taken only from what was collected, after holders are whole.
+//!
+//! ## Debt goes back to those it shorted
+//!
+//! A defaulted period's debt is what its holders were shorted, in proportion to their
+//! token-seconds in it: at default the debt per unit-second joins a second cumulative index
+//! ([`DebtIndexes`]), which holders fold exactly as they fold earnings — so a holder who sold
+//! keeps its claim. Repayments ([`Pallet::repay_debt`], any time, also after the term) go to
+//! every unpaid debt of the series alike, pro rata to what is still unpaid, through the
+//! product-and-sum scheme of Liquity's stability pool ([`DebtBook`]): debt is held as shares
+//! whose value falls as it is repaid, and a repaid-per-share figure rises by the fall — O(1)
+//! per repayment whatever the number of holders. When the whole debt is repaid every share
+//! is paid in full and a new epoch starts. Governance may [write the debt
+//! off](Pallet::write_off_debt) once every period is settled: the facility is released and
+//! holders' unpaid shares are void. Repaid debt is claimed with earnings.
+//!
+//! ## Records go when empty
+//!
+//! A holder record with nothing held, no unsettled time, no unpaid debt and less than a sat
+//! to claim is removed — by the balance hook (told the balance about to be) or by a claim;
+//! its rest joins the series' next distribution. A finished series (every period settled, no
+//! holder record, no debt) can be [pruned](Pallet::prune_series), period records first.
 //!
 //! ## Distribution: a cumulative index over time-weighted holdings
 //!
@@ -99,6 +119,7 @@ extern crate alloc;
 mod benchmarking;
 mod functions;
 mod impl_traits;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 pub mod runtime_api;
@@ -132,11 +153,14 @@ pub const DEPOSIT_WEIGHT_HOLDERS: u32 = 1_000;
 pub mod pallet {
 	use super::*;
 	use frame_support::{
-		dispatch::DispatchResultWithPostInfo, pallet_prelude::*, traits::UnixTime, PalletId,
+		dispatch::{DispatchResultWithPostInfo, Pays, PostDispatchInfo},
+		pallet_prelude::*,
+		traits::UnixTime,
+		PalletId,
 	};
 	use frame_system::pallet_prelude::*;
 
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -171,6 +195,10 @@ pub mod pallet {
 		/// changes, and `try_state`).
 		#[pallet::constant]
 		type MaxUnsettledPeriods: Get<u32>;
+		/// Most series one facility has (the token pallet's bound): a period becoming final
+		/// reads each of them.
+		#[pallet::constant]
+		type MaxFacilitySeries: Get<u32>;
 		/// Most series one [`Pallet::claim_many`] call claims.
 		#[pallet::constant]
 		type MaxClaimBatch: Get<u32>;
@@ -256,6 +284,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type UnpaidFees<T: Config> = StorageValue<_, PayoutBalance, ValueQuery>;
 
+	/// Each series' holder records and the rests of records removed (written when a record is
+	/// created or removed, so a transfer between holders leaves the series' record alone).
+	#[pallet::storage]
+	pub type SeriesHolders<T: Config> =
+		StorageMap<_, Twox64Concat, SeriesId, HolderCount, ValueQuery>;
+
 	/// Events of this pallet.
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -321,7 +355,7 @@ pub mod pallet {
 			/// Its defaulted periods within the default window.
 			defaults: u32,
 		},
-		/// Debt was repaid.
+		/// Debt was repaid: every holder it shorted is credited pro rata to what is unpaid.
 		DebtRepaid {
 			/// The series.
 			series: SeriesId,
@@ -331,6 +365,29 @@ pub mod pallet {
 			amount: PayoutBalance,
 			/// The series' debt left.
 			debt: PayoutBalance,
+		},
+		/// Governance wrote a series' debt off: the facility owes it no more, and holders'
+		/// unpaid debt is void.
+		DebtWrittenOff {
+			/// The series.
+			series: SeriesId,
+			/// Sats written off.
+			amount: PayoutBalance,
+			/// Holders' unpaid face voided, `10^-36` sat.
+			voided: polkadot_sdk::sp_core::U256,
+		},
+		/// A holder record with nothing held, owed or claimable left was removed; its rest
+		/// below a sat joins the series' next distribution.
+		HolderRecordRemoved {
+			/// The holder.
+			who: T::AccountId,
+			/// The series.
+			series: SeriesId,
+		},
+		/// A finished series' records were all removed.
+		SeriesPruned {
+			/// The series.
+			series: SeriesId,
 		},
 		/// A holder claimed yield.
 		Claimed {
@@ -387,8 +444,13 @@ pub mod pallet {
 		DuplicateSeries,
 		/// The series has no debt.
 		NoDebt,
-		/// Every period of the series is settled: nothing left to distribute a repayment with.
-		NoPeriodToCredit,
+		/// A partial repayment this close to the whole debt would leave debt shares too
+		/// finely divided: repay the series' whole debt.
+		RepayInFull,
+		/// Periods of the series are not settled yet.
+		PeriodsUnsettled,
+		/// The series has holders, unsettled periods or debt: its records stay.
+		SeriesLive,
 		/// More periods are unsettled than a record keeps: settle the series' backlog first.
 		SettlementBacklog,
 		/// The oracle gives no bounds for a period.
@@ -429,7 +491,11 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn integrity_test() {
-			assert!(T::MaxUnsettledPeriods::get() > 0 && T::MaxClaimBatch::get() > 0);
+			assert!(
+				T::MaxUnsettledPeriods::get() > 0
+					&& T::MaxClaimBatch::get() > 0
+					&& T::MaxFacilitySeries::get() > 0
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -581,11 +647,13 @@ pub mod pallet {
 			Ok(Some(Self::claim_many_weight(series.len() as u32, folded)).into())
 		}
 
-		/// Repay `amount` of `series`' debt; it is distributed to holders with the series' next
-		/// settlement.
+		/// Repay `amount` of `series`' debt, at any time (also after the term): it goes to the
+		/// holders of the defaulted periods, pro rata to what each is still owed (token-seconds
+		/// held in those periods), whether or not they still hold. Paying the whole debt
+		/// releases the facility's debt obligation.
 		///
 		/// - Origin: signed, anyone (usually the facility's operator).
-		/// - Errors: `UnknownSeries`, `ZeroAmount`, `NoDebt`, `Overpayment`, `NoPeriodToCredit`,
+		/// - Errors: `UnknownSeries`, `ZeroAmount`, `NoDebt`, `Overpayment`, `RepayInFull`,
 		///   `InsufficientBalance`, `Overflow`.
 		/// - Events: `DebtRepaid`.
 		#[pallet::call_index(5)]
@@ -613,6 +681,37 @@ pub mod pallet {
 			Rules::<T>::put(rules);
 			Self::deposit_event(Event::RulesSet { rules });
 			Ok(())
+		}
+
+		/// Write `series`' debt off: the facility owes it no more (its debt obligation is
+		/// released, so it may retire) and what holders are still owed of it is void. Only
+		/// once every period of the series is settled (no later default can add debt).
+		///
+		/// - Origin: [`Config::GovernanceOrigin`].
+		/// - Errors: `BadOrigin`, `UnknownSeries`, `NoDebt`, `PeriodsUnsettled`.
+		/// - Events: `DebtWrittenOff`.
+		#[pallet::call_index(7)]
+		pub fn write_off_debt(origin: OriginFor<T>, series: SeriesId) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_write_off_debt(series)
+		}
+
+		/// Remove a finished series' records — every period settled, no holder record left,
+		/// no debt — up to [`MAX_PRUNE`] period records per call, then the series' own record.
+		/// Free when it removes something.
+		///
+		/// - Origin: signed, anyone.
+		/// - Errors: `UnknownSeries`, `SeriesLive`.
+		/// - Events: `SeriesPruned` once the last record went.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::prune_series(MAX_PRUNE))]
+		pub fn prune_series(origin: OriginFor<T>, series: SeriesId) -> DispatchResultWithPostInfo {
+			ensure_signed(origin)?;
+			let removed = Self::do_prune_series(series, MAX_PRUNE)?;
+			Ok(PostDispatchInfo {
+				actual_weight: Some(T::WeightInfo::prune_series(removed)),
+				pays_fee: if removed > 0 { Pays::No } else { Pays::Yes },
+			})
 		}
 	}
 }

@@ -366,3 +366,59 @@ mod backlog_bound {
 		.unwrap();
 	}
 }
+
+mod migration {
+	use super::*;
+	use crate::migrations::v2::{self, YieldRulesV1};
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+
+	/// State written with the v1 types: rules of three fields, a `FinalizedAt` entry for a
+	/// period the series has yet to record and one for a period it recorded, a default count.
+	#[test]
+	fn v1_state_becomes_v2() {
+		run(|| {
+			alice_holds_100();
+			// FIRST: recorded already; next(FIRST): final under v1, not recorded.
+			set_now(start(next(next(FIRST))) + 1);
+			finalize(FIRST, PH100, 1_000_000);
+			finalize(next(FIRST), PH100, 1_000_000);
+			touch(FIRST);
+			FinalPeriods::<Test>::remove(FACILITY, next(FIRST));
+			let final_at = RealYield::now() - 100;
+			v2::FinalizedAt::<Test>::insert(FACILITY, FIRST, final_at);
+			v2::FinalizedAt::<Test>::insert(FACILITY, next(FIRST), final_at);
+			v2::DefaultCount::<Test>::insert(FACILITY, 2);
+			let old = YieldRulesV1 {
+				payment_window: 3 * PERIOD,
+				defaults_before_suspension: 4,
+				fee_per_mill: 15,
+			};
+			frame_support::storage::unhashed::put(&Rules::<Test>::hashed_key(), &old);
+			StorageVersion::new(1).put::<RealYield>();
+
+			v2::MigrateV1ToV2::<Test>::on_runtime_upgrade();
+
+			assert_eq!(RealYield::on_chain_storage_version(), StorageVersion::new(2));
+			assert_eq!(
+				Rules::<Test>::get(),
+				YieldRules {
+					payment_window: 3 * PERIOD,
+					defaults_before_suspension: 4,
+					default_window: YieldRules::default().default_window,
+					fee_per_mill: 15,
+				}
+			);
+			assert_eq!(v2::FinalizedAt::<Test>::iter().count(), 0);
+			assert_eq!(v2::DefaultCount::<Test>::iter().count(), 0);
+			// The unrecorded period keeps the time it became final: its deadline follows.
+			let fixed = FinalPeriods::<Test>::get(FACILITY, next(FIRST)).unwrap();
+			assert_eq!((fixed.at, fixed.deadline), (final_at, final_at + 3 * PERIOD));
+			assert!(FinalPeriods::<Test>::get(FACILITY, FIRST).is_none());
+			assert_eq!(touch(next(FIRST)).deadline, final_at + 3 * PERIOD);
+			// Run again: nothing changes.
+			let rules = Rules::<Test>::get();
+			v2::MigrateV1ToV2::<Test>::on_runtime_upgrade();
+			assert_eq!(Rules::<Test>::get(), rules);
+		});
+	}
+}

@@ -305,7 +305,7 @@ fn a_period_nobody_held_owes_nothing_and_settles() {
 }
 
 #[test]
-fn yield_for_a_period_nobody_held_is_carried_and_recorded() {
+fn a_repayment_reaches_the_holder_it_shorted_after_it_left() {
 	run(|| {
 		let rules = YieldRules { payment_window: 60, ..YieldRules::default() };
 		assert_ok!(RealYield::set_rules(RuntimeOrigin::root(), rules));
@@ -318,20 +318,23 @@ fn yield_for_a_period_nobody_held_is_carried_and_recorded() {
 		assert_ok!(RealYield::trigger_default(signed(BOB), SERIES));
 		assert_eq!(RealYield::debt(FACILITY), 980_000);
 		assert_eq!(claimable(ALICE), 0);
-		// The repayment lands in a period nobody held.
-		assert_ok!(RealYield::repay_debt(signed(OPERATOR), SERIES, 980_000));
+		// Nobody holds during the second period; Bob buys in the third. The repayment is
+		// Alice's: she held the defaulted period, though she holds nothing now.
 		set_now(start(next(next(FIRST))) + 1);
 		finalize(next(FIRST), PH100, 1_000_000);
 		assert_ok!(RealYield::settle(signed(BOB), SERIES));
-		let report = RealYield::series_report(SERIES).unwrap();
-		assert_eq!((report.distributed, report.carried), (980_000, 980_000));
-		assert_eq!(claimable(ALICE), 0);
-		// The next holder gets it with the next period.
 		assert_ok!(mint(SERIES, BOB, 10));
+		assert_ok!(RealYield::repay_debt(signed(OPERATOR), SERIES, 980_000));
+		assert_eq!(claimable(ALICE), 980_000);
 		pay_period(next(next(FIRST)), 10 * HASHRATE_PER_TOKEN, 100_000);
 		let third = record(next(next(FIRST)));
-		assert_eq!(claimable(BOB), 980_000 + third.owed - third.fee);
-		assert_eq!(RealYield::series_report(SERIES).unwrap().carried, 0);
+		assert_eq!(claimable(BOB), third.owed - third.fee);
+		assert_eq!(claimable(ALICE), 980_000);
+		let report = RealYield::series_report(SERIES).unwrap();
+		assert_eq!((report.repaid, report.carried, report.debt), (980_000, 0, 0));
+		// Alice claims and, holding nothing, owed nothing, her record goes.
+		assert_ok!(RealYield::claim(signed(ALICE), SERIES));
+		assert!(HolderYields::<Test>::get(ALICE, SERIES).is_none());
 	});
 }
 
@@ -377,7 +380,7 @@ fn a_default_draws_collateral_and_leaves_the_rest_as_debt() {
 		assert_eq!(FacilityDefaults::<Test>::get(FACILITY).to_vec(), vec![FIRST]);
 		assert_eq!(Ledger::collateral(SERIES), 0);
 
-		// Repaying: named errors, then the repayment goes out with the next settlement.
+		// Repaying: named errors, then the repayment goes to the holder it shorted.
 		assert_noop!(RealYield::repay_debt(signed(OPERATOR), SERIES, 0), E::<Test>::ZeroAmount);
 		assert_noop!(
 			RealYield::repay_debt(signed(OPERATOR), SeriesId(9), 1),
@@ -395,14 +398,14 @@ fn a_default_draws_collateral_and_leaves_the_rest_as_debt() {
 		has_event(Event::DebtRepaid { series: SERIES, from: OPERATOR, amount: 180_000, debt: 0 });
 		assert_eq!(RealYield::debt(FACILITY), 0);
 		assert_noop!(RealYield::repay_debt(signed(OPERATOR), SERIES, 1), E::<Test>::NoDebt);
+		assert_eq!(claimable(ALICE), 800_000 + 180_000);
 		pay_period(next(FIRST), PH100, 1_000_000);
-		assert_eq!(claimable(ALICE), 800_000 + 980_000 + 180_000);
-		assert_eq!(record(next(FIRST)).credited, 180_000);
+		assert_eq!(claimable(ALICE), 800_000 + 180_000 + 980_000);
 	});
 }
 
 #[test]
-fn a_fully_settled_series_cannot_take_repayments() {
+fn debt_of_a_fully_settled_series_is_repaid_to_its_holders() {
 	run(|| {
 		create_series(SERIES, FIRST, FIRST, 0);
 		assert_ok!(mint(SERIES, ALICE, 100));
@@ -412,10 +415,9 @@ fn a_fully_settled_series_cannot_take_repayments() {
 		assert_ok!(RealYield::trigger_default(signed(BOB), SERIES));
 		assert_eq!(RealYield::debt(FACILITY), 980_000);
 		assert!(RealYield::is_settled(SERIES));
-		assert_noop!(
-			RealYield::repay_debt(signed(OPERATOR), SERIES, 1_000),
-			E::<Test>::NoPeriodToCredit
-		);
+		assert_ok!(RealYield::repay_debt(signed(OPERATOR), SERIES, 980_000));
+		assert_eq!(claimable(ALICE), 980_000);
+		assert_eq!(RealYield::debt(FACILITY), 0);
 	});
 }
 
@@ -503,7 +505,11 @@ fn the_balance_hook_is_charged_for_the_periods_it_folds() {
 		pay_period(FIRST, PH100, 1_000_000);
 		// Alice's record holds the first period; Bob's nothing (he had no tokens before).
 		let weight = |who| {
-			<RealYield as OnTokenBalanceChange<AccountId>>::before_balance_change(SERIES, &who)
+			<RealYield as OnTokenBalanceChange<AccountId>>::before_balance_change(
+				SERIES,
+				&who,
+				Ledger::balance(SERIES, &who),
+			)
 		};
 		assert_eq!(weight(ALICE), Ok(<() as crate::WeightInfo>::before_balance_change(1)));
 		assert_eq!(weight(BOB), Ok(<() as crate::WeightInfo>::before_balance_change(0)));
@@ -797,6 +803,8 @@ mod properties {
 		Settle { sats: u64, hashrate_per_mill: u16, paid_per_mill: u16, collateral: u128 },
 		/// A holder claims.
 		Claim(usize),
+		/// The facility repays a share (per-mill, at least a sat) of the series' debt.
+		Repay(u16),
 	}
 
 	fn op() -> impl Strategy<Value = Op> {
@@ -807,6 +815,7 @@ mod properties {
 			3 => (0u64..50_000_000, 0u16..=1500, prop_oneof![3 => Just(1000u16), 1 => 0u16..1000], 0u128..3_000_000)
 				.prop_map(|(sats, hashrate_per_mill, paid_per_mill, collateral)| Op::Settle { sats, hashrate_per_mill, paid_per_mill, collateral }),
 			2 => (0usize..4).prop_map(Op::Claim),
+			2 => (1u16..=1000).prop_map(Op::Repay),
 		]
 	}
 
@@ -818,6 +827,53 @@ mod properties {
 		/// Per settled period: (start, end, holders' amount distributed with it).
 		settled: Vec<(u64, u64, u128)>,
 		claimed: BTreeMap<AccountId, u128>,
+		/// Defaults leaving debt and repayments, in order.
+		debt_events: Vec<DebtEvent>,
+	}
+
+	enum DebtEvent {
+		/// A period `[start, end)` defaulted leaving `debt` sats.
+		Default { start: u64, end: u64, debt: u128 },
+		/// `amount` sats repaid.
+		Repay(u128),
+	}
+
+	/// An exact fraction, kept reduced.
+	#[derive(Clone)]
+	struct Frac {
+		num: BigUint,
+		den: BigUint,
+	}
+
+	impl Frac {
+		/// Reduced by the greatest common divisor (Euclid), so repeated products stay small.
+		fn new(num: BigUint, den: BigUint) -> Self {
+			let (mut a, mut b) = (num.clone(), den.clone());
+			while b != BigUint::from(0u32) {
+				let r = &a % &b;
+				a = b;
+				b = r;
+			}
+			if a <= BigUint::from(1u32) {
+				return Frac { num, den };
+			}
+			Frac { num: num / &a, den: den / &a }
+		}
+		fn zero() -> Self {
+			Frac::new(BigUint::from(0u32), BigUint::from(1u32))
+		}
+		fn add(&self, other: &Frac) -> Frac {
+			Frac::new(&self.num * &other.den + &other.num * &self.den, &self.den * &other.den)
+		}
+		fn mul(&self, other: &Frac) -> Frac {
+			Frac::new(&self.num * &other.num, &self.den * &other.den)
+		}
+		fn floor(&self) -> BigUint {
+			&self.num / &self.den
+		}
+		fn is_zero(&self) -> bool {
+			self.num == BigUint::from(0u32)
+		}
 	}
 
 	impl Reference {
@@ -854,6 +910,57 @@ mod properties {
 				den *= all;
 			}
 			num / den
+		}
+
+		/// What `who` is owed of repayments, exactly: each repayment goes to every unpaid
+		/// debt alike, pro rata to what is unpaid; a period's debt is its holders' in
+		/// proportion to their seconds held in it. Returns (repaid to `who`, all repaid).
+		fn repaid_exact(&self, who: AccountId) -> (Frac, Frac) {
+			// Unpaid debt per lot: (holder, unpaid), and repaid to `who`.
+			let mut lots: Vec<(AccountId, Frac)> = Vec::new();
+			let mut mine = Frac::zero();
+			let mut all = Frac::zero();
+			for event in &self.debt_events {
+				match *event {
+					DebtEvent::Default { start, end, debt } => {
+						let total: BigUint =
+							self.history.keys().map(|h| self.seconds_held(*h, start, end)).sum();
+						for holder in self.history.keys() {
+							let held = self.seconds_held(*holder, start, end);
+							if held != BigUint::from(0u32) {
+								lots.push((
+									*holder,
+									Frac::new(held * BigUint::from(debt), total.clone()),
+								));
+							}
+						}
+					},
+					DebtEvent::Repay(amount) => {
+						let unpaid = lots.iter().fold(Frac::zero(), |acc, (_, f)| acc.add(f));
+						if unpaid.is_zero() {
+							continue;
+						}
+						// a = min(amount, unpaid); each lot repaid lot x a / unpaid.
+						let amount = Frac::new(BigUint::from(amount), BigUint::from(1u32));
+						let a = if &amount.num * &unpaid.den >= &unpaid.num * &amount.den {
+							unpaid.clone()
+						} else {
+							amount
+						};
+						let ratio = Frac::new(&a.num * &unpaid.den, &a.den * &unpaid.num);
+						let keep = Frac::new(&ratio.den - &ratio.num, ratio.den.clone());
+						for (holder, lot) in lots.iter_mut() {
+							let repaid = lot.mul(&ratio);
+							if *holder == who {
+								mine = mine.add(&repaid);
+							}
+							all = all.add(&repaid);
+							*lot = lot.mul(&keep);
+						}
+					},
+				}
+			}
+			(mine, all)
 		}
 	}
 
@@ -914,8 +1021,20 @@ mod properties {
 							let all: BigUint = reference.history.keys()
 								.map(|h| reference.seconds_held(*h, r.start, r.end)).sum();
 							assert_eq!(all, BigUint::from_bytes_be(&r.supply_seconds.to_big_endian()));
-							let distributed = r.paid + r.drawn - r.fee_taken + r.credited;
+							let distributed = r.paid + r.drawn - r.fee_taken;
 							reference.settled.push((r.start, r.end, distributed));
+							if r.debt > 0 {
+								reference.debt_events.push(DebtEvent::Default { start: r.start, end: r.end, debt: r.debt });
+							}
+						},
+						Op::Repay(per_mill) => {
+							let debt = SeriesYields::<Test>::get(SERIES).unwrap().debt;
+							let amount = (debt * u128::from(per_mill) / 1000).max(1);
+							if debt == 0 { continue; }
+							match RealYield::repay_debt(signed(OPERATOR), SERIES, amount) {
+								Ok(()) => reference.debt_events.push(DebtEvent::Repay(amount)),
+								Err(e) => assert_eq!(e, E::<Test>::RepayInFull.into()),
+							}
 						},
 						Op::Claim(who) => {
 							let who = holders[who];
@@ -927,20 +1046,24 @@ mod properties {
 					}
 					RealYield::do_try_state().expect("invariants hold");
 				}
-				// Every holder within one sat per settled period of the exact share, and
-				// never above it by more than the carried fractions (also < 1 per period).
+				// Every holder within one sat per settled period and per repayment of the
+				// exact share of distributions and repayments (pro rata to what each is still
+				// owed), and never above it by more than the carried fractions.
 				let periods = reference.settled.len() as u128;
+				let repayments = reference.debt_events.iter().filter(|e| matches!(e, DebtEvent::Repay(_))).count() as u128;
 				let mut total = 0u128;
 				for who in holders {
 					let got = reference.claimed.get(&who).copied().unwrap_or_default() + claimable(who);
 					total += got;
-					let exact = reference.entitlement_floor(who);
+					let (repaid, _) = reference.repaid_exact(who);
+					let exact = reference.entitlement_floor(who) + repaid.floor();
 					let got_big = BigUint::from(got);
 					let diff = if got_big > exact { &got_big - &exact } else { &exact - &got_big };
-					assert!(diff <= BigUint::from(periods.max(1)), "holder {who}: got {got}, exact {exact}, periods {periods}");
+					assert!(diff <= BigUint::from((periods + repayments).max(1)), "holder {who}: got {got}, exact {exact}, periods {periods}, repayments {repayments}");
 				}
 				let distributed: u128 = reference.settled.iter().map(|s| s.2).sum();
-				assert!(total <= distributed, "paid {total} of {distributed}");
+				let repaid_total: u128 = reference.debt_events.iter().map(|e| match e { DebtEvent::Repay(a) => *a, _ => 0 }).sum();
+				assert!(total <= distributed + repaid_total, "paid {total} of {distributed} + {repaid_total}");
 			});
 		}
 	}

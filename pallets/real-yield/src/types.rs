@@ -116,8 +116,6 @@ pub struct PeriodYield {
 	pub debt: PayoutBalance,
 	/// Protocol fee actually taken (less than `fee` when a default left a shortfall).
 	pub fee_taken: PayoutBalance,
-	/// Debt repayments distributed with this period.
-	pub credited: PayoutBalance,
 	/// When the oracle made the period final.
 	pub final_at: u64,
 	/// After this unix second anyone may default the period if it is not paid.
@@ -128,6 +126,13 @@ pub struct PeriodYield {
 	pub rate: U256,
 	/// The series' cumulative index at the period's start (set at settlement).
 	pub index_at_start: U256,
+	/// The period's debt per unit-second held in it, as holders' face (set when it
+	/// defaulted leaving debt; else zero).
+	pub debt_rates: DebtIndexes,
+	/// The debt epoch it defaulted in.
+	pub debt_epoch: u32,
+	/// The series' debt indexes at the period's start (set at settlement).
+	pub debt_at_start: DebtIndexes,
 }
 
 impl PeriodYield {
@@ -144,6 +149,178 @@ impl PeriodYield {
 		let elapsed = at.clamp(self.start, self.end).saturating_sub(self.start);
 		self.index_at_start.saturating_add(self.rate.saturating_mul(U256::from(elapsed)))
 	}
+	/// The debt indexes at unix second `at` inside the period (clamped to it).
+	pub fn debt_at(&self, at: u64) -> DebtIndexes {
+		let elapsed = U256::from(at.clamp(self.start, self.end).saturating_sub(self.start));
+		self.debt_at_start.plus(&self.debt_rates, elapsed)
+	}
+}
+
+/// Cumulative debt per unit-second held, over settled time: the face of debt (what holders
+/// were shorted, `10^-36` sat), the debt shares it was issued as, and those shares times the
+/// repaid-per-share figure at issue (face units, rounded up). A holder holding `b` units
+/// over `[t0, t1)` of settled time was shorted `b x (face(t1) - face(t0))`.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct DebtIndexes {
+	/// Face, `10^-36` sat.
+	pub face: U256,
+	/// Debt shares.
+	pub shares: U256,
+	/// Shares x repaid-per-share at issue / [`share_one`], rounded up.
+	pub issued_repaid: U256,
+}
+
+impl DebtIndexes {
+	/// `self + rates x seconds`, saturating.
+	pub fn plus(&self, rates: &DebtIndexes, seconds: U256) -> DebtIndexes {
+		DebtIndexes {
+			face: self.face.saturating_add(rates.face.saturating_mul(seconds)),
+			shares: self.shares.saturating_add(rates.shares.saturating_mul(seconds)),
+			issued_repaid: self
+				.issued_repaid
+				.saturating_add(rates.issued_repaid.saturating_mul(seconds)),
+		}
+	}
+	/// `self - earlier`, saturating.
+	pub fn since(&self, earlier: &DebtIndexes) -> DebtIndexes {
+		DebtIndexes {
+			face: self.face.saturating_sub(earlier.face),
+			shares: self.shares.saturating_sub(earlier.shares),
+			issued_repaid: self.issued_repaid.saturating_sub(earlier.issued_repaid),
+		}
+	}
+	/// `self x units`, saturating.
+	pub fn times(&self, units: U256) -> DebtIndexes {
+		DebtIndexes {
+			face: self.face.saturating_mul(units),
+			shares: self.shares.saturating_mul(units),
+			issued_repaid: self.issued_repaid.saturating_mul(units),
+		}
+	}
+}
+
+/// The value of a debt share at the start of a debt epoch: shares are issued at the
+/// current value, so `shares x value / share_one` is the unpaid face they stand for.
+pub fn share_one() -> U256 {
+	U256::exp10(36)
+}
+
+/// The lowest a share's value may fall through partial repayments (`10^-21` of
+/// [`share_one`]): a repayment that would take it lower must pay the whole debt, which keeps
+/// share counts within 256 bits.
+pub fn share_value_min() -> U256 {
+	U256::exp10(15)
+}
+
+/// A series' unpaid debt to its holders, shared pro rata to what each was shorted.
+///
+/// Repayments go to every unpaid face alike, in proportion to what is still unpaid
+/// (Liquity's stability-pool product, without its scale factor): the share value `P` falls
+/// to `P x (U - a) / U` when `a` of the unpaid `U` is repaid, and the repaid-per-share `Q`
+/// rises by the fall. A share issued when the figure was `Q0` has been repaid
+/// `(Q - Q0) / share_one` face. When the unpaid debt reaches zero every face issued so far is
+/// repaid in full and a new epoch starts (`P` back to one, `Q` to zero).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct DebtBook {
+	/// Starts at 0; rises each time the unpaid debt is repaid in full.
+	pub epoch: u32,
+	/// `P`: the unpaid face one share stands for, times [`share_one`].
+	pub share_value: U256,
+	/// `Q`: repaid face per share since the epoch started, times [`share_one`].
+	pub repaid_per_share: U256,
+	/// Shares issued in the epoch.
+	pub shares: U256,
+	/// Unpaid face, `10^-36` sat.
+	pub unpaid: U256,
+	/// The indexes at the settled frontier.
+	pub indexes: DebtIndexes,
+	/// Where the epoch started: the settled frontier then (unix seconds) and the indexes there;
+	/// every face before it has been repaid in full.
+	pub epoch_start: u64,
+	/// The indexes at [`Self::epoch_start`].
+	pub epoch_indexes: DebtIndexes,
+	/// Governance wrote the debt off: the unpaid face is void.
+	pub written_off: bool,
+	/// Face repaid so far (`10^-36` sat): what holders' debt credits can add up to.
+	pub applied: U256,
+}
+
+impl DebtBook {
+	/// No debt yet: a share worth one, nothing repaid.
+	pub fn new() -> Self {
+		Self { share_value: share_one(), ..Default::default() }
+	}
+}
+
+/// A series' holder records, and the sub-satoshi rests of records removed since its last
+/// settlement (they join that settlement's distribution).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct HolderCount {
+	/// Holder records of the series.
+	pub records: u32,
+	/// Rests of removed records, `10^-36` sat.
+	pub rest: U256,
+}
+
+/// A holder's part of its series' debt.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct HolderDebt {
+	/// The debt epoch of its shares.
+	pub epoch: u32,
+	/// Its debt shares.
+	pub shares: U256,
+	/// Repaid-per-share up to which its shares have been credited.
+	pub repaid_checkpoint: U256,
+	/// Unpaid face, `10^-36` sat.
+	pub unpaid: U256,
 }
 
 /// Unit-seconds accumulated since the settled frontier, period by period: the series' supply
@@ -206,8 +383,14 @@ pub struct SeriesYield<MaxUnsettled: Get<u32>> {
 	/// Scaled amount rates paid in advance by rounding up (below one sat), taken back from
 	/// the next distribution.
 	pub advance: U256,
-	/// Debt repayments waiting to be distributed with the next settlement.
-	pub credit: PayoutBalance,
+	/// Debt repayments received, sats (distributed to the holders shorted, not with
+	/// settlements).
+	pub repaid: PayoutBalance,
+	/// Scaled amounts put into the carry from outside a period's distribution (a repayment's
+	/// rest below the unpaid face, v1 repayments waiting at the upgrade).
+	pub carried_in: U256,
+	/// The series' unpaid debt to its holders and the indexes that share it.
+	pub debt_book: DebtBook,
 	/// Time-weighted supply of the periods not settled.
 	pub supply: Accrual<MaxUnsettled>,
 	/// Deposited against its periods and debt.
@@ -244,8 +427,10 @@ pub struct SeriesYield<MaxUnsettled: Get<u32>> {
 pub struct HolderYield<MaxUnsettled: Get<u32>> {
 	/// The holder's unit-seconds not settled yet.
 	pub accrual: Accrual<MaxUnsettled>,
-	/// Settled yield not claimed, scaled by [`index_scale`].
+	/// Settled yield and debt repaid to it, not claimed, scaled by [`index_scale`].
 	pub earned: U256,
+	/// Its part of the series' unpaid debt.
+	pub debt: HolderDebt,
 }
 
 /// Rules of payment, set by governance.
@@ -304,6 +489,13 @@ pub const MAX_DEFAULTS_TRACKED: u32 = 32;
 /// Most periods one call settles after the one it was made for (paid in full, or defaulted
 /// because their deadlines passed while they waited for it); the rest wait for the next call.
 pub const MAX_CASCADE: u32 = 8;
+
+/// How many periods back a period final without network data of its own looks for the
+/// nearest fixed value (periods made final before the oracle fixed every period's data).
+pub const NETWORK_LOOKBACK: u32 = 16;
+
+/// Most records one [`crate::Pallet::prune_series`] call removes.
+pub const MAX_PRUNE: u32 = 64;
 
 /// Decimals the tokenized weights of a facility's series are compared at (the token pallet's
 /// most: `10^18` units per token).
@@ -392,6 +584,10 @@ pub struct SeriesReport {
 	pub carried: PayoutBalance,
 	/// The series' unpaid debt.
 	pub debt: PayoutBalance,
+	/// Governance wrote the series' debt off.
+	pub debt_written_off: bool,
+	/// Repaid of its debt so far.
+	pub repaid: PayoutBalance,
 	/// The facility's unpaid debt over all its series.
 	pub facility_debt: PayoutBalance,
 	/// The facility's defaulted periods within the default window.
@@ -428,7 +624,10 @@ pub struct PeriodReport {
 	pub drawn: PayoutBalance,
 	/// Left as debt.
 	pub debt: PayoutBalance,
-	/// Distributed to holders (after fee, with repayments credited).
+	/// Of that debt, what is still unpaid to the period's holders (repayments go to every
+	/// unpaid debt of the series alike), sats rounded down.
+	pub debt_unpaid: PayoutBalance,
+	/// Distributed to holders (after fee).
 	pub distributed: PayoutBalance,
 	/// Deadline, unix seconds.
 	pub deadline: u64,

@@ -53,7 +53,9 @@ pub trait WeightInfo {
 	fn set_rules() -> Weight;
 	fn before_balance_change(e: u32, ) -> Weight;
 	fn before_supply_change() -> Weight;
-	fn on_period_final() -> Weight;
+	fn on_period_final(s: u32, ) -> Weight;
+	fn write_off_debt() -> Weight;
+	fn prune_series(n: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_real_yield` measured on the reference machine, with the runtime's database
@@ -287,13 +289,30 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `RealYield::FinalizedAt` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	fn on_period_final() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `85`
-		//  Estimated: `3497`
-		// Minimum execution time: 9_284_000 picoseconds.
-		Weight::from_parts(20_170_000, 3497)
+	/// Not measured yet (until the next benchmark run): a series record read and written
+	/// and the facility's debt.
+	fn write_off_debt() -> Weight {
+		Weight::from_parts(40_000_000, 3941)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	/// Not measured yet (until the next benchmark run): `n` period records removed.
+	fn prune_series(n: u32, ) -> Weight {
+		Weight::from_parts(30_000_000, 3941)
+			.saturating_add(Weight::from_parts(5_000_000, 2837).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+	}
+	/// The range of component `s` is `[1, 16]`.
+	fn on_period_final(s: u32, ) -> Weight {
+		// Not measured yet: the previous measurement plus a series' two reads and a
+		// generous 15 us per series, until the next benchmark run.
+		Weight::from_parts(20_170_000, 3497)
+			.saturating_add(Weight::from_parts(15_000_000, 3941).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -527,13 +546,30 @@ impl WeightInfo for () {
 	/// Proof: `RealYield::FinalizedAt` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	fn on_period_final() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `85`
-		//  Estimated: `3497`
-		// Minimum execution time: 9_284_000 picoseconds.
-		Weight::from_parts(20_170_000, 3497)
+	/// Not measured yet (until the next benchmark run): a series record read and written
+	/// and the facility's debt.
+	fn write_off_debt() -> Weight {
+		Weight::from_parts(40_000_000, 3941)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+	}
+	/// Not measured yet (until the next benchmark run): `n` period records removed.
+	fn prune_series(n: u32, ) -> Weight {
+		Weight::from_parts(30_000_000, 3941)
+			.saturating_add(Weight::from_parts(5_000_000, 2837).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+	}
+	/// The range of component `s` is `[1, 16]`.
+	fn on_period_final(s: u32, ) -> Weight {
+		// Not measured yet: the previous measurement plus a series' two reads and a
+		// generous 15 us per series, until the next benchmark run.
+		Weight::from_parts(20_170_000, 3497)
+			.saturating_add(Weight::from_parts(15_000_000, 3941).saturating_mul(s.into()))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }

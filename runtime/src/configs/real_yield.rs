@@ -27,6 +27,7 @@ impl pallet_real_yield::Config for Runtime {
 	/// challenge, a week to pay): 32 leaves room; a series lagging further must be settled
 	/// (anyone can push it) before its balances change again.
 	type MaxUnsettledPeriods = ConstU32<32>;
+	type MaxFacilitySeries = <Runtime as pallet_hashrate_tokens::Config>::MaxSeriesPerFacility;
 	type MaxClaimBatch = ConstU32<16>;
 	type WeightInfo = pallet_real_yield::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
@@ -85,11 +86,19 @@ impl pallet_real_yield::BenchmarkHelper<AccountId> for YieldBenchmarkHelper {
 				collateral: 0,
 			},
 		);
+		// The yield pallet finds a facility's series through the token pallet's list; a full
+		// list (many benchmark series) drops its oldest.
+		pallet_hashrate_tokens::FacilitySeries::<Runtime>::mutate(FacilityId(0), |list| {
+			if list.is_full() {
+				list.remove(0);
+			}
+			let _ = list.try_push(series);
+		});
 		let accounts: alloc::vec::Vec<AccountId> =
 			(0..holders).map(|i| frame_benchmarking::account("holder", i, 0)).collect();
 		for who in &accounts {
 			RealYield::before_supply_change(series).expect("hook accepts a mint");
-			RealYield::before_balance_change(series, who).expect("hook accepts a mint");
+			RealYield::before_balance_change(series, who, UNITS).expect("hook accepts a mint");
 			pallet_hashrate_tokens::Holdings::<Runtime>::insert(who, series, UNITS);
 			pallet_hashrate_tokens::Series::<Runtime>::mutate(series, |record| {
 				if let Some(record) = record {
