@@ -63,7 +63,7 @@ const DECLARED: [(&str, u16); 5] = [
 	("Facilities", 1),
 	("PowOracle", 2),
 	("HashrateTokens", 1),
-	("RealYield", 1),
+	("RealYield", 2),
 ];
 
 /// Whether every pallet's on-chain storage version is its in-code one (a pallet without a
@@ -251,4 +251,55 @@ fn the_oracle_migrates_from_v1() {
 			Some(data(80_000_000_000_000))
 		);
 	});
+}
+
+/// A chain whose yield storage is v1 (rules without a default window, a `FinalizedAt` entry
+/// per final period, a default count per facility) upgrades to v2: the rules gain the
+/// window, the v1 maps go, and blocks go on with every invariant holding.
+#[test]
+fn the_yield_pallet_migrates_from_v1() {
+	use codec::Encode;
+	use hashrate_primitives::{FacilityId, PeriodIndex};
+	use pallet_real_yield::migrations::v2::YieldRulesV1;
+	let mut chain = Chain::development();
+	chain.advance(10);
+	let map_key = |item: &[u8], key: Vec<u8>| {
+		let mut full = sp_io::hashing::twox_128(b"RealYield").to_vec();
+		full.extend(sp_io::hashing::twox_128(item));
+		full.extend(key);
+		full
+	};
+	let facility = FacilityId(0).encode();
+	let mut finalized_key = sp_io::hashing::twox_64(&facility).to_vec();
+	finalized_key.extend(facility.clone());
+	let period = PeriodIndex(3).encode();
+	finalized_key.extend(sp_io::hashing::twox_64(&period));
+	finalized_key.extend(period);
+	let finalized_key = map_key(b"FinalizedAt", finalized_key);
+	let mut count_key = sp_io::hashing::twox_64(&facility).to_vec();
+	count_key.extend(facility);
+	let count_key = map_key(b"DefaultCount", count_key);
+	chain.alter(|| {
+		StorageVersion::new(1).put::<RealYield>();
+		let old =
+			YieldRulesV1 { payment_window: 60, defaults_before_suspension: 3, fee_per_mill: 20 };
+		frame_support::storage::unhashed::put(
+			&pallet_real_yield::Rules::<Runtime>::hashed_key(),
+			&old,
+		);
+		frame_support::storage::unhashed::put(&finalized_key, &1_764_000_000u64);
+		frame_support::storage::unhashed::put(&count_key, &2u32);
+	});
+	record_previous_version(&mut chain);
+	chain.block(Vec::new());
+	chain.read(|| {
+		assert_storage_versions_current();
+		assert_eq!(
+			pallet_real_yield::Rules::<Runtime>::get(),
+			pallet_real_yield::YieldRules::development()
+		);
+		assert!(!frame_support::storage::unhashed::exists(&finalized_key));
+		assert!(!frame_support::storage::unhashed::exists(&count_key));
+	});
+	chain.advance(30);
 }

@@ -160,7 +160,9 @@ async fn issue(name: &str) -> Issued {
 	make_dev_period_final(&client, backing_period, REPORTED_THS).await;
 
 	let closes = chain_now(&client).await + 60;
-	let first_period = closes.div_ceil(DEV_PERIOD);
+	// The term starts a period after the close: an offering closed once its term started
+	// fails, and the close is retried block by block after the close time.
+	let first_period = closes.div_ceil(DEV_PERIOD) + 1;
 	let terms = Value::named_composite([
 		("name", Value::from_bytes(b"Nordic Hydro Yield")),
 		("symbol", Value::from_bytes(b"NHY")),

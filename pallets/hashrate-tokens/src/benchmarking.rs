@@ -49,7 +49,8 @@ fn offering_terms<T: Config>() -> OfferingTerms {
 	let (start, _) = T::Oracle::period_bounds(terms::<T>().first_period).unwrap();
 	OfferingTerms {
 		price: 50_000,
-		closes: start,
+		// The last second before the term: an offering closed once the term started fails.
+		closes: start - 1,
 		soft_cap: 100,
 		hard_cap: 1_000_000_000_000,
 		min_subscription: 100,

@@ -1034,15 +1034,19 @@ impl<T: Config> Pallet<T> {
 			return Ok(());
 		}
 		let book = &mut state.debt_book;
-		// Rounded up (by less than `10^-36` sat per unit-second), as the yield rate is: a
-		// holder whose exact share is a whole number of sats gets exactly it once repaid. The
-		// face may exceed the debt by less than that; repaying the whole debt repays all of it.
+		// Rounded up (by less than `10^-36` sat per unit-second) below `10^36` unit-seconds, as
+		// the yield rate is: a holder whose exact share is a whole number of sats gets exactly
+		// it once repaid, and the face exceeds the debt by less than a sat (repaying the whole
+		// debt repays all of it). Larger periods round down (the excess could reach a sat).
 		let (quotient, remainder) = U256::from(debt)
 			.checked_mul(index_scale())
 			.ok_or(Error::<T>::Overflow)?
 			.div_mod(supply_seconds);
-		let face =
-			if remainder.is_zero() { quotient } else { quotient.saturating_add(U256::one()) };
+		let face = if remainder.is_zero() || supply_seconds >= index_scale() {
+			quotient
+		} else {
+			quotient.saturating_add(U256::one())
+		};
 		let shares =
 			mul_div_floor_256(face, share_one(), book.share_value).ok_or(Error::<T>::Overflow)?;
 		let issued_repaid = mul_div_ceil_256(shares, book.repaid_per_share, share_one())
@@ -1106,16 +1110,25 @@ impl<T: Config> Pallet<T> {
 				epoch_indexes: book.indexes,
 				indexes: book.indexes,
 				applied: book.applied.saturating_add(applied),
+				over_credit: book.over_credit,
 				..DebtBook::new()
 			};
 		} else {
-			let value = mul_div_ceil_256(book.share_value, left, book.unpaid)
+			// Rounded down, as a yield rate is rounded up: a holder whose exact share is a
+			// whole number of sats gets exactly it. What that credits beyond the repayment
+			// (under one `10^-36` sat per `share_one` shares) is bounded in `over_credit`; it
+			// comes out of the face still unpaid, which the epoch's end pays exactly.
+			let value = mul_div_floor_256(book.share_value, left, book.unpaid)
 				.ok_or(Error::<T>::Overflow)?;
 			ensure!(value >= share_value_min(), Error::<T>::RepayInFull);
 			book.repaid_per_share = book
 				.repaid_per_share
 				.checked_add(book.share_value.saturating_sub(value))
 				.ok_or(Error::<T>::Overflow)?;
+			book.over_credit = book
+				.over_credit
+				.saturating_add(book.shares / share_one())
+				.saturating_add(U256::one());
 			book.share_value = value;
 			book.unpaid = left;
 			book.applied = book.applied.saturating_add(applied);
@@ -1132,6 +1145,12 @@ impl<T: Config> Pallet<T> {
 		let mut state = SeriesYields::<T>::get(series).ok_or(Error::<T>::UnknownSeries)?;
 		ensure!(!state.debt.is_zero(), Error::<T>::NoDebt);
 		ensure!(amount <= state.debt, Error::<T>::Overpayment);
+		// Debt left from before holders held debt shares (storage v1) is distributed with the
+		// next settlement, as then: there must be one.
+		ensure!(
+			!state.debt_book.unpaid.is_zero() || state.next <= state.economics.last_period,
+			Error::<T>::NoPeriodToCredit
+		);
 		Self::ensure_can_pay(who, amount)?;
 		let frontier = state.frontier;
 		let whole = amount == state.debt;
@@ -1185,6 +1204,19 @@ impl<T: Config> Pallet<T> {
 			PeriodYields::<T>::remove(series, period);
 		}
 		if removed < limit {
+			// What rounding left undistributed after the last settlement (rests of removed
+			// records, the carry) belongs to no holder any more: whole sats go to the
+			// treasury with the fees.
+			let left = state
+				.carry
+				.saturating_add(SeriesHolders::<T>::get(series).rest)
+				.checked_div(index_scale())
+				.and_then(to_u128)
+				.unwrap_or_default();
+			if !left.is_zero() {
+				UnpaidFees::<T>::mutate(|fees| *fees = fees.saturating_add(left));
+				Self::pay_fees();
+			}
 			SeriesYields::<T>::remove(series);
 			SeriesHolders::<T>::remove(series);
 			removed = removed.saturating_add(1);
@@ -1366,7 +1398,7 @@ impl<T: Config> Pallet<T> {
 				U256::from(state.distributed) * scale + state.advance + state.carried_in;
 			ensure!(held >= distributed, "claimable + claimed + carry < distributed");
 			ensure!(
-				held <= distributed + state.debt_book.applied,
+				held <= distributed + state.debt_book.applied + state.debt_book.over_credit,
 				"debt credits beyond what was repaid"
 			);
 			ensure!(state.advance < scale, "advance of a sat or more");

@@ -444,6 +444,10 @@ pub mod pallet {
 		DuplicateSeries,
 		/// The series has no debt.
 		NoDebt,
+		/// Debt left from before holders held debt shares (a chain upgraded from storage v1)
+		/// goes out with the series' next settlement, and every period is settled: governance
+		/// may write it off.
+		NoPeriodToCredit,
 		/// A partial repayment this close to the whole debt would leave debt shares too
 		/// finely divided: repay the series' whole debt.
 		RepayInFull,
@@ -654,7 +658,8 @@ pub mod pallet {
 		///
 		/// - Origin: signed, anyone (usually the facility's operator).
 		/// - Errors: `UnknownSeries`, `ZeroAmount`, `NoDebt`, `Overpayment`, `RepayInFull`,
-		///   `InsufficientBalance`, `Overflow`.
+		///   `NoPeriodToCredit` (v1 debt of a settled series), `InsufficientBalance`,
+		///   `Overflow`.
 		/// - Events: `DebtRepaid`.
 		#[pallet::call_index(5)]
 		pub fn repay_debt(
@@ -697,8 +702,9 @@ pub mod pallet {
 		}
 
 		/// Remove a finished series' records — every period settled, no holder record left,
-		/// no debt — up to [`MAX_PRUNE`] period records per call, then the series' own record.
-		/// Free when it removes something.
+		/// no debt — up to [`MAX_PRUNE`] period records per call, then the series' own record
+		/// (whole sats rounding left undistributed go to the treasury). Free when it removes
+		/// something.
 		///
 		/// - Origin: signed, anyone.
 		/// - Errors: `UnknownSeries`, `SeriesLive`.

@@ -11,9 +11,162 @@ use hashrate_primitives::PerMill;
 /// v1 -> v2: deadlines are fixed when a period becomes final, with what prices it
 /// ([`FinalPeriods`] replaces `FinalizedAt`); defaults are counted per facility and period in
 /// a window ([`FacilityDefaults`] replaces `DefaultCount`, [`YieldRules`] gains
-/// `default_window`).
+/// `default_window`); debt is held as shares of the holders it shorted (period, series and
+/// holder records gain their debt fields; repayments no longer wait for a settlement);
+/// holder records are counted ([`SeriesHolders`]).
 pub mod v2 {
 	use super::*;
+	use hashrate_primitives::{Hashrate, SeriesEconomics};
+	use polkadot_sdk::sp_core::U256;
+
+	/// v1 period record.
+	#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
+	pub struct PeriodYieldV1 {
+		/// Final output.
+		pub output: FinalOutput,
+		/// Start.
+		pub start: u64,
+		/// End.
+		pub end: u64,
+		/// Supply-seconds.
+		pub supply_seconds: U256,
+		/// `T`.
+		pub tokenized: Hashrate,
+		/// Delivered.
+		pub delivered: PayoutBalance,
+		/// Undelivered.
+		pub undelivered: PayoutBalance,
+		/// Cost.
+		pub cost: PayoutBalance,
+		/// Fee.
+		pub fee: PayoutBalance,
+		/// Owed.
+		pub owed: PayoutBalance,
+		/// Paid.
+		pub paid: PayoutBalance,
+		/// Drawn.
+		pub drawn: PayoutBalance,
+		/// Debt.
+		pub debt: PayoutBalance,
+		/// Fee taken.
+		pub fee_taken: PayoutBalance,
+		/// Repayments distributed with it.
+		pub credited: PayoutBalance,
+		/// Final at.
+		pub final_at: u64,
+		/// Deadline.
+		pub deadline: u64,
+		/// Status.
+		pub status: PeriodStatus,
+		/// Rate.
+		pub rate: U256,
+		/// Index at start.
+		pub index_at_start: U256,
+	}
+
+	/// v1 series record.
+	#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
+	pub struct SeriesYieldV1<Accrual> {
+		/// Economics.
+		pub economics: SeriesEconomics,
+		/// Term start.
+		pub term_start: u64,
+		/// Next unsettled.
+		pub next: PeriodIndex,
+		/// Frontier.
+		pub frontier: u64,
+		/// Last settled at.
+		pub last_settled_at: u64,
+		/// Index.
+		pub index: U256,
+		/// Carry.
+		pub carry: U256,
+		/// Advance.
+		pub advance: U256,
+		/// Repayments waiting for the next settlement.
+		pub credit: PayoutBalance,
+		/// Supply accrual.
+		pub supply: Accrual,
+		/// Deposited.
+		pub deposited: PayoutBalance,
+		/// Drawn.
+		pub drawn: PayoutBalance,
+		/// Fees.
+		pub fees: PayoutBalance,
+		/// Distributed.
+		pub distributed: PayoutBalance,
+		/// Claimed.
+		pub claimed: PayoutBalance,
+		/// Debt.
+		pub debt: PayoutBalance,
+		/// Hashrate-seconds.
+		pub hashrate_seconds: u128,
+	}
+
+	/// v1 holder record.
+	#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
+	pub struct HolderYieldV1<Accrual> {
+		/// Accrual.
+		pub accrual: Accrual,
+		/// Earned.
+		pub earned: U256,
+	}
+
+	/// Turns a v1 period record into v2: no debt shares (v1 debt had none).
+	pub fn period_v2(old: PeriodYieldV1) -> PeriodYield {
+		PeriodYield {
+			output: old.output,
+			start: old.start,
+			end: old.end,
+			supply_seconds: old.supply_seconds,
+			tokenized: old.tokenized,
+			delivered: old.delivered,
+			undelivered: old.undelivered,
+			cost: old.cost,
+			fee: old.fee,
+			owed: old.owed,
+			paid: old.paid,
+			drawn: old.drawn,
+			debt: old.debt,
+			fee_taken: old.fee_taken,
+			final_at: old.final_at,
+			deadline: old.deadline,
+			status: old.status,
+			rate: old.rate,
+			index_at_start: old.index_at_start,
+			debt_rates: DebtIndexes::default(),
+			debt_epoch: 0,
+			debt_at_start: DebtIndexes::default(),
+		}
+	}
+
+	/// Turns a v1 series record into v2. Repayments v1 held for the next settlement join the
+	/// carry (its next distribution, as v1 would have done); debt v1 left has no holders'
+	/// shares, so its repayments will join the carry too.
+	pub fn series_v2<S: Get<u32>>(old: SeriesYieldV1<Accrual<S>>) -> SeriesYield<S> {
+		let waiting = U256::from(old.credit).saturating_mul(index_scale());
+		SeriesYield {
+			economics: old.economics,
+			term_start: old.term_start,
+			next: old.next,
+			frontier: old.frontier,
+			last_settled_at: old.last_settled_at,
+			index: old.index,
+			carry: old.carry.saturating_add(waiting),
+			advance: old.advance,
+			repaid: old.credit,
+			carried_in: waiting,
+			debt_book: DebtBook::new(),
+			supply: old.supply,
+			deposited: old.deposited,
+			drawn: old.drawn,
+			fees: old.fees,
+			distributed: old.distributed,
+			claimed: old.claimed,
+			debt: old.debt,
+			hashrate_seconds: old.hashrate_seconds,
+		}
+	}
 
 	/// v1 payment rules.
 	#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
@@ -41,7 +194,9 @@ pub mod v2 {
 	/// cost storage).
 	pub const MAX_ENTRIES: u32 = 10_000;
 
-	/// Adds the default window to the rules (the production default, 30 periods); turns each
+	/// Translates period, series and holder records (see [`period_v2`], [`series_v2`];
+	/// holders get no debt shares) and counts each series' holder records; adds the default
+	/// window to the rules (the production default, 30 periods); turns each
 	/// `FinalizedAt` entry a series still has to record into a [`FinalPeriods`] entry fixed
 	/// at that time (output and network data from the oracle, deadline = then + payment
 	/// window) and drops the rest (v1 never removed them); drops `DefaultCount` (v1 counted
@@ -66,6 +221,36 @@ pub mod v2 {
 				None => YieldRules::default(),
 			};
 			Rules::<T>::put(rules);
+
+			PeriodYields::<T>::translate::<PeriodYieldV1, _>(|_, _, old| {
+				reads += 1;
+				writes += 1;
+				Some(period_v2(old))
+			});
+			SeriesYields::<T>::translate::<SeriesYieldV1<Accrual<T::MaxUnsettledPeriods>>, _>(
+				|_, old| {
+					reads += 1;
+					writes += 1;
+					Some(series_v2(old))
+				},
+			);
+			let mut counts: alloc::collections::BTreeMap<SeriesId, u32> = Default::default();
+			HolderYields::<T>::translate::<HolderYieldV1<Accrual<T::MaxUnsettledPeriods>>, _>(
+				|_, series, old| {
+					reads += 1;
+					writes += 1;
+					*counts.entry(series).or_default() += 1;
+					Some(HolderYield {
+						accrual: old.accrual,
+						earned: old.earned,
+						debt: Default::default(),
+					})
+				},
+			);
+			for (series, records) in counts {
+				writes += 1;
+				SeriesHolders::<T>::insert(series, HolderCount { records, rest: U256::zero() });
+			}
 
 			let finalized: alloc::vec::Vec<(FacilityId, PeriodIndex, u64)> =
 				FinalizedAt::<T>::iter().take(MAX_ENTRIES as usize).collect();

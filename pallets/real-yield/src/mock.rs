@@ -156,6 +156,8 @@ pub struct World {
 	pub network: BTreeMap<PeriodIndex, NetworkData>,
 	pub statuses: BTreeMap<FacilityId, FacilityStatus>,
 	pub suspensions: Vec<(FacilityId, SuspensionReason)>,
+	/// Obligations recorded with the registry (the debt's, here).
+	pub obligations: BTreeMap<FacilityId, u32>,
 }
 
 std::thread_local! {
@@ -393,11 +395,19 @@ impl FacilityControl<AccountId, u128> for TestFacilities {
 	fn slash_deposit(_: FacilityId, _: u128) -> Result<u128, DispatchError> {
 		Ok(0)
 	}
-	fn add_obligation(_: FacilityId) -> DispatchResult {
+	fn add_obligation(facility: FacilityId) -> DispatchResult {
+		world(|w| *w.obligations.entry(facility).or_default() += 1);
 		Ok(())
 	}
-	fn release_obligation(_: FacilityId) -> DispatchResult {
-		Ok(())
+	fn release_obligation(facility: FacilityId) -> DispatchResult {
+		world(|w| {
+			let count = w.obligations.entry(facility).or_default();
+			if *count == 0 {
+				return Err(DispatchError::Other("no obligation to release"));
+			}
+			*count -= 1;
+			Ok(())
+		})
 	}
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_active_facility(_: AccountId) -> Result<FacilityId, DispatchError> {

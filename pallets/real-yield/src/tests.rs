@@ -984,6 +984,10 @@ mod properties {
 							let units = held * u128::from(per_mill) / 1000;
 							if units == 0 || from == to { continue; }
 							if move_tokens(SERIES, from, to, units).is_err() { continue; }
+							// Record removal: a sender left with nothing has no record.
+							if let Some(holder) = HolderYields::<Test>::get(from, SERIES) {
+								assert!(!RealYield::holder_is_empty(&holder, held - units), "an empty record of {from} stayed");
+							}
 							let now = RealYield::now();
 							reference.set(from, now, held - units);
 							reference.set(to, now, Ledger::balance(SERIES, &to));
@@ -1017,6 +1021,8 @@ mod properties {
 							}
 							let r = record(period);
 							assert!(r.status != PeriodStatus::Open);
+							// Deadline independence: fixed at finality, whatever came before.
+							assert_eq!(r.deadline, r.final_at + rules().payment_window);
 							// The pallet's supply-seconds equal the reference's.
 							let all: BigUint = reference.history.keys()
 								.map(|h| reference.seconds_held(*h, r.start, r.end)).sum();
@@ -1041,6 +1047,13 @@ mod properties {
 							let before = payout(who);
 							if RealYield::claim(signed(who), SERIES).is_ok() {
 								*reference.claimed.entry(who).or_default() += payout(who) - before;
+							}
+							// Record removal: a claimed record with nothing left is gone.
+							if let Some(mut holder) = HolderYields::<Test>::get(who, SERIES) {
+								let state = SeriesYields::<Test>::get(SERIES).unwrap();
+								let balance = Ledger::balance(SERIES, &who);
+								RealYield::settle_holder(SERIES, &state, &mut holder, balance).unwrap();
+								assert!(!RealYield::holder_is_empty(&holder, balance), "an empty record of {who} stayed");
 							}
 						},
 					}

@@ -265,8 +265,12 @@ pub struct DebtBook {
 	pub epoch_indexes: DebtIndexes,
 	/// Governance wrote the debt off: the unpaid face is void.
 	pub written_off: bool,
-	/// Face repaid so far (`10^-36` sat): what holders' debt credits can add up to.
+	/// Face repaid so far (`10^-36` sat): what holders' debt credits add up to once an
+	/// epoch ends.
 	pub applied: U256,
+	/// A bound on what partial repayments credited beyond themselves by rounding the share
+	/// value down (`10^-36` sat; far below a sat), taken from face still unpaid.
+	pub over_credit: U256,
 }
 
 impl DebtBook {
