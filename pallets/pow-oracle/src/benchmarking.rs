@@ -320,7 +320,7 @@ mod benchmarks {
 		// Nobody attested through the extension: close hands the round to governance and
 		// strikes every eligible attestor, each reaching the limit: removed, slashed.
 		let s = setup::<T>();
-		let all = attestors::<T>();
+		attestors::<T>();
 		strikes_remove::<T>();
 		Pallet::<T>::do_report(s.reporter.clone(), s.facility, s.period, s.output).unwrap();
 		let (_, end) = Pallet::<T>::bounds(s.period).unwrap();
