@@ -161,6 +161,8 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 /// a pallet whose on-chain version differs fails the upgrade).
 ///
 /// - `PowOracle` 1 -> 2: network data fixed once per period (issue 16).
+/// - `RealYield` 1 -> 2: deadlines fixed at finality, debt held as holders' shares, holder
+///   records counted, defaults counted per period in a window (issue 17).
 pub type Migrations = (
 	pallet_pow_oracle::migrations::v2::MigrateV1ToV2<Runtime, configs::oracle::InitialNetwork>,
 	pallet_real_yield::migrations::v2::MigrateV1ToV2<Runtime>,
