@@ -24,14 +24,11 @@ impl<T: Config> Pallet<T> {
 			.ok_or_else(|| Error::<T>::NoSchedule.into())
 	}
 
-	/// The shortest period length of the schedule in force now and those scheduled after it,
-	/// with `also` (a length about to be scheduled).
+	/// The shortest period length among the schedules kept (the one in force, those scheduled
+	/// after it, and earlier ones whose periods may still be settling), with `also` (a length
+	/// about to be scheduled). Reads no clock, so genesis can ask.
 	pub fn shortest_period_length_of(also: Option<u64>) -> u64 {
-		let now = Self::now();
-		let schedules = Schedules::<T>::get();
-		// The schedule in force is the last one started; later ones are scheduled.
-		let in_force = schedules.iter().rposition(|s| s.start_time <= now).unwrap_or(0);
-		schedules.iter().skip(in_force).map(|s| s.length).chain(also).min().unwrap_or(u64::MAX)
+		Schedules::<T>::get().iter().map(|s| s.length).chain(also).min().unwrap_or(u64::MAX)
 	}
 
 	/// The period containing `now`.
