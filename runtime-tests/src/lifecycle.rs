@@ -231,7 +231,9 @@ fn lifecycle(mut chain: Chain) {
 	//    offering, opens the offering, Bob buys 300 and Ferdie 200, the operator locks
 	//    collateral; once the offering closed anyone closes it and the tokens are minted.
 	let closes = chain.now() + 60;
-	let first_period = PeriodIndex(u32::try_from(closes.div_ceil(PERIOD)).expect("fits"));
+	// The term starts a period after the close: an offering closed once its term started
+	// fails.
+	let first_period = PeriodIndex(u32::try_from(closes.div_ceil(PERIOD) + 1).expect("fits"));
 	let terms = pallet_hashrate_tokens::SeriesTerms {
 		name: b"Fjord Hydro Yield".to_vec().try_into().expect("short"),
 		symbol: b"FHY".to_vec().try_into().expect("short"),
