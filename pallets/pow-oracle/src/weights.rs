@@ -74,23 +74,30 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `PowOracle::Schedules` (`max_values`: Some(1), `max_size`: Some(161), added: 656, mode: `MaxEncodedLen`)
 	/// Storage: `PowOracle::Timings` (r:1 w:0)
 	/// Proof: `PowOracle::Timings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `RealYield::Rules` (r:1 w:0)
+	/// Proof: `RealYield::Rules` (`max_values`: Some(1), `max_size`: Some(18), added: 513, mode: `MaxEncodedLen`)
 	fn set_period_length() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `418`
+		//  Measured:  `465`
 		//  Estimated: `1646`
-		// Minimum execution time: 15_984_000 picoseconds.
-		Weight::from_parts(28_172_000, 1646)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
+		// Minimum execution time: 19_388_000 picoseconds.
+		Weight::from_parts(32_038_000, 1646)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `PowOracle::Schedules` (r:1 w:0)
+	/// Proof: `PowOracle::Schedules` (`max_values`: Some(1), `max_size`: Some(161), added: 656, mode: `MaxEncodedLen`)
+	/// Storage: `RealYield::Rules` (r:1 w:0)
+	/// Proof: `RealYield::Rules` (`max_values`: Some(1), `max_size`: Some(18), added: 513, mode: `MaxEncodedLen`)
 	/// Storage: `PowOracle::Timings` (r:0 w:1)
 	/// Proof: `PowOracle::Timings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn set_timing() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `0`
-		//  Estimated: `0`
-		// Minimum execution time: 5_989_000 picoseconds.
-		Weight::from_parts(10_515_000, 0)
+		//  Measured:  `267`
+		//  Estimated: `1646`
+		// Minimum execution time: 12_348_000 picoseconds.
+		Weight::from_parts(22_654_000, 1646)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `PowOracle::Feeders` (r:1 w:1)
@@ -99,8 +106,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `432`
 		//  Estimated: `1710`
-		// Minimum execution time: 11_196_000 picoseconds.
-		Weight::from_parts(22_544_000, 1710)
+		// Minimum execution time: 10_765_000 picoseconds.
+		Weight::from_parts(17_826_000, 1710)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -110,8 +117,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `464`
 		//  Estimated: `1710`
-		// Minimum execution time: 11_137_000 picoseconds.
-		Weight::from_parts(19_028_000, 1710)
+		// Minimum execution time: 10_665_000 picoseconds.
+		Weight::from_parts(20_821_000, 1710)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -137,8 +144,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1006`
 		//  Estimated: `3870`
-		// Minimum execution time: 49_043_000 picoseconds.
-		Weight::from_parts(79_107_000, 3870)
+		// Minimum execution time: 49_173_000 picoseconds.
+		Weight::from_parts(81_380_000, 3870)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -158,8 +165,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `812`
 		//  Estimated: `3870`
-		// Minimum execution time: 26_650_000 picoseconds.
-		Weight::from_parts(45_167_000, 3870)
+		// Minimum execution time: 26_850_000 picoseconds.
+		Weight::from_parts(42_653_000, 3870)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -177,8 +184,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `330`
 		//  Estimated: `3507`
-		// Minimum execution time: 23_625_000 picoseconds.
-		Weight::from_parts(35_823_000, 3507)
+		// Minimum execution time: 23_565_000 picoseconds.
+		Weight::from_parts(39_338_000, 3507)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -188,8 +195,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_110_000 picoseconds.
-		Weight::from_parts(7_221_000, 0)
+		// Minimum execution time: 5_888_000 picoseconds.
+		Weight::from_parts(10_576_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `PowOracle::Attestors` (r:1 w:1)
@@ -202,8 +209,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1281`
 		//  Estimated: `3604`
-		// Minimum execution time: 62_313_000 picoseconds.
-		Weight::from_parts(76_753_000, 3604)
+		// Minimum execution time: 62_632_000 picoseconds.
+		Weight::from_parts(103_253_000, 3604)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -219,8 +226,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1210`
 		//  Estimated: `3604`
-		// Minimum execution time: 55_873_000 picoseconds.
-		Weight::from_parts(72_488_000, 3604)
+		// Minimum execution time: 57_375_000 picoseconds.
+		Weight::from_parts(91_375_000, 3604)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -264,8 +271,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `7896`
 		//  Estimated: `47844`
-		// Minimum execution time: 1_765_174_000 picoseconds.
-		Weight::from_parts(2_616_385_000, 47844)
+		// Minimum execution time: 1_735_459_000 picoseconds.
+		Weight::from_parts(2_386_233_000, 47844)
 			.saturating_add(T::DbWeight::get().reads(61_u64))
 			.saturating_add(T::DbWeight::get().writes(41_u64))
 	}
@@ -309,8 +316,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `7950`
 		//  Estimated: `45241`
-		// Minimum execution time: 1_720_488_000 picoseconds.
-		Weight::from_parts(2_568_925_000, 45241)
+		// Minimum execution time: 1_677_173_000 picoseconds.
+		Weight::from_parts(1_957_999_000, 45241)
 			.saturating_add(T::DbWeight::get().reads(60_u64))
 			.saturating_add(T::DbWeight::get().writes(40_u64))
 	}
@@ -352,8 +359,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `7613`
 		//  Estimated: `42638`
-		// Minimum execution time: 1_772_424_000 picoseconds.
-		Weight::from_parts(2_148_632_000, 42638)
+		// Minimum execution time: 1_885_762_000 picoseconds.
+		Weight::from_parts(2_086_700_000, 42638)
 			.saturating_add(T::DbWeight::get().reads(58_u64))
 			.saturating_add(T::DbWeight::get().writes(39_u64))
 	}
@@ -385,8 +392,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `6052`
 		//  Estimated: `42638`
-		// Minimum execution time: 1_808_107_000 picoseconds.
-		Weight::from_parts(2_084_698_000, 42638)
+		// Minimum execution time: 1_792_875_000 picoseconds.
+		Weight::from_parts(2_276_802_000, 42638)
 			.saturating_add(T::DbWeight::get().reads(69_u64))
 			.saturating_add(T::DbWeight::get().writes(48_u64))
 	}
@@ -414,8 +421,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1382`
 		//  Estimated: `6196`
-		// Minimum execution time: 128_471_000 picoseconds.
-		Weight::from_parts(189_000_000, 6196)
+		// Minimum execution time: 127_269_000 picoseconds.
+		Weight::from_parts(185_545_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -435,18 +442,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `HashrateTokens::Rules` (`max_values`: Some(1), `max_size`: Some(22), added: 517, mode: `MaxEncodedLen`)
 	/// Storage: `HashrateTokens::FacilitySeries` (r:1 w:0)
 	/// Proof: `HashrateTokens::FacilitySeries` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
-	/// Storage: `RealYield::FinalizedAt` (r:1 w:1)
-	/// Proof: `RealYield::FinalizedAt` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
+	/// Storage: `RealYield::FinalPeriods` (r:1 w:0)
+	/// Proof: `RealYield::FinalPeriods` (`max_values`: None, `max_size`: Some(133), added: 2608, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Schedules` (r:1 w:0)
+	/// Proof: `PowOracle::Schedules` (`max_values`: Some(1), `max_size`: Some(161), added: 656, mode: `MaxEncodedLen`)
 	/// Storage: `PowOracle::Submissions` (r:0 w:1)
 	/// Proof: `PowOracle::Submissions` (`max_values`: None, `max_size`: Some(1525), added: 4000, mode: `MaxEncodedLen`)
 	fn make_final() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1483`
+		//  Measured:  `1491`
 		//  Estimated: `6196`
-		// Minimum execution time: 117_454_000 picoseconds.
-		Weight::from_parts(150_152_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
+		// Minimum execution time: 122_983_000 picoseconds.
+		Weight::from_parts(199_195_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `PowOracle::Attestors` (r:1 w:0)
 	/// Proof: `PowOracle::Attestors` (`max_values`: Some(1), `max_size`: Some(481), added: 976, mode: `MaxEncodedLen`)
@@ -470,8 +479,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3959`
 		//  Estimated: `9786`
-		// Minimum execution time: 116_653_000 picoseconds.
-		Weight::from_parts(189_440_000, 9786)
+		// Minimum execution time: 119_296_000 picoseconds.
+		Weight::from_parts(188_339_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -501,20 +510,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `HashrateTokens::Rules` (`max_values`: Some(1), `max_size`: Some(22), added: 517, mode: `MaxEncodedLen`)
 	/// Storage: `HashrateTokens::FacilitySeries` (r:1 w:0)
 	/// Proof: `HashrateTokens::FacilitySeries` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
-	/// Storage: `RealYield::FinalizedAt` (r:1 w:1)
-	/// Proof: `RealYield::FinalizedAt` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `RealYield::FinalPeriods` (r:1 w:0)
+	/// Proof: `RealYield::FinalPeriods` (`max_values`: None, `max_size`: Some(133), added: 2608, mode: `MaxEncodedLen`)
 	/// Storage: `PowOracle::Strikes` (r:0 w:15)
 	/// Proof: `PowOracle::Strikes` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
 	fn resolve_dispute() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `7957`
 		//  Estimated: `45241`
-		// Minimum execution time: 1_583_414_000 picoseconds.
-		Weight::from_parts(2_365_262_000, 45241)
+		// Minimum execution time: 1_531_318_000 picoseconds.
+		Weight::from_parts(1_739_215_000, 45241)
 			.saturating_add(T::DbWeight::get().reads(46_u64))
-			.saturating_add(T::DbWeight::get().writes(55_u64))
+			.saturating_add(T::DbWeight::get().writes(54_u64))
 	}
 }
 
@@ -526,23 +535,30 @@ impl WeightInfo for () {
 	/// Proof: `PowOracle::Schedules` (`max_values`: Some(1), `max_size`: Some(161), added: 656, mode: `MaxEncodedLen`)
 	/// Storage: `PowOracle::Timings` (r:1 w:0)
 	/// Proof: `PowOracle::Timings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `RealYield::Rules` (r:1 w:0)
+	/// Proof: `RealYield::Rules` (`max_values`: Some(1), `max_size`: Some(18), added: 513, mode: `MaxEncodedLen`)
 	fn set_period_length() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `418`
+		//  Measured:  `465`
 		//  Estimated: `1646`
-		// Minimum execution time: 15_984_000 picoseconds.
-		Weight::from_parts(28_172_000, 1646)
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
+		// Minimum execution time: 19_388_000 picoseconds.
+		Weight::from_parts(32_038_000, 1646)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
+	/// Storage: `PowOracle::Schedules` (r:1 w:0)
+	/// Proof: `PowOracle::Schedules` (`max_values`: Some(1), `max_size`: Some(161), added: 656, mode: `MaxEncodedLen`)
+	/// Storage: `RealYield::Rules` (r:1 w:0)
+	/// Proof: `RealYield::Rules` (`max_values`: Some(1), `max_size`: Some(18), added: 513, mode: `MaxEncodedLen`)
 	/// Storage: `PowOracle::Timings` (r:0 w:1)
 	/// Proof: `PowOracle::Timings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn set_timing() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `0`
-		//  Estimated: `0`
-		// Minimum execution time: 5_989_000 picoseconds.
-		Weight::from_parts(10_515_000, 0)
+		//  Measured:  `267`
+		//  Estimated: `1646`
+		// Minimum execution time: 12_348_000 picoseconds.
+		Weight::from_parts(22_654_000, 1646)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `PowOracle::Feeders` (r:1 w:1)
@@ -551,8 +567,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `432`
 		//  Estimated: `1710`
-		// Minimum execution time: 11_196_000 picoseconds.
-		Weight::from_parts(22_544_000, 1710)
+		// Minimum execution time: 10_765_000 picoseconds.
+		Weight::from_parts(17_826_000, 1710)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -562,8 +578,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `464`
 		//  Estimated: `1710`
-		// Minimum execution time: 11_137_000 picoseconds.
-		Weight::from_parts(19_028_000, 1710)
+		// Minimum execution time: 10_665_000 picoseconds.
+		Weight::from_parts(20_821_000, 1710)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -589,8 +605,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1006`
 		//  Estimated: `3870`
-		// Minimum execution time: 49_043_000 picoseconds.
-		Weight::from_parts(79_107_000, 3870)
+		// Minimum execution time: 49_173_000 picoseconds.
+		Weight::from_parts(81_380_000, 3870)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
@@ -610,8 +626,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `812`
 		//  Estimated: `3870`
-		// Minimum execution time: 26_650_000 picoseconds.
-		Weight::from_parts(45_167_000, 3870)
+		// Minimum execution time: 26_850_000 picoseconds.
+		Weight::from_parts(42_653_000, 3870)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
@@ -629,8 +645,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `330`
 		//  Estimated: `3507`
-		// Minimum execution time: 23_625_000 picoseconds.
-		Weight::from_parts(35_823_000, 3507)
+		// Minimum execution time: 23_565_000 picoseconds.
+		Weight::from_parts(39_338_000, 3507)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
@@ -640,8 +656,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_110_000 picoseconds.
-		Weight::from_parts(7_221_000, 0)
+		// Minimum execution time: 5_888_000 picoseconds.
+		Weight::from_parts(10_576_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `PowOracle::Attestors` (r:1 w:1)
@@ -654,8 +670,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1281`
 		//  Estimated: `3604`
-		// Minimum execution time: 62_313_000 picoseconds.
-		Weight::from_parts(76_753_000, 3604)
+		// Minimum execution time: 62_632_000 picoseconds.
+		Weight::from_parts(103_253_000, 3604)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
@@ -671,8 +687,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1210`
 		//  Estimated: `3604`
-		// Minimum execution time: 55_873_000 picoseconds.
-		Weight::from_parts(72_488_000, 3604)
+		// Minimum execution time: 57_375_000 picoseconds.
+		Weight::from_parts(91_375_000, 3604)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
@@ -716,8 +732,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `7896`
 		//  Estimated: `47844`
-		// Minimum execution time: 1_765_174_000 picoseconds.
-		Weight::from_parts(2_616_385_000, 47844)
+		// Minimum execution time: 1_735_459_000 picoseconds.
+		Weight::from_parts(2_386_233_000, 47844)
 			.saturating_add(ParityDbWeight::get().reads(61_u64))
 			.saturating_add(ParityDbWeight::get().writes(41_u64))
 	}
@@ -761,8 +777,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `7950`
 		//  Estimated: `45241`
-		// Minimum execution time: 1_720_488_000 picoseconds.
-		Weight::from_parts(2_568_925_000, 45241)
+		// Minimum execution time: 1_677_173_000 picoseconds.
+		Weight::from_parts(1_957_999_000, 45241)
 			.saturating_add(ParityDbWeight::get().reads(60_u64))
 			.saturating_add(ParityDbWeight::get().writes(40_u64))
 	}
@@ -804,8 +820,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `7613`
 		//  Estimated: `42638`
-		// Minimum execution time: 1_772_424_000 picoseconds.
-		Weight::from_parts(2_148_632_000, 42638)
+		// Minimum execution time: 1_885_762_000 picoseconds.
+		Weight::from_parts(2_086_700_000, 42638)
 			.saturating_add(ParityDbWeight::get().reads(58_u64))
 			.saturating_add(ParityDbWeight::get().writes(39_u64))
 	}
@@ -837,8 +853,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `6052`
 		//  Estimated: `42638`
-		// Minimum execution time: 1_808_107_000 picoseconds.
-		Weight::from_parts(2_084_698_000, 42638)
+		// Minimum execution time: 1_792_875_000 picoseconds.
+		Weight::from_parts(2_276_802_000, 42638)
 			.saturating_add(ParityDbWeight::get().reads(69_u64))
 			.saturating_add(ParityDbWeight::get().writes(48_u64))
 	}
@@ -866,8 +882,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1382`
 		//  Estimated: `6196`
-		// Minimum execution time: 128_471_000 picoseconds.
-		Weight::from_parts(189_000_000, 6196)
+		// Minimum execution time: 127_269_000 picoseconds.
+		Weight::from_parts(185_545_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
@@ -887,18 +903,20 @@ impl WeightInfo for () {
 	/// Proof: `HashrateTokens::Rules` (`max_values`: Some(1), `max_size`: Some(22), added: 517, mode: `MaxEncodedLen`)
 	/// Storage: `HashrateTokens::FacilitySeries` (r:1 w:0)
 	/// Proof: `HashrateTokens::FacilitySeries` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
-	/// Storage: `RealYield::FinalizedAt` (r:1 w:1)
-	/// Proof: `RealYield::FinalizedAt` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
+	/// Storage: `RealYield::FinalPeriods` (r:1 w:0)
+	/// Proof: `RealYield::FinalPeriods` (`max_values`: None, `max_size`: Some(133), added: 2608, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Schedules` (r:1 w:0)
+	/// Proof: `PowOracle::Schedules` (`max_values`: Some(1), `max_size`: Some(161), added: 656, mode: `MaxEncodedLen`)
 	/// Storage: `PowOracle::Submissions` (r:0 w:1)
 	/// Proof: `PowOracle::Submissions` (`max_values`: None, `max_size`: Some(1525), added: 4000, mode: `MaxEncodedLen`)
 	fn make_final() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1483`
+		//  Measured:  `1491`
 		//  Estimated: `6196`
-		// Minimum execution time: 117_454_000 picoseconds.
-		Weight::from_parts(150_152_000, 6196)
-			.saturating_add(ParityDbWeight::get().reads(10_u64))
-			.saturating_add(ParityDbWeight::get().writes(8_u64))
+		// Minimum execution time: 122_983_000 picoseconds.
+		Weight::from_parts(199_195_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(11_u64))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	/// Storage: `PowOracle::Attestors` (r:1 w:0)
 	/// Proof: `PowOracle::Attestors` (`max_values`: Some(1), `max_size`: Some(481), added: 976, mode: `MaxEncodedLen`)
@@ -922,8 +940,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `3959`
 		//  Estimated: `9786`
-		// Minimum execution time: 116_653_000 picoseconds.
-		Weight::from_parts(189_440_000, 9786)
+		// Minimum execution time: 119_296_000 picoseconds.
+		Weight::from_parts(188_339_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
@@ -953,19 +971,19 @@ impl WeightInfo for () {
 	/// Proof: `HashrateTokens::Rules` (`max_values`: Some(1), `max_size`: Some(22), added: 517, mode: `MaxEncodedLen`)
 	/// Storage: `HashrateTokens::FacilitySeries` (r:1 w:0)
 	/// Proof: `HashrateTokens::FacilitySeries` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
-	/// Storage: `RealYield::FinalizedAt` (r:1 w:1)
-	/// Proof: `RealYield::FinalizedAt` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `RealYield::FinalPeriods` (r:1 w:0)
+	/// Proof: `RealYield::FinalPeriods` (`max_values`: None, `max_size`: Some(133), added: 2608, mode: `MaxEncodedLen`)
 	/// Storage: `PowOracle::Strikes` (r:0 w:15)
 	/// Proof: `PowOracle::Strikes` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
 	fn resolve_dispute() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `7957`
 		//  Estimated: `45241`
-		// Minimum execution time: 1_583_414_000 picoseconds.
-		Weight::from_parts(2_365_262_000, 45241)
+		// Minimum execution time: 1_531_318_000 picoseconds.
+		Weight::from_parts(1_739_215_000, 45241)
 			.saturating_add(ParityDbWeight::get().reads(46_u64))
-			.saturating_add(ParityDbWeight::get().writes(55_u64))
+			.saturating_add(ParityDbWeight::get().writes(54_u64))
 	}
 }
