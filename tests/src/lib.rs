@@ -553,10 +553,19 @@ pub async fn submit_once_past(
 	panic!("still {waiting_error} after {attempts} attempts");
 }
 
-/// Makes demo facility 0's `period` final at `ths` TH/s on a development chain: Alice, Bob
-/// and Charlie feed network data (fixing it), Eve (its reporter key) reports, the three stash attestors attest,
-/// and `make_final` is submitted once the challenge window has passed.
+/// Makes demo facility 0's `period` final at `ths` TH/s on a development chain:
+/// [`report_and_attest`], then `make_final` submitted once the challenge window has passed.
 pub async fn make_dev_period_final(client: &Client, period: u32, ths: u128) {
+	report_and_attest(client, period, ths).await;
+	let period_value = dynamic::Value::u128(period.into());
+	let make_final = dynamic::transaction("PowOracle", "make_final", (newtype(0), period_value));
+	submit_once_past(client, &make_final, &dev::alice(), "ChallengeWindowOpen", 10).await;
+}
+
+/// What a facility and its attestors submit for demo facility 0's `period` at `ths` TH/s on
+/// a development chain: Alice, Bob and Charlie feed network data (fixing it), Eve (its
+/// reporter key) reports, the three stash attestors attest — which finalizes it.
+pub async fn report_and_attest(client: &Client, period: u32, ths: u128) {
 	let data = dynamic::Value::named_composite([
 		("difficulty", newtype(DIFFICULTY)),
 		("reward_per_block", newtype(REWARD)),
@@ -579,8 +588,32 @@ pub async fn make_dev_period_final(client: &Client, period: u32, ths: u128) {
 	for attestor in ["//Alice//stash", "//Bob//stash", "//Charlie//stash"] {
 		submit(client, &attest, &key(attestor)).await.expect("attestation");
 	}
-	let make_final = dynamic::transaction("PowOracle", "make_final", (newtype(0), period_value()));
-	submit_once_past(client, &make_final, &dev::alice(), "ChallengeWindowOpen", 10).await;
+}
+
+/// On a chain that seals by itself (`--seal-every`): checks `done` at the latest finalized
+/// block and at each new one, until it returns `Some` (returned) — at most `blocks` blocks,
+/// each awaited for at most [`WAIT`]; panics naming `what` after that.
+pub async fn until_finalized<T, F, Fut>(node: &Node, what: &str, blocks: u32, mut done: F) -> T
+where
+	F: FnMut() -> Fut,
+	Fut: std::future::Future<Output = Option<T>>,
+{
+	use futures::StreamExt;
+	let rpc = node.rpc_client().await.expect("rpc client");
+	let mut heads = within(rpc.subscribe::<serde_json::Value>(
+		"chain_subscribeFinalizedHeads",
+		subxt::rpcs::rpc_params![],
+		"chain_unsubscribeFinalizedHeads",
+	))
+	.await
+	.expect("subscribing to finalized heads");
+	for _ in 0..blocks {
+		if let Some(value) = done().await {
+			return value;
+		}
+		within(heads.next()).await.expect("the head stream ended").expect("a finalized head");
+	}
+	panic!("{what}: not within {blocks} blocks");
 }
 
 /// Calls view function `pallet.function(args)` at the latest finalized block through the

@@ -6,12 +6,15 @@
 //! Bob sends Ferdie 100. The facility reports the period, the attestors attest, it becomes
 //! final; Charlie deposits exactly what the period owes and both holders claim their
 //! time-weighted shares — every amount checked to the satoshi against the formula, also
-//! through the `hashrate_*` RPC. In the second test nobody pays the next period: after its
-//! deadline anyone defaults it and the series' collateral pays the holders.
+//! through the `hashrate_*` RPC. In the second test nobody cranks the chain (blocks come
+//! every second, nobody calls a fallback): the chain closes the offering, defaults the
+//! term's silent first period, draws its obligation from the collateral after the deadline
+//! and settles it for the holders.
 
 use hashrate_e2e::{
-	btc_balance, chain_now, id, make_dev_period_final, newtype, submit, submit_once_past, within,
-	Client, Node, Sealing, TempDir, DEV_PERIOD, DIFFICULTY, REWARD,
+	btc_balance, chain_now, id, make_dev_period_final, newtype, report_and_attest, submit,
+	submit_once_past, until_finalized, within, Client, Node, Sealing, TempDir, DEV_PERIOD,
+	DIFFICULTY, REWARD,
 };
 use serde_json::Value as Json;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -50,22 +53,6 @@ struct PeriodSettled {
 impl DecodeAsEvent for PeriodSettled {
 	fn is_event(pallet: &str, event: &str) -> bool {
 		(pallet, event) == ("RealYield", "PeriodSettled")
-	}
-}
-
-#[derive(Debug, DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct PeriodDefaulted {
-	series: u32,
-	period: u32,
-	shortfall: u128,
-	drawn: u128,
-	debt: u128,
-}
-
-impl DecodeAsEvent for PeriodDefaulted {
-	fn is_event(pallet: &str, event: &str) -> bool {
-		(pallet, event) == ("RealYield", "PeriodDefaulted")
 	}
 }
 
@@ -316,49 +303,116 @@ async fn report_attest_deposit_and_two_holders_claim_to_the_satoshi() {
 	assert!(error.contains("NothingToClaim"), "unexpected error: {error}");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn an_unpaid_period_defaults_and_the_collateral_pays_holders() {
-	let Issued { node, client, first_period, minted, .. } = issue("yield-default").await;
-	let (alice, bob, ferdie) = (dev::alice(), dev::bob(), dev::ferdie());
-	let start = u64::from(first_period) * DEV_PERIOD;
-	let end = start + DEV_PERIOD;
-
-	until(&client, end).await;
-	make_dev_period_final(&client, first_period, REPORTED_THS).await;
-	let supply_seconds = 500 * u128::from(end - minted.max(start));
-	let (owed, fee, holders) = owed(supply_seconds);
-
-	// Nobody pays: defaulting is refused until the deadline (a minute after finality), then
-	// the shortfall comes out of the collateral and the holders are paid in full.
-	let trigger = dynamic::transaction("RealYield", "trigger_default", (newtype(0),));
-	let (events, attempts) =
-		submit_once_past(&client, &trigger, &alice, "DeadlineNotReached", 30).await;
-	assert!(attempts > 1, "the first attempt fell before the deadline");
-	let defaulted =
-		events.find_first::<PeriodDefaulted>().expect("PeriodDefaulted").expect("decodes");
-	assert_eq!(
-		(defaulted.series, defaulted.period, defaulted.shortfall, defaulted.drawn, defaulted.debt),
-		(0, first_period, owed, owed, 0)
-	);
-	let settled = events.find_first::<PeriodSettled>().expect("PeriodSettled").expect("decodes");
-	assert_eq!((settled.distributed, settled.fee), (holders, fee));
-
-	let series = rpc(&node, "hashrate_seriesYield", rpc_params![0u32]).await.expect("seriesYield");
-	assert_eq!(series["collateral"], Json::from((COLLATERAL - owed) as u64));
-	assert_eq!(series["drawn"], Json::from(owed as u64));
-	assert_eq!(series["debt"], Json::from(0u64));
-	assert_eq!(series["facilityDefaults"], Json::from(1u64));
-	let report = rpc(&node, "hashrate_periodYield", rpc_params![0u32, first_period])
+async fn tokens(client: &Client, who: &Keypair, series: u32) -> u128 {
+	let at = within(client.at_current_block()).await.expect("finalized block");
+	let address = dynamic::storage::<([u8; 32], u32), u128>("HashrateTokens", "Holdings");
+	within(at.storage().try_fetch(address, (id(who), series)))
 		.await
-		.expect("periodYield");
-	assert_eq!(report["status"], Json::from("Defaulted"));
-	assert_eq!(report["drawn"], Json::from(owed as u64));
+		.expect("reading HashrateTokens.Holdings")
+		.map_or(0, |value| value.decode().expect("u128"))
+}
 
-	// Bob held 300 of 500 all along, Ferdie 200.
-	let (bob_share, ferdie_share) = (holders * 300 / 500, holders * 200 / 500);
+async fn has_backing(client: &Client) -> bool {
+	let at = within(client.at_current_block()).await.expect("finalized block");
+	let address = dynamic::storage::<(u32,), Value>("HashrateTokens", "Backings");
+	within(at.storage().try_fetch(address, (0u32,)))
+		.await
+		.expect("reading HashrateTokens.Backings")
+		.is_some()
+}
+
+/// Nobody cranks the chain: on a node sealing a block every second, only the facility's
+/// report, the feeds and the attestations of its backing period, the series, the offering,
+/// the subscriptions and the collateral are submitted — never `make_final`, `close`,
+/// `close_offering`, `settle` or `trigger_default`. The chain makes the backing period final,
+/// closes the offering, defaults the silent first period of the term when its report window
+/// closes, and a second after the payment deadline draws what it owed from the collateral
+/// and settles it; the holders claim their shares.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chain_nobody_cranks_finalizes_defaults_a_silent_period_and_settles() {
+	let dir = TempDir::new("yield-self-driving");
+	let node = Node::start_with(dir.path(), Sealing::Instant, &["--seal-every", "1000"]).await;
+	let client = node.client().await;
+	let (bob, charlie, ferdie) = (dev::bob(), dev::charlie(), dev::ferdie());
+
+	// The backing period reported and attested: the chain makes it final (a 12 s challenge
+	// window), which gives the facility its backing.
+	let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+	let backing_period = u32::try_from(now / DEV_PERIOD - 1).unwrap();
+	report_and_attest(&client, backing_period, REPORTED_THS).await;
+	until_finalized(&node, "the backing period made final", 60, || async {
+		has_backing(&client).await.then_some(())
+	})
+	.await;
+
+	// A series whose offering closes in a minute; its term starts a period after.
+	let closes = chain_now(&client).await + 60;
+	let first_period = closes.div_ceil(DEV_PERIOD) + 1;
+	let terms = Value::named_composite([
+		("name", Value::from_bytes(b"Nordic Hydro Yield")),
+		("symbol", Value::from_bytes(b"NHY")),
+		("decimals", Value::u128(0)),
+		("hashrate_per_token", newtype(HASHRATE_PER_TOKEN)),
+		("first_period", newtype(first_period.into())),
+		("last_period", newtype((first_period + 9).into())),
+		("cost_per_th_day", newtype(0)),
+		("supply_cap", Value::u128(1_000)),
+		("min_balance", Value::u128(1)),
+	]);
+	let series = || newtype(0);
+	let create = dynamic::transaction("HashrateTokens", "create_series", (newtype(0), terms));
+	submit(&client, &create, &charlie).await.expect("series created");
+	let offering = Value::named_composite([
+		("price", Value::u128(PRICE)),
+		("closes", Value::u128(closes.into())),
+		("soft_cap", Value::u128(100)),
+		("hard_cap", Value::u128(1_000)),
+		("min_subscription", Value::u128(1)),
+	]);
+	let open = dynamic::transaction("HashrateTokens", "open_offering", (series(), offering));
+	submit(&client, &open, &charlie).await.expect("offering opened");
+	let subscribe = |units: u128| {
+		dynamic::transaction("HashrateTokens", "subscribe", (series(), Value::u128(units)))
+	};
+	submit(&client, &subscribe(300), &bob).await.expect("Bob subscribes");
+	submit(&client, &subscribe(200), &ferdie).await.expect("Ferdie subscribes");
+	let collateral =
+		dynamic::transaction("HashrateTokens", "add_collateral", (series(), Value::u128(COLLATERAL)));
+	submit(&client, &collateral, &charlie).await.expect("collateral locked");
+
+	// The chain closes the offering at its close time and mints.
+	until_finalized(&node, "the offering closed", 120, || async {
+		(tokens(&client, &bob, 0).await == 300).then_some(())
+	})
+	.await;
+	assert_eq!(tokens(&client, &ferdie, 0).await, 200);
+	assert!(chain_now(&client).await < u64::from(u32::try_from(first_period).unwrap()) * DEV_PERIOD);
+
+	// The first period goes by silent: no report. Its window (2 minutes) closes and the
+	// oracle's sweep defaults it; its deadline (a minute after) passes and the yield pallet
+	// draws what it owed from the collateral and settles it.
+	let period = u32::try_from(first_period).unwrap();
+	let report = until_finalized(&node, "the silent period defaulted and settled", 400, || async {
+		let report = rpc(&node, "hashrate_periodYield", rpc_params![0u32, period]).await.ok()?;
+		(report["status"] == Json::from("Defaulted")).then_some(report)
+	})
+	.await;
+	assert_eq!(report["output"], Json::from("Defaulted"), "{report}");
+	let owed = report["owed"].as_u64().expect("owed") as u128;
+	assert!(owed > 0, "{report}");
+	assert_eq!(report["drawn"], Json::from(owed as u64), "the collateral paid all of it");
+	assert_eq!(report["paid"], Json::from(0u64));
+	let fee = owed * FEE_PER_MILL / 1_000;
+	let holders = owed - fee;
+	assert_eq!(report["distributed"], Json::from(holders as u64));
+	let view = rpc(&node, "hashrate_seriesYield", rpc_params![0u32]).await.expect("seriesYield");
+	assert_eq!(view["collateral"], Json::from((COLLATERAL - owed) as u64));
+	assert_eq!(view["debt"], Json::from(0u64));
+
+	// Bob held 300 of 500 all along, Ferdie 200: they claim their shares.
 	let (bob_before, ferdie_before) = (btc(&client, &bob).await, btc(&client, &ferdie).await);
 	submit(&client, &claim(), &bob).await.expect("Bob claims");
 	submit(&client, &claim(), &ferdie).await.expect("Ferdie claims");
-	assert_eq!(btc(&client, &bob).await, bob_before + bob_share);
-	assert_eq!(btc(&client, &ferdie).await, ferdie_before + ferdie_share);
+	assert_eq!(btc(&client, &bob).await, bob_before + holders * 300 / 500);
+	assert_eq!(btc(&client, &ferdie).await, ferdie_before + holders * 200 / 500);
 }

@@ -9,11 +9,34 @@ use frame_support::{
 		Get, Imbalance, OnUnbalanced, UnixTime,
 	},
 };
-use hashrate_primitives::Hashrate;
+use frame_support::weights::Weight;
+use hashrate_primitives::{
+	due::{drain, entry_weight, DueAt, DueQueue, Processed},
+	Hashrate,
+};
 use sp_runtime::{
 	traits::{CheckedAdd, CheckedMul, Saturating, Zero},
 	DispatchError, DispatchResult,
 };
+
+/// [`RetirementsDue`] as a due queue.
+pub(crate) struct RetirementQueue<T>(core::marker::PhantomData<T>);
+
+impl<T: Config> DueQueue for RetirementQueue<T> {
+	type Item = FacilityId;
+
+	fn head() -> Option<(DueAt, FacilityId)> {
+		RetirementsDue::<T>::iter_keys().next()
+	}
+
+	fn insert(at: DueAt, facility: &FacilityId) {
+		RetirementsDue::<T>::insert(at, facility, ());
+	}
+
+	fn remove(at: DueAt, facility: &FacilityId) {
+		RetirementsDue::<T>::remove(at, facility);
+	}
+}
 
 impl<T: Config> Pallet<T> {
 	/// The record of `facility`, or `UnknownFacility`.
@@ -392,6 +415,9 @@ impl<T: Config> Pallet<T> {
 			record.obligations.checked_sub(1).ok_or(Error::<T>::NoObligations)?
 		};
 		record.obligations = obligations;
+		if obligations == 0 && record.status == FacilityStatus::Retiring {
+			RetirementsDue::<T>::insert(DueAt(T::Time::now().as_secs()), facility, ());
+		}
 		Facilities::<T>::insert(facility, record);
 		Self::deposit_event(if up {
 			Event::ObligationAdded { facility, obligations }
@@ -399,6 +425,30 @@ impl<T: Config> Pallet<T> {
 			Event::ObligationReleased { facility, obligations }
 		});
 		Ok(())
+	}
+
+	/// Completes the retirements due by now, oldest first, while `remaining` covers one
+	/// (each weighed as [`Pallet::complete_retirement`]); returns the weight used and how
+	/// many entries were processed. An entry whose facility retired already (the fallback
+	/// call) or took an obligation again is dropped (a new one comes when that goes).
+	pub(crate) fn complete_due_retirements(remaining: Weight) -> (Weight, u32) {
+		let db = T::DbWeight::get();
+		drain::<RetirementQueue<T>>(
+			T::Time::now().as_secs(),
+			remaining,
+			entry_weight(db.reads(1), db.writes(1)),
+			|_| T::WeightInfo::complete_retirement(),
+			|facility| {
+				if let Some(mut record) = Facilities::<T>::get(facility) {
+					if record.status == FacilityStatus::Retiring && record.obligations == 0 {
+						Self::finish_retirement(*facility, &mut record);
+						Facilities::<T>::insert(facility, record);
+						return (Processed::Done, T::WeightInfo::complete_retirement());
+					}
+				}
+				(Processed::Done, db.reads(1))
+			},
+		)
 	}
 
 	/// Registers one genesis facility, adds its reporter keys and approves it if asked.
@@ -452,6 +502,9 @@ impl<T: Config> Pallet<T> {
 	///   facility has an approval time, unless genesis approved it and the first block has not
 	///   yet recorded its time (it is listed in `AwaitingApprovalTime`, which names only
 	///   existing facilities without an approval time); a pending or rejected one has none.
+	/// - **No retirement is forgotten.** Every retiring facility without obligations has an
+	///   entry in [`RetirementsDue`] (the chain completes it); entries name registered
+	///   facilities.
 	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::btree_map::BTreeMap;
@@ -464,6 +517,11 @@ impl<T: Config> Pallet<T> {
 		for &id in awaiting_time.iter() {
 			ensure!(Facilities::<T>::contains_key(id), "an unknown facility waits for its time");
 		}
+		let retirements_due: alloc::collections::BTreeSet<FacilityId> =
+			RetirementsDue::<T>::iter_keys().map(|(_, facility)| facility).collect();
+		for id in retirements_due.iter() {
+			ensure!(*id < next_id, "an unknown facility is queued to retire");
+		}
 		for (id, record) in Facilities::<T>::iter() {
 			ensure!(id < next_id, "facility id at or above NextFacilityId");
 			let count = counts.entry(record.status).or_default();
@@ -474,6 +532,12 @@ impl<T: Config> Pallet<T> {
 				record.suspension.is_some() == (record.status == FacilityStatus::Suspended),
 				"suspension reason without suspension, or suspension without reason"
 			);
+			if record.status == FacilityStatus::Retiring && record.obligations == 0 {
+				ensure!(
+					retirements_due.contains(&id),
+					"a retiring facility without obligations is not queued to retire"
+				);
+			}
 			if matches!(record.status, FacilityStatus::Active | FacilityStatus::Suspended) {
 				ensure!(
 					record.active_since.is_some() || awaiting_time.contains(&id),

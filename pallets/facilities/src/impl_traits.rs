@@ -47,6 +47,10 @@ impl<T: Config> FacilityInspect<T::AccountId, BalanceOf<T>> for Pallet<T> {
 	fn active_since(facility: FacilityId) -> Option<u64> {
 		Facilities::<T>::get(facility).and_then(|record| record.active_since)
 	}
+
+	fn next_facility_id() -> FacilityId {
+		NextFacilityId::<T>::get()
+	}
 }
 
 impl<T: Config> FacilityControl<T::AccountId, BalanceOf<T>> for Pallet<T> {

@@ -39,8 +39,10 @@
 //! [`FacilityControl::suspend`]. Suspension stops new issuance and offerings, not reporting,
 //! and ends no obligation. The operator [retires](Pallet::retire) a pending or active
 //! facility: it becomes `Retiring` and, once its obligation count is zero,
-//! `Retired` with the deposit released (at once if nothing is owed, otherwise through
-//! [complete_retirement](Pallet::complete_retirement)). Other pallets count obligations
+//! `Retired` with the deposit released: at once if nothing is owed, otherwise by the chain
+//! itself in `on_idle` of a block after the last obligation is released (a due queue,
+//! [`RetirementsDue`]; [complete_retirement](Pallet::complete_retirement) is the fallback for
+//! anyone in a hurry). Other pallets count obligations
 //! (a live series, an unsettled period) with [`FacilityControl::add_obligation`] and
 //! [`FacilityControl::release_obligation`].
 //!
@@ -86,7 +88,7 @@ pub use types::*;
 pub use weights::WeightInfo;
 
 use hashrate_primitives::{
-	AttestorInspect, Efficiency, FacilityControl, FacilityId, FacilityInspect, FacilityStatus,
+	due::DueAt, AttestorInspect, Efficiency, FacilityControl, FacilityId, FacilityInspect, FacilityStatus,
 	SuspensionReason,
 };
 use polkadot_sdk::{
@@ -184,6 +186,13 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type PendingSiteChanges<T: Config> =
 		StorageMap<_, Twox64Concat, FacilityId, SiteChange<BalanceOf<T>>>;
+
+	/// Retirements to complete: retiring facilities whose last obligation was released, by
+	/// when (drained oldest first by `on_idle`; [`Pallet::complete_retirement`] is the
+	/// fallback, and an entry it handled first is dropped).
+	#[pallet::storage]
+	pub type RetirementsDue<T: Config> =
+		StorageDoubleMap<_, Identity, DueAt, Twox64Concat, FacilityId, ()>;
 
 	/// Operatorship offers: facility -> the account that may accept.
 	#[pallet::storage]
@@ -511,6 +520,12 @@ pub mod pallet {
 			Self::record_genesis_approval_time();
 		}
 
+		/// Completes the retirements due (a retiring facility whose obligations all went),
+		/// oldest first, as far as the weight left allows.
+		fn on_idle(_: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::complete_due_retirements(remaining).0
+		}
+
 		fn integrity_test() {
 			assert!(T::MaxFleetRows::get() >= 1, "MaxFleetRows must allow one row");
 			assert!(
@@ -634,7 +649,8 @@ pub mod pallet {
 		}
 
 		/// Retire a retiring facility whose obligations have all been released. Anyone may
-		/// call it; the deposit goes back to the operator.
+		/// call it; the deposit goes back to the operator. The chain does the same by itself
+		/// in `on_idle` once the last obligation goes: this is the fallback.
 		///
 		/// - Origin: signed (anyone).
 		/// - Errors: `UnknownFacility`, `WrongStatus` (not retiring), `LiveObligations`.

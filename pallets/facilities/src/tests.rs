@@ -507,6 +507,129 @@ fn complete_retirement_errors() {
 	});
 }
 
+/// The chain completes retirements by itself in `on_idle`; `complete_retirement` is the
+/// fallback.
+mod retirements_due {
+	use super::*;
+	use frame_support::weights::Weight;
+
+	fn idle(remaining: Weight) -> Weight {
+		<Facilities as Hooks<u64>>::on_idle(1, remaining)
+	}
+
+	fn queued() -> Vec<(u64, FacilityId)> {
+		RetirementsDue::<Test>::iter_keys().map(|(at, facility)| (at.0, facility)).collect()
+	}
+
+	fn one_item() -> Weight {
+		let db = <Test as frame_system::Config>::DbWeight::get();
+		hashrate_primitives::due::entry_weight(db.reads(1), db.writes(1))
+			.saturating_add(<() as WeightInfo>::complete_retirement())
+	}
+
+	#[test]
+	fn the_chain_retires_a_facility_once_its_last_obligation_goes() {
+		run(|| {
+			let operator_before = Balances::balance(&ALICE);
+			active(ALICE);
+			add_key(ALICE, F0, BOB);
+			assert_ok!(Facilities::add_obligation(F0));
+			assert_ok!(Facilities::retire(signed(ALICE), F0));
+			// Nothing is due while an obligation is live.
+			assert!(queued().is_empty());
+			idle(Weight::MAX);
+			assert_eq!(record(F0).status, FacilityStatus::Retiring);
+
+			let now = NOW.with(|now| now.get());
+			assert_ok!(Facilities::release_obligation(F0));
+			assert_eq!(queued(), vec![(now, F0)]);
+			let used = idle(Weight::MAX);
+			assert!(used.all_gte(one_item()), "weighed as complete_retirement: {used:?}");
+			event(Event::ReporterRemoved { facility: F0, reporter: BOB });
+			event(Event::Retired { facility: F0, released: SITE_DEPOSIT });
+			assert_eq!(record(F0).status, FacilityStatus::Retired);
+			assert_eq!(held(ALICE), 0);
+			assert_eq!(Balances::balance(&ALICE), operator_before);
+			assert!(queued().is_empty());
+		});
+	}
+
+	#[test]
+	fn a_retirement_waits_for_a_block_with_weight_left() {
+		run(|| {
+			active(ALICE);
+			assert_ok!(Facilities::add_obligation(F0));
+			assert_ok!(Facilities::retire(signed(ALICE), F0));
+			assert_ok!(Facilities::release_obligation(F0));
+			let short = one_item().saturating_sub(Weight::from_parts(1, 0));
+			assert!(idle(short).all_lte(short));
+			assert_eq!(record(F0).status, FacilityStatus::Retiring);
+			assert_eq!(queued().len(), 1);
+			idle(one_item());
+			assert_eq!(record(F0).status, FacilityStatus::Retired);
+		});
+	}
+
+	#[test]
+	fn oldest_first() {
+		run(|| {
+			active(ALICE);
+			active(BOB);
+			let f1 = FacilityId(1);
+			for facility in [F0, f1] {
+				assert_ok!(Facilities::add_obligation(facility));
+			}
+			assert_ok!(Facilities::retire(signed(ALICE), F0));
+			assert_ok!(Facilities::retire(signed(BOB), f1));
+			assert_ok!(Facilities::release_obligation(f1));
+			NOW.with(|now| now.set(now.get() + 10));
+			assert_ok!(Facilities::release_obligation(F0));
+			// Room for one: the facility whose obligations went first retires first.
+			idle(one_item());
+			assert_eq!((record(f1).status, record(F0).status), (
+				FacilityStatus::Retired,
+				FacilityStatus::Retiring
+			));
+			idle(one_item());
+			assert_eq!(record(F0).status, FacilityStatus::Retired);
+		});
+	}
+
+	#[test]
+	fn an_entry_the_fallback_handled_is_dropped() {
+		run(|| {
+			active(ALICE);
+			assert_ok!(Facilities::add_obligation(F0));
+			assert_ok!(Facilities::retire(signed(ALICE), F0));
+			assert_ok!(Facilities::release_obligation(F0));
+			assert_ok!(Facilities::complete_retirement(signed(BOB), F0));
+			System::reset_events();
+			idle(Weight::MAX);
+			assert!(queued().is_empty());
+			assert!(System::events().is_empty(), "retired once");
+			assert_eq!(record(F0).status, FacilityStatus::Retired);
+		});
+	}
+
+	#[test]
+	fn an_obligation_taken_again_waits_for_its_release() {
+		run(|| {
+			active(ALICE);
+			assert_ok!(Facilities::add_obligation(F0));
+			assert_ok!(Facilities::retire(signed(ALICE), F0));
+			assert_ok!(Facilities::release_obligation(F0));
+			// A retiring facility may still take one (a period of a live series defaults).
+			assert_ok!(Facilities::add_obligation(F0));
+			idle(Weight::MAX);
+			assert_eq!(record(F0).status, FacilityStatus::Retiring);
+			assert!(queued().is_empty());
+			assert_ok!(Facilities::release_obligation(F0));
+			idle(Weight::MAX);
+			assert_eq!(record(F0).status, FacilityStatus::Retired);
+		});
+	}
+}
+
 // --- site changes ---
 
 #[test]

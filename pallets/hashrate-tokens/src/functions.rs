@@ -305,6 +305,8 @@ impl<T: Config> Pallet<T> {
 			series,
 			Offering { terms, state: OfferingState::Open, sold: 0, escrowed: 0, subscribers: 0 },
 		);
+		// The chain closes it by itself at its close time.
+		Self::queue_close(terms.closes, series);
 		Self::deposit_event(Event::OfferingOpened { series, terms });
 		Ok(())
 	}
@@ -374,6 +376,10 @@ impl<T: Config> Pallet<T> {
 		Self::pay_in(&who, &Self::escrow_account(), paid)?;
 		offering.sold = sold;
 		record.reserved = sold;
+		if sold == offering.terms.hard_cap {
+			// Sold out: it may close now.
+			Self::queue_close(Self::now(), series);
+		}
 		Subscriptions::<T>::insert(series, &who, subscription);
 		Offerings::<T>::insert(series, offering);
 		Series::<T>::insert(series, record);
@@ -819,7 +825,8 @@ impl<T: Config> Pallet<T> {
 	///   tokenized hashrate is at most the limit recorded at its last reservation;
 	/// - series ids are below `NextSeriesId`;
 	/// - the approval deposit every account holds equals the deposits of its approval
-	///   records, and no stored allowance is zero.
+	///   records, and no stored allowance is zero;
+	/// - nothing due is forgotten: every open offering is in the due queue.
 	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::btree_map::BTreeMap;
@@ -856,7 +863,12 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		let mut escrowed: PayoutBalance = 0;
+		let queued: alloc::collections::BTreeSet<SeriesId> =
+			DueQueue::<T>::iter_keys().map(|(_, series)| series).collect();
 		for (series, offering) in Offerings::<T>::iter() {
+			if offering.state == OfferingState::Open {
+				ensure!(queued.contains(&series), "an open offering the chain will never close");
+			}
 			escrowed = escrowed.saturating_add(offering.escrowed);
 			let (mut units, mut paid, mut count) = (0u128, 0u128, 0u32);
 			for (_, subscription) in Subscriptions::<T>::iter_prefix(series) {

@@ -63,7 +63,9 @@
 //! minted. A close that met the soft cap but cannot mint is refused with a named error for
 //! [`IssuanceRules::close_grace`] seconds so the facility can mend it; after that the
 //! offering fails. At most [`Config::MaxSubscribers`] subscribers per offering keep the mint
-//! at close bounded.
+//! at close bounded. Nobody has to close an offering: the chain does it by itself in
+//! `on_idle` at its close time or once it is sold out ([`DueQueue`]), and again at the end of
+//! the close grace when a close was refused within it; the call is the fallback.
 //!
 //! ## Holding
 //!
@@ -92,6 +94,7 @@ extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod due;
 mod functions;
 mod impl_traits;
 #[cfg(test)]
@@ -106,7 +109,7 @@ pub use types::*;
 pub use weights::WeightInfo;
 
 use hashrate_primitives::{
-	FacilityControl, FacilityId, OnPeriodFinal, OnTokenBalanceChange, PayoutBalance, PowOracle,
+	due::DueAt, FacilityControl, FacilityId, OnPeriodFinal, OnTokenBalanceChange, PayoutBalance, PowOracle,
 	SeriesCollateral, SeriesId, SeriesInspect, SeriesObligations, SeriesStatus, TokenBalance,
 };
 use polkadot_sdk::{
@@ -267,6 +270,13 @@ pub mod pallet {
 	/// How issuance is bounded.
 	#[pallet::storage]
 	pub type Rules<T: Config> = StorageValue<_, IssuanceRules, ValueQuery>;
+
+	/// Offerings the chain closes by itself, and when: at the close time, once sold out, and
+	/// at the end of the close grace of a close refused within it. Drained oldest first by
+	/// `on_idle`; [`Pallet::close_offering`] is the fallback.
+	#[pallet::storage]
+	pub type DueQueue<T: Config> =
+		StorageDoubleMap<_, Identity, DueAt, Twox64Concat, SeriesId, ()>;
 
 	/// Events of this pallet.
 	#[pallet::event]
@@ -588,6 +598,12 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Closes the offerings due (close time passed, or sold out), oldest first, with the
+		/// weight the block left (each weighed as `close_offering` for its subscribers).
+		fn on_idle(_: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::close_due_offerings(remaining).0
+		}
+
 		fn integrity_test() {
 			assert!(
 				Pallet::<T>::escrow_account() != Pallet::<T>::collateral_account(),
@@ -719,7 +735,8 @@ pub mod pallet {
 		/// Close an offering after its close time (or once its hard cap is sold). Soft cap
 		/// met and the facility able to issue: mints every subscription. Soft cap missed, or
 		/// unable to issue after the close grace: the offering fails and subscribers take
-		/// their payments back with [`Pallet::refund`]. Anyone may call it.
+		/// their payments back with [`Pallet::refund`]. Anyone may call it; the chain does it by
+		/// itself in `on_idle` (this is the fallback).
 		///
 		/// - Origin: signed (anyone).
 		/// - Errors: `OfferingNotOpen`, `OfferingStillOpen`; within the close grace:

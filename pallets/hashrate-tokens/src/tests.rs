@@ -1243,3 +1243,139 @@ mod properties {
 		}
 	}
 }
+
+/// The chain closes offerings by itself in `on_idle` (issue 18); `close_offering` is the
+/// fallback.
+mod offerings_due {
+	use super::*;
+	use frame_support::{traits::Hooks, weights::Weight};
+
+	fn idle_with(remaining: Weight) -> Weight {
+		<Tokens as Hooks<u64>>::on_idle(1, remaining)
+	}
+
+	fn idle() -> Weight {
+		idle_with(Weight::MAX)
+	}
+
+	fn queued() -> Vec<(u64, SeriesId)> {
+		DueQueue::<Test>::iter_keys().map(|(at, series)| (at.0, series)).collect()
+	}
+
+	fn closed_events() -> usize {
+		System::events()
+			.iter()
+			.filter(|r| {
+				matches!(
+					r.event,
+					RuntimeEvent::Tokens(
+						Event::OfferingSucceeded { .. } | Event::OfferingFailed { .. }
+					)
+				)
+			})
+			.count()
+	}
+
+	#[test]
+	fn an_offering_closes_at_its_close_time_without_anyone_calling() {
+		run(|| {
+			offered();
+			subscribe(ALICE, 600_000);
+			subscribe(BOB, 400_000);
+			assert_ok!(Tokens::add_collateral(signed(OPERATOR), SERIES, 4_520));
+			let closes = offering_terms().closes;
+			assert_eq!(queued(), vec![(closes, SERIES)]);
+			set_now(closes - 1);
+			idle();
+			assert_eq!(record().status, SeriesStatus::Offering);
+			set_now(closes);
+			let used = idle();
+			assert!(used.all_gte(<() as WeightInfo>::close_offering(2)), "{used:?}");
+			event(Event::OfferingSucceeded { series: SERIES, sold: 1_000_000, proceeds: 500_000_000 });
+			assert_eq!((held(ALICE), held(BOB)), (600_000, 400_000));
+			assert!(queued().is_empty());
+		});
+	}
+
+	#[test]
+	fn a_sold_out_offering_closes_in_the_next_block() {
+		run(|| {
+			offered();
+			Offerings::<Test>::mutate(SERIES, |o| o.as_mut().unwrap().terms.hard_cap = 200_000);
+			assert_ok!(Tokens::add_collateral(signed(OPERATOR), SERIES, 10_000));
+			subscribe(ALICE, 200_000);
+			idle();
+			assert_eq!(Tokens::supply(SERIES), 200_000);
+		});
+	}
+
+	#[test]
+	fn a_missed_soft_cap_fails_by_itself_and_refunds_stay_open() {
+		run(|| {
+			offered();
+			subscribe(ALICE, 60_000);
+			after_close();
+			idle();
+			event(Event::OfferingFailed {
+				series: SERIES,
+				sold: 60_000,
+				reason: FailureReason::SoftCapMissed,
+			});
+			assert_ok!(Tokens::refund(signed(CAROL), SERIES, ALICE));
+			assert_eq!(btc(ALICE), SATS);
+		});
+	}
+
+	#[test]
+	fn a_close_refused_within_the_grace_is_tried_again_when_it_ends() {
+		run(|| {
+			offered();
+			subscribe(ALICE, 1_000_000);
+			// 4,520 sat needed.
+			assert_ok!(Tokens::add_collateral(signed(OPERATOR), SERIES, 4_519));
+			after_close();
+			idle();
+			assert_eq!(record().status, SeriesStatus::Offering);
+			let grace_ends = offering_terms().closes + rules().close_grace;
+			assert_eq!(queued(), vec![(grace_ends, SERIES)]);
+			set_now(grace_ends);
+			idle();
+			event(Event::OfferingFailed {
+				series: SERIES,
+				sold: 1_000_000,
+				reason: FailureReason::CannotIssue,
+			});
+			assert!(queued().is_empty());
+		});
+	}
+
+	#[test]
+	fn an_offering_the_fallback_closed_is_dropped() {
+		run(|| {
+			issued();
+			assert_eq!(closed_events(), 1);
+			idle();
+			assert_eq!(closed_events(), 1);
+			assert!(queued().is_empty());
+		});
+	}
+
+	#[test]
+	fn an_offering_waits_for_a_block_with_weight_for_its_subscribers() {
+		run(|| {
+			offered();
+			subscribe(ALICE, 600_000);
+			subscribe(BOB, 400_000);
+			assert_ok!(Tokens::add_collateral(signed(OPERATOR), SERIES, 4_520));
+			after_close();
+			let db = <Test as frame_system::Config>::DbWeight::get();
+			let one = hashrate_primitives::due::entry_weight(db.reads(1), db.writes(1))
+				.saturating_add(Tokens::close_offering_weight(2))
+				.saturating_add(db.reads(1));
+			idle_with(one.saturating_sub(Weight::from_parts(1, 0)));
+			assert_eq!(record().status, SeriesStatus::Offering);
+			idle_with(one);
+			assert_eq!(record().status, SeriesStatus::Issued);
+		});
+	}
+}

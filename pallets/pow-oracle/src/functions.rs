@@ -372,7 +372,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// When `period`'s window closes, with or without the one extension.
-	fn window_close(end: u64, extended: bool) -> u64 {
+	pub(crate) fn window_close(end: u64, extended: bool) -> u64 {
 		let close = end.saturating_add(Timings::<T>::get().report_window);
 		if extended {
 			close.saturating_add(Timings::<T>::get().quorum_extension)
@@ -620,16 +620,9 @@ impl<T: Config> Pallet<T> {
 		Rounds::<T>::remove(facility, period);
 		Self::mark_used(period);
 		Self::prune_output(facility, period);
-		Outputs::<T>::insert(
-			facility,
-			period,
-			OutputRecord {
-				output,
-				source,
-				status: OutputStatus::Finalized { challenge_ends },
-				report,
-			},
-		);
+		let status = OutputStatus::Finalized { challenge_ends };
+		Outputs::<T>::insert(facility, period, OutputRecord { output, source, status, report });
+		Self::queue_make_final(facility, period, &status);
 		Self::deposit_event(Event::Finalized { facility, period, output, source, challenge_ends });
 	}
 
@@ -653,10 +646,14 @@ impl<T: Config> Pallet<T> {
 					ensure!(Rounds::<T>::take(facility, period).is_some(), Error::<T>::NotOwed);
 					return Ok(());
 				}
-				ensure!(
-					T::Facilities::status(facility).is_some_and(|s| s.reports()),
-					Error::<T>::FacilityNotReporting
-				);
+				if !T::Facilities::status(facility).is_some_and(|s| s.reports()) {
+					// Retired or rejected since attestors attested: nothing to decide.
+					ensure!(
+						Rounds::<T>::take(facility, period).is_some(),
+						Error::<T>::FacilityNotReporting
+					);
+					return Ok(());
+				}
 				Self::ensure_fixed(period)?;
 				return Self::default_period(facility, period);
 			},
@@ -681,6 +678,7 @@ impl<T: Config> Pallet<T> {
 		if !round.extended {
 			round.extended = true;
 			let closes_at = Self::window_close(end, true);
+			Self::queue_close(facility, period, closes_at);
 			Rounds::<T>::insert(facility, period, round);
 			Self::deposit_event(Event::WindowExtended { facility, period, closes_at });
 		} else {
@@ -689,6 +687,9 @@ impl<T: Config> Pallet<T> {
 				if !round.attestations.iter().any(|(a, _)| a == attestor) {
 					Self::strike(attestor, period)?;
 				}
+			}
+			if let Some(expires) = Self::round_due(period, &round) {
+				Self::queue_close(facility, period, expires);
 			}
 			Rounds::<T>::insert(facility, period, round);
 			Self::deposit_event(Event::AwaitingGovernance { facility, period });
@@ -832,6 +833,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Marks `record` final, stores it and tells the hook.
 	fn finish(facility: FacilityId, period: PeriodIndex, mut record: OutputRecord) {
+		Self::unqueue_make_final(facility, period, &record.status);
 		record.status = OutputStatus::Final;
 		Outputs::<T>::insert(facility, period, record);
 		// Final: the evidence is no longer needed (the `Attested` events keep it).
@@ -859,7 +861,9 @@ impl<T: Config> Pallet<T> {
 				.map_err(|_| Error::<T>::DepositNotAffordable)?;
 		}
 		let resolve_by = Self::now().saturating_add(Timings::<T>::get().resolution_window);
+		Self::unqueue_make_final(facility, period, &record.status);
 		record.status = OutputStatus::Disputed { resolve_by };
+		Self::queue_make_final(facility, period, &record.status);
 		Outputs::<T>::insert(facility, period, record);
 		Disputes::<T>::insert(
 			facility,
@@ -988,6 +992,11 @@ impl<T: Config> Pallet<T> {
 	/// - **Frozen outputs have an open dispute.** An output is `Disputed` exactly when a
 	///   dispute is open for it, and every account holds under `DisputeDeposit` exactly the
 	///   deposits of its open disputes.
+	/// - **Nothing due is forgotten.** Every output not final is in the due queue exactly once,
+	///   at the end of its challenge window or its dispute deadline, and the queue makes
+	///   nothing else final; every extended round or round waiting for governance is queued
+	///   to be closed; every other open round is at or after the close sweep's cursor (which
+	///   exists only once the chain has started).
 	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::btree_map::BTreeMap;
@@ -1086,9 +1095,49 @@ impl<T: Config> Pallet<T> {
 				*held = held.saturating_add(deposit);
 			}
 		}
+		let mut make_final = alloc::collections::BTreeSet::new();
+		let mut close = alloc::collections::BTreeSet::new();
+		for (at, item) in DueQueue::<T>::iter_keys() {
+			match item {
+				OracleDue::MakeFinal { facility, period } => {
+					ensure!(
+						Outputs::<T>::get(facility, period)
+							.is_some_and(|record| record.status.due() == Some(at.0)),
+						"an output queued to be made final at another time, or not at all"
+					);
+					ensure!(make_final.insert((facility, period)), "an output queued twice");
+				},
+				OracleDue::Close { facility, period } => {
+					close.insert((facility, period));
+				},
+			}
+		}
 		for (facility, period, record) in Outputs::<T>::iter() {
 			if matches!(record.status, OutputStatus::Disputed { .. }) {
 				ensure!(Disputes::<T>::contains_key(facility, period), "frozen without a dispute");
+			}
+			if record.status != OutputStatus::Final {
+				ensure!(
+					make_final.contains(&(facility, period)),
+					"an output the chain will never make final"
+				);
+			}
+		}
+		let cursor = CloseCursor::<T>::get();
+		if cursor.is_some() {
+			ensure!(ChainStart::<T>::exists(), "a close sweep before the chain's first block");
+		}
+		for (facility, period, round) in Rounds::<T>::iter() {
+			if round.extended || round.awaiting_governance {
+				ensure!(
+					close.contains(&(facility, period)),
+					"an extended round the chain will never close"
+				);
+			} else if let Some((next, next_facility)) = cursor {
+				ensure!(
+					(period, facility) >= (next, next_facility),
+					"an open round behind the close sweep"
+				);
 			}
 		}
 		for attestor in Attestors::<T>::get().into_iter().chain(deposits.keys().cloned()) {

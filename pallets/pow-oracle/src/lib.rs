@@ -67,6 +67,18 @@
 //! A finalized output becomes **final** after `Timing::challenge_window`
 //! ([`Pallet::make_final`]); only final outputs leave this pallet, through [`PowOracle`] and
 //! the [`Config::OnPeriodFinal`] hook.
+//!
+//! ## The chain drives itself
+//!
+//! Nobody has to call `close` or `make_final`: `on_idle` does, with the weight a block left
+//! (each step weighed as the call). A **close sweep** walks every facility id of each period
+//! once its report window closed ([`CloseCursor`]: period, next facility id — one cursor,
+//! not one entry per facility), closing what is open: finalizing, extending, handing to
+//! governance or defaulting. What becomes due later — a round's extended window, its wait
+//! for governance, an output's challenge window or dispute deadline — goes into the
+//! [`DueQueue`] keyed by time ([`hashrate_primitives::due`]) and is taken oldest first.
+//! The calls stay as fallbacks for anyone in a hurry; what they handled first is dropped
+//! from the queue.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
@@ -75,12 +87,15 @@ extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod due;
 mod functions;
 mod impl_traits;
 pub mod migrations;
 #[cfg(test)]
 mod mock;
 pub mod runtime_api;
+#[cfg(test)]
+mod due_tests;
 #[cfg(test)]
 mod soundness_tests;
 #[cfg(test)]
@@ -93,7 +108,7 @@ pub use types::*;
 pub use weights::WeightInfo;
 
 use hashrate_primitives::{
-	FacilityControl, FacilityId, NetworkData, OnPeriodFinal, PerMill, PeriodIndex, PeriodOutput,
+	due::DueAt, FacilityControl, FacilityId, NetworkData, OnPeriodFinal, PerMill, PeriodIndex, PeriodOutput,
 	PowOracle, SettlementLimits,
 };
 use polkadot_sdk::{
@@ -349,6 +364,18 @@ pub mod pallet {
 	/// When strikes remove an attestor (governance sets them).
 	#[pallet::storage]
 	pub type StrikeRule<T: Config> = StorageValue<_, StrikeRules, ValueQuery>;
+
+	/// What the chain does by itself and when: rounds to close after their extension or
+	/// their wait for governance, outputs to make final. Drained oldest first by `on_idle`.
+	#[pallet::storage]
+	pub type DueQueue<T: Config> =
+		StorageDoubleMap<_, Identity, DueAt, Twox64Concat, OracleDue, ()>;
+
+	/// The close sweep: the next period whose report window the chain closes, and the next
+	/// facility id in it. Every facility-period before it was closed (or needed nothing);
+	/// set at the chain's first block to the first period every facility owes.
+	#[pallet::storage]
+	pub type CloseCursor<T: Config> = StorageValue<_, (PeriodIndex, FacilityId), OptionQuery>;
 
 	/// Events of this pallet.
 	#[pallet::event]
@@ -811,8 +838,22 @@ pub mod pallet {
 					if let Some(first) = Self::first_unfixed(now) {
 						NextToFix::<T>::put(first);
 					}
+					if let Some(first) = Self::first_starting_at_or_after(now) {
+						CloseCursor::<T>::put((first, FacilityId(0)));
+					}
 				}
 			}
+		}
+
+		/// Drives the lifecycle with the weight the block left: the due queue (rounds to
+		/// close after their extension or governance wait, outputs to make final), oldest
+		/// first, then the close sweep (every facility's period once its report window
+		/// closed: finalized, extended, handed to governance or defaulted).
+		fn on_idle(_: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			let now = Self::now();
+			let (queue, _) = Self::drain_due(now, remaining);
+			let (sweep, _) = Self::sweep_closes(now, remaining.saturating_sub(queue));
+			queue.saturating_add(sweep)
 		}
 
 		fn integrity_test() {
@@ -1072,7 +1113,8 @@ pub mod pallet {
 		/// finalize with a majority of the eligible attestors; without a report, default it;
 		/// short of quorum, extend the window once, then hand it to governance; a round that
 		/// waited for governance longer than the resolution window finalizes from its report
-		/// with sats at most the network expectation. Anyone may call it.
+		/// with sats at most the network expectation. Anyone may call it; the chain closes
+		/// every facility-period by itself in `on_idle` (this is the fallback).
 		///
 		/// - Origin: signed (anyone).
 		/// - Errors: `UnknownFacility`, `FacilityNotReporting` (no report and the facility does
@@ -1115,7 +1157,8 @@ pub mod pallet {
 
 		/// Make a finalized output final once its challenge window passed, or a disputed one
 		/// whose resolution deadline passed (the dispute is upheld); tells
-		/// [`Config::OnPeriodFinal`]. Anyone may call it.
+		/// [`Config::OnPeriodFinal`]. Anyone may call it; the chain does it by itself in
+		/// `on_idle` (this is the fallback).
 		///
 		/// - Origin: signed (anyone).
 		/// - Errors: `NotFinalized`, `AlreadyFinal`, `ChallengeWindowOpen`, `DisputeOpen`.

@@ -276,6 +276,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		ChainStart::<Test>::put(T0 - 10 * PERIOD);
 		// Network data is fixed from the tests' first period on.
 		NextToFix::<Test>::put(P0);
+		// The facility is approved at T0: the chain closes periods from P0 on.
+		CloseCursor::<Test>::put((P0, FacilityId(0)));
 		set_now(T0);
 		FINAL.with(|f| f.borrow_mut().clear());
 		assert_ok!(Facilities::register(RuntimeOrigin::signed(OPERATOR), site(), profile()));

@@ -821,6 +821,8 @@ fn the_chain_start_is_recorded_once() {
 		// Fixing starts at the oldest period whose feed window is open (the one before
 		// P0: its window is the first half of its report window, after P0's start).
 		assert_eq!(NextToFix::<Test>::get(), Some(PeriodIndex(P0.0 - 1)));
+		// The chain closes periods from the first that starts in its first block.
+		assert_eq!(CloseCursor::<Test>::get(), Some((P0, FacilityId(0))));
 		set_now(T0 + 100);
 		<Oracle as Hooks<u64>>::on_finalize(2);
 		assert_eq!(ChainStart::<Test>::get(), Some(T0));

@@ -657,6 +657,50 @@ pub enum OutputStatus {
 	Final,
 }
 
+impl OutputStatus {
+	/// When the chain makes an output in this status final by itself (its due-queue entry):
+	/// the end of the challenge window, or the resolution deadline of a dispute.
+	pub fn due(&self) -> Option<u64> {
+		match self {
+			OutputStatus::Finalized { challenge_ends } => Some(*challenge_ends),
+			OutputStatus::Disputed { resolve_by } => Some(*resolve_by),
+			OutputStatus::Final => None,
+		}
+	}
+}
+
+/// What the chain does by itself when its time comes (the pallet's due queue).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum OracleDue {
+	/// Close a round whose extended window closed, or whose wait for governance expired.
+	Close {
+		/// The facility.
+		facility: hashrate_primitives::FacilityId,
+		/// The period.
+		period: PeriodIndex,
+	},
+	/// Make a finalized output final (challenge window passed, or dispute deadline passed).
+	MakeFinal {
+		/// The facility.
+		facility: hashrate_primitives::FacilityId,
+		/// The period.
+		period: PeriodIndex,
+	},
+}
+
 /// An open dispute.
 #[derive(
 	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,

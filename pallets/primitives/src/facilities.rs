@@ -126,6 +126,9 @@ pub trait FacilityInspect<AccountId, Balance> {
 	/// Unix second at which the facility was approved (`None` before approval): it owes
 	/// reports for the periods that start from then on.
 	fn active_since(facility: FacilityId) -> Option<u64>;
+	/// The id the next registered facility gets: facilities are numbered from zero, so every
+	/// id below it was issued (the oracle walks them to close each period).
+	fn next_facility_id() -> FacilityId;
 }
 
 /// What other pallets may do to a facility.

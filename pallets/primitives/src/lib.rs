@@ -17,6 +17,7 @@
 
 extern crate alloc;
 
+pub mod due;
 pub mod facilities;
 pub mod oracle;
 pub mod physics;

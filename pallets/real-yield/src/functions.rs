@@ -479,6 +479,7 @@ impl<T: Config> Pallet<T> {
 		let (start, end) = T::Oracle::period_bounds(period)?;
 		let mut tokenized_weight = U256::zero();
 		let mut pending = 0u32;
+		let mut series_due = Vec::new();
 		// The token pallet keeps at most `MaxFacilitySeries` per facility (the runtime sets the
 		// same bound); more would not be read.
 		let bound = usize::try_from(T::MaxFacilitySeries::get()).unwrap_or(usize::MAX);
@@ -498,6 +499,7 @@ impl<T: Config> Pallet<T> {
 			tokenized_weight =
 				tokenized_weight.saturating_add(Self::tokenized_weight(&economics, supply_seconds));
 			pending = pending.saturating_add(1);
+			series_due.push(series);
 		}
 		if pending == 0 {
 			return None;
@@ -520,15 +522,16 @@ impl<T: Config> Pallet<T> {
 			},
 			PeriodOutcome::DefaultedByFacility => FinalOutput::Defaulted,
 		};
-		let fixed = FinalPeriod {
-			at,
-			deadline: at.saturating_add(Rules::<T>::get().payment_window),
-			output,
-			network,
-			tokenized_weight,
-			pending,
-		};
+		let deadline = at.saturating_add(Rules::<T>::get().payment_window);
+		let fixed = FinalPeriod { at, deadline, output, network, tokenized_weight, pending };
 		FinalPeriods::<T>::insert(facility, period, fixed);
+		// The chain moves each series on by itself: now (a period owing nothing or paid
+		// ahead settles) and at the deadline (unpaid, it defaults).
+		for series in series_due {
+			Self::queue(at, series);
+			// Defaulting needs the deadline passed: the second after it.
+			Self::queue(deadline.saturating_add(1), series);
+		}
 		Some(fixed)
 	}
 
@@ -691,7 +694,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Settles `series`' next period (`record`): holders first, then the fee; fixes its rate
 	/// and moves the index and the frontier on. O(1) whatever the number of holders.
-	fn settle_period(
+	pub(crate) fn settle_period(
 		series: SeriesId,
 		state: &mut SeriesYieldOf<T>,
 		mut record: PeriodYield,
@@ -879,8 +882,9 @@ impl<T: Config> Pallet<T> {
 	/// After a settlement: settles the series' following periods while they are paid in full
 	/// and defaults them while their deadline has passed, oldest first, at most
 	/// [`MAX_CASCADE`]; stops at the first period that is not final, still has time, or fails
-	/// (that one is left as it was). Returns how many periods it settled.
-	fn cascade(series: SeriesId, state: &mut SeriesYieldOf<T>) -> u32 {
+	/// (that one is left as it was). Returns how many periods it settled. Stopped by its
+	/// bound, it queues the series for now: the chain goes on with the rest by itself.
+	pub(crate) fn cascade(series: SeriesId, state: &mut SeriesYieldOf<T>) -> u32 {
 		let mut settled = 0;
 		while settled < MAX_CASCADE && state.next <= state.economics.last_period {
 			let mut next_state = state.clone();
@@ -909,13 +913,16 @@ impl<T: Config> Pallet<T> {
 				Err(_) => break,
 			}
 		}
+		if settled == MAX_CASCADE && state.next <= state.economics.last_period {
+			Self::queue(Self::now(), series);
+		}
 		settled
 	}
 
 	/// Defaults `series`' next period (`record`, not paid in full, past its deadline): draws
 	/// the shortfall from collateral, records the rest as debt, counts the defaulted period
 	/// against the facility and settles the period.
-	fn default_period(
+	pub(crate) fn default_period(
 		series: SeriesId,
 		state: &mut SeriesYieldOf<T>,
 		mut record: PeriodYield,
@@ -1369,7 +1376,9 @@ impl<T: Config> Pallet<T> {
 	/// - a final period kept for series still to record it counts at least one;
 	/// - a facility's defaulted periods are sorted and distinct;
 	/// - the rules are valid and the longest legal backlog fits the records;
-	/// - the pot holds at least everything not claimed and the fees not paid out yet.
+	/// - the pot holds at least everything not claimed and the fees not paid out yet;
+	/// - nothing due is forgotten: a series whose next period is final (recorded for it, or
+	///   fixed for its facility) is in the due queue.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::BTreeMap;
 		let scale = index_scale();
@@ -1385,7 +1394,15 @@ impl<T: Config> Pallet<T> {
 		}
 		let mut debts: BTreeMap<FacilityId, PayoutBalance> = BTreeMap::new();
 		let mut owed_to_pot: PayoutBalance = UnpaidFees::<T>::get();
+		let queued: alloc::collections::BTreeSet<SeriesId> =
+			DueQueue::<T>::iter_keys().map(|(_, series)| series).collect();
 		for (series, state) in SeriesYields::<T>::iter() {
+			if state.next <= state.economics.last_period
+				&& (PeriodYields::<T>::contains_key(series, state.next)
+					|| FinalPeriods::<T>::contains_key(state.economics.facility, state.next))
+			{
+				ensure!(queued.contains(&series), "a series with a final period is not queued");
+			}
 			let count = SeriesHolders::<T>::get(series);
 			ensure!(
 				records.get(&series).copied().unwrap_or_default() == count.records,

@@ -46,7 +46,13 @@
 //! default — so a period that waited for an earlier one is never given more time, and the
 //! backlog of unsettled periods is bounded by the oracle's finality horizon plus the payment
 //! window (the windows, the period length and these rules are refused when that backlog
-//! would not fit [`Config::MaxUnsettledPeriods`]). A facility whose defaulted periods reach
+//! would not fit [`Config::MaxUnsettledPeriods`]).
+//!
+//! Nobody has to call [`Pallet::settle`] or [`Pallet::trigger_default`]: a period becoming
+//! final queues its series in [`DueQueue`] for that moment and for its deadline, and
+//! `on_idle` moves each series on when its time comes (settling what is paid or owes
+//! nothing, defaulting what is past its deadline, with the same cascade). The calls stay as
+//! fallbacks for anyone in a hurry. A facility whose defaulted periods reach
 //! [`YieldRules::defaults_before_suspension`] within [`YieldRules::default_window`] periods
 //! (a period counts once however many of its series defaulted) is suspended. The protocol's
 //! fee is taken only from what was collected, after holders are whole.
@@ -117,12 +123,15 @@ extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod due;
 mod functions;
 mod impl_traits;
 pub mod migrations;
 #[cfg(test)]
 mod mock;
 pub mod runtime_api;
+#[cfg(test)]
+mod due_tests;
 #[cfg(test)]
 mod settlement_tests;
 #[cfg(test)]
@@ -135,7 +144,7 @@ pub use types::*;
 pub use weights::WeightInfo;
 
 use hashrate_primitives::{
-	Balance, FacilityControl, FacilityId, OnTokenBalanceChange, PayoutBalance, PeriodIndex,
+	due::DueAt, Balance, FacilityControl, FacilityId, OnTokenBalanceChange, PayoutBalance, PeriodIndex,
 	PowOracle, SeriesCollateral, SeriesId, SeriesInspect,
 };
 use polkadot_sdk::{
@@ -289,6 +298,13 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type SeriesHolders<T: Config> =
 		StorageMap<_, Twox64Concat, SeriesId, HolderCount, ValueQuery>;
+
+	/// Series to move on by themselves, and when: each period that becomes final queues its
+	/// series at that moment (settled at once if it owes nothing or was paid ahead) and at
+	/// its deadline (defaulted if still unpaid). Drained oldest first by `on_idle`.
+	#[pallet::storage]
+	pub type DueQueue<T: Config> =
+		StorageDoubleMap<_, Identity, DueAt, Twox64Concat, SeriesId, ()>;
 
 	/// Events of this pallet.
 	#[pallet::event]
@@ -494,6 +510,13 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Moves the series whose time came on, oldest first, with the weight the block left:
+		/// settles what is paid in full or owes nothing, defaults what is past its deadline
+		/// (each weighed as `settle` or `trigger_default` with a full cascade).
+		fn on_idle(_: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::advance_due(remaining).0
+		}
+
 		fn integrity_test() {
 			assert!(
 				T::MaxUnsettledPeriods::get() > 0
@@ -564,7 +587,8 @@ pub mod pallet {
 
 		/// Settle `series`' next period when it is paid in full (or owes nothing), and the
 		/// periods after it as far as they are paid or past their deadline (at most
-		/// [`MAX_CASCADE`]).
+		/// [`MAX_CASCADE`]). The chain does it by itself in `on_idle` when the period becomes
+		/// final (this is the fallback).
 		///
 		/// - Origin: signed, anyone.
 		/// - Errors: `UnknownSeries`, `NothingToSettle`, `PeriodNotFinal`, `NoPeriodBounds`,
@@ -585,7 +609,8 @@ pub mod pallet {
 		/// series' collateral, record what it does not cover as the facility's debt, count the
 		/// defaulted period (suspending the facility at the limit) and settle the period; then
 		/// the periods after it as far as they are paid or past their deadline (at most
-		/// [`MAX_CASCADE`]).
+		/// [`MAX_CASCADE`]). The chain does it by itself in `on_idle` at the deadline (this is
+		/// the fallback).
 		///
 		/// - Origin: signed, anyone.
 		/// - Errors: `UnknownSeries`, `NothingToSettle`, `PeriodNotFinal`, `NoPeriodBounds`,

@@ -383,6 +383,9 @@ impl FacilityInspect<AccountId, u128> for TestFacilities {
 	fn active_since(_: FacilityId) -> Option<u64> {
 		None
 	}
+	fn next_facility_id() -> FacilityId {
+		world(|w| FacilityId(w.statuses.keys().last().map_or(0, |last| last.0.saturating_add(1))))
+	}
 }
 impl FacilityControl<AccountId, u128> for TestFacilities {
 	fn suspend(facility: FacilityId, reason: SuspensionReason) -> DispatchResult {
