@@ -376,8 +376,11 @@ async fn a_chain_nobody_cranks_finalizes_defaults_a_silent_period_and_settles() 
 	};
 	submit(&client, &subscribe(300), &bob).await.expect("Bob subscribes");
 	submit(&client, &subscribe(200), &ferdie).await.expect("Ferdie subscribes");
-	let collateral =
-		dynamic::transaction("HashrateTokens", "add_collateral", (series(), Value::u128(COLLATERAL)));
+	let collateral = dynamic::transaction(
+		"HashrateTokens",
+		"add_collateral",
+		(series(), Value::u128(COLLATERAL)),
+	);
 	submit(&client, &collateral, &charlie).await.expect("collateral locked");
 
 	// The chain closes the offering at its close time and mints.
@@ -386,7 +389,9 @@ async fn a_chain_nobody_cranks_finalizes_defaults_a_silent_period_and_settles() 
 	})
 	.await;
 	assert_eq!(tokens(&client, &ferdie, 0).await, 200);
-	assert!(chain_now(&client).await < u64::from(u32::try_from(first_period).unwrap()) * DEV_PERIOD);
+	assert!(
+		chain_now(&client).await < u64::from(u32::try_from(first_period).unwrap()) * DEV_PERIOD
+	);
 
 	// The first period goes by silent: no report. Its window (2 minutes) closes and the
 	// oracle's sweep defaults it; its deadline (a minute after) passes and the yield pallet

@@ -1,6 +1,7 @@
 //! The pallet's logic, shared by calls, genesis and the traits other pallets use.
 
 use crate::*;
+use frame_support::weights::Weight;
 use frame_support::{
 	ensure,
 	traits::{
@@ -9,7 +10,6 @@ use frame_support::{
 		Get, Imbalance, OnUnbalanced, UnixTime,
 	},
 };
-use frame_support::weights::Weight;
 use hashrate_primitives::{
 	due::{drain, entry_weight, DueAt, DueQueue, Processed},
 	Hashrate,

@@ -88,8 +88,8 @@ pub use types::*;
 pub use weights::WeightInfo;
 
 use hashrate_primitives::{
-	due::DueAt, AttestorInspect, Efficiency, FacilityControl, FacilityId, FacilityInspect, FacilityStatus,
-	SuspensionReason,
+	due::DueAt, AttestorInspect, Efficiency, FacilityControl, FacilityId, FacilityInspect,
+	FacilityStatus, SuspensionReason,
 };
 use polkadot_sdk::{
 	frame_support::{

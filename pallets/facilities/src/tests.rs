@@ -511,7 +511,7 @@ fn complete_retirement_errors() {
 /// fallback.
 mod retirements_due {
 	use super::*;
-	use frame_support::weights::Weight;
+	use frame_support::{traits::Get, weights::Weight};
 
 	fn idle(remaining: Weight) -> Weight {
 		<Facilities as Hooks<u64>>::on_idle(1, remaining)
@@ -522,7 +522,8 @@ mod retirements_due {
 	}
 
 	fn one_item() -> Weight {
-		let db = <Test as frame_system::Config>::DbWeight::get();
+		let db: frame_support::weights::RuntimeDbWeight =
+			<Test as frame_system::Config>::DbWeight::get();
 		hashrate_primitives::due::entry_weight(db.reads(1), db.writes(1))
 			.saturating_add(<() as WeightInfo>::complete_retirement())
 	}
@@ -586,10 +587,10 @@ mod retirements_due {
 			assert_ok!(Facilities::release_obligation(F0));
 			// Room for one: the facility whose obligations went first retires first.
 			idle(one_item());
-			assert_eq!((record(f1).status, record(F0).status), (
-				FacilityStatus::Retired,
-				FacilityStatus::Retiring
-			));
+			assert_eq!(
+				(record(f1).status, record(F0).status),
+				(FacilityStatus::Retired, FacilityStatus::Retiring)
+			);
 			idle(one_item());
 			assert_eq!(record(F0).status, FacilityStatus::Retired);
 		});

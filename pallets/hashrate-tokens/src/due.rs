@@ -2,11 +2,7 @@
 //! docs, "Primary offering").
 
 use crate::*;
-use frame_support::{
-	storage::with_storage_layer,
-	traits::Get,
-	weights::Weight,
-};
+use frame_support::{storage::with_storage_layer, traits::Get, weights::Weight};
 use hashrate_primitives::due::{drain, entry_weight, DueQueue as Queue, Processed};
 
 /// [`DueQueue`] as a due queue.
@@ -38,9 +34,7 @@ impl<T: Config> Pallet<T> {
 	/// is weighed at for them.
 	pub fn close_offering_weight(subscribers: u32) -> Weight {
 		T::WeightInfo::close_offering(subscribers)
-			.saturating_add(
-				T::OnBalanceChange::max_weight().saturating_mul(u64::from(subscribers)),
-			)
+			.saturating_add(T::OnBalanceChange::max_weight().saturating_mul(u64::from(subscribers)))
 			.saturating_add(T::OnBalanceChange::max_supply_weight())
 	}
 

@@ -109,8 +109,9 @@ pub use types::*;
 pub use weights::WeightInfo;
 
 use hashrate_primitives::{
-	due::DueAt, FacilityControl, FacilityId, OnPeriodFinal, OnTokenBalanceChange, PayoutBalance, PowOracle,
-	SeriesCollateral, SeriesId, SeriesInspect, SeriesObligations, SeriesStatus, TokenBalance,
+	due::DueAt, FacilityControl, FacilityId, OnPeriodFinal, OnTokenBalanceChange, PayoutBalance,
+	PowOracle, SeriesCollateral, SeriesId, SeriesInspect, SeriesObligations, SeriesStatus,
+	TokenBalance,
 };
 use polkadot_sdk::{
 	frame_support::{self, traits::fungible, traits::fungibles},
@@ -275,8 +276,7 @@ pub mod pallet {
 	/// at the end of the close grace of a close refused within it. Drained oldest first by
 	/// `on_idle`; [`Pallet::close_offering`] is the fallback.
 	#[pallet::storage]
-	pub type DueQueue<T: Config> =
-		StorageDoubleMap<_, Identity, DueAt, Twox64Concat, SeriesId, ()>;
+	pub type DueQueue<T: Config> = StorageDoubleMap<_, Identity, DueAt, Twox64Concat, SeriesId, ()>;
 
 	/// Events of this pallet.
 	#[pallet::event]

@@ -1248,7 +1248,10 @@ mod properties {
 /// fallback.
 mod offerings_due {
 	use super::*;
-	use frame_support::{traits::Hooks, weights::Weight};
+	use frame_support::{
+		traits::{Get, Hooks},
+		weights::Weight,
+	};
 
 	fn idle_with(remaining: Weight) -> Weight {
 		<Tokens as Hooks<u64>>::on_idle(1, remaining)
@@ -1291,7 +1294,11 @@ mod offerings_due {
 			set_now(closes);
 			let used = idle();
 			assert!(used.all_gte(<() as WeightInfo>::close_offering(2)), "{used:?}");
-			event(Event::OfferingSucceeded { series: SERIES, sold: 1_000_000, proceeds: 500_000_000 });
+			event(Event::OfferingSucceeded {
+				series: SERIES,
+				sold: 1_000_000,
+				proceeds: 500_000_000,
+			});
 			assert_eq!((held(ALICE), held(BOB)), (600_000, 400_000));
 			assert!(queued().is_empty());
 		});
@@ -1368,7 +1375,8 @@ mod offerings_due {
 			subscribe(BOB, 400_000);
 			assert_ok!(Tokens::add_collateral(signed(OPERATOR), SERIES, 4_520));
 			after_close();
-			let db = <Test as frame_system::Config>::DbWeight::get();
+			let db: frame_support::weights::RuntimeDbWeight =
+				<Test as frame_system::Config>::DbWeight::get();
 			let one = hashrate_primitives::due::entry_weight(db.reads(1), db.writes(1))
 				.saturating_add(Tokens::close_offering_weight(2))
 				.saturating_add(db.reads(1));

@@ -2,11 +2,7 @@
 //! `on_idle` (see the crate docs, "The chain drives itself").
 
 use crate::*;
-use frame_support::{
-	storage::with_storage_layer,
-	traits::Get,
-	weights::Weight,
-};
+use frame_support::{storage::with_storage_layer, traits::Get, weights::Weight};
 use hashrate_primitives::{
 	due::{drain, entry_weight, DueAt, Processed},
 	FacilityInspect,
@@ -77,7 +73,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Queues `facility`'s `period` to be made final when `status` says.
-	pub(crate) fn queue_make_final(facility: FacilityId, period: PeriodIndex, status: &OutputStatus) {
+	pub(crate) fn queue_make_final(
+		facility: FacilityId,
+		period: PeriodIndex,
+		status: &OutputStatus,
+	) {
 		if let Some(at) = status.due() {
 			DueQueue::<T>::insert(DueAt(at), OracleDue::MakeFinal { facility, period }, ());
 		}
@@ -108,10 +108,12 @@ impl<T: Config> Pallet<T> {
 				OracleDue::MakeFinal { .. } => Self::make_final_weight(),
 			},
 			|item| match *item {
-				OracleDue::Close { facility, period } =>
-					(Self::close_due(facility, period), Self::close_weight()),
-				OracleDue::MakeFinal { facility, period } =>
-					(Self::make_final_due(facility, period), Self::make_final_weight()),
+				OracleDue::Close { facility, period } => {
+					(Self::close_due(facility, period), Self::close_weight())
+				},
+				OracleDue::MakeFinal { facility, period } => {
+					(Self::make_final_due(facility, period), Self::make_final_weight())
+				},
 			},
 		)
 	}
@@ -121,11 +123,13 @@ impl<T: Config> Pallet<T> {
 	fn close_due(facility: FacilityId, period: PeriodIndex) -> Processed {
 		match with_storage_layer(|| Self::do_close(facility, period)) {
 			Err(error)
-				if error == Error::<T>::WindowOpen.into() ||
-					error == Error::<T>::AwaitingGovernance.into() =>
+				if error == Error::<T>::WindowOpen.into()
+					|| error == Error::<T>::AwaitingGovernance.into() =>
+			{
 				Rounds::<T>::get(facility, period)
 					.and_then(|round| Self::round_due(period, &round))
-					.map_or(Processed::Done, Processed::Later),
+					.map_or(Processed::Done, Processed::Later)
+			},
 			// Closed (a new entry is queued if it was extended or handed to governance), or
 			// nothing left to close: finalized by an attestation or a fallback call.
 			_ => Processed::Done,
@@ -136,11 +140,13 @@ impl<T: Config> Pallet<T> {
 	fn make_final_due(facility: FacilityId, period: PeriodIndex) -> Processed {
 		match with_storage_layer(|| Self::do_make_final(facility, period)) {
 			Err(error)
-				if error == Error::<T>::ChallengeWindowOpen.into() ||
-					error == Error::<T>::DisputeOpen.into() =>
+				if error == Error::<T>::ChallengeWindowOpen.into()
+					|| error == Error::<T>::DisputeOpen.into() =>
+			{
 				Outputs::<T>::get(facility, period)
 					.and_then(|record| record.status.due())
-					.map_or(Processed::Done, Processed::Later),
+					.map_or(Processed::Done, Processed::Later)
+			},
 			_ => Processed::Done,
 		}
 	}
@@ -176,8 +182,7 @@ impl<T: Config> Pallet<T> {
 		let start = (period, facility);
 		let end_id = T::Facilities::next_facility_id();
 		let mut passed = 0u32;
-		loop {
-			let Ok((_, end)) = Self::bounds(period) else { break };
+		while let Ok((_, end)) = Self::bounds(period) {
 			if now < Self::window_close(end, false) {
 				break;
 			}
@@ -225,14 +230,14 @@ impl<T: Config> Pallet<T> {
 		}
 		match Rounds::<T>::get(facility, period) {
 			// The queue closes it when its extension or governance wait ends.
-			Some(round) if round.extended || round.awaiting_governance =>
-				return Some(db.reads(2)),
+			Some(round) if round.extended || round.awaiting_governance => return Some(db.reads(2)),
 			Some(_) => {},
-			None =>
+			None => {
 				if !T::Facilities::status(facility).is_some_and(|status| status.reports()) {
 					// Nothing reported, nothing owed (pending, retired, rejected, unknown).
 					return Some(db.reads(3));
-				},
+				}
+			},
 		}
 		match with_storage_layer(|| Self::do_close(facility, period)) {
 			Err(error) if Self::must_wait(&error) => None,

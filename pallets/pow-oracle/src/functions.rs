@@ -1101,8 +1101,11 @@ impl<T: Config> Pallet<T> {
 			match item {
 				OracleDue::MakeFinal { facility, period } => {
 					ensure!(
-						Outputs::<T>::get(facility, period)
-							.is_some_and(|record| record.status.due() == Some(at.0)),
+						Outputs::<T>::get(facility, period).is_some_and(|record| record
+							.status
+							.due() == Some(
+							at.0
+						)),
 						"an output queued to be made final at another time, or not at all"
 					);
 					ensure!(make_final.insert((facility, period)), "an output queued twice");

@@ -88,14 +88,14 @@ extern crate alloc;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod due;
+#[cfg(test)]
+mod due_tests;
 mod functions;
 mod impl_traits;
 pub mod migrations;
 #[cfg(test)]
 mod mock;
 pub mod runtime_api;
-#[cfg(test)]
-mod due_tests;
 #[cfg(test)]
 mod soundness_tests;
 #[cfg(test)]
@@ -108,8 +108,8 @@ pub use types::*;
 pub use weights::WeightInfo;
 
 use hashrate_primitives::{
-	due::DueAt, FacilityControl, FacilityId, NetworkData, OnPeriodFinal, PerMill, PeriodIndex, PeriodOutput,
-	PowOracle, SettlementLimits,
+	due::DueAt, FacilityControl, FacilityId, NetworkData, OnPeriodFinal, PerMill, PeriodIndex,
+	PeriodOutput, PowOracle, SettlementLimits,
 };
 use polkadot_sdk::{
 	frame_support::{self, traits::fungible},

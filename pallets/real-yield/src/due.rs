@@ -9,7 +9,7 @@ use frame_support::{
 	weights::Weight,
 };
 use hashrate_primitives::due::{drain, entry_weight, DueQueue as Queue, Processed};
-use sp_runtime::DispatchError;
+use sp_runtime::{traits::Zero, DispatchError};
 
 /// [`DueQueue`] as a due queue.
 pub(crate) struct SeriesQueue<T>(core::marker::PhantomData<T>);

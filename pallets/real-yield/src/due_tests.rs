@@ -4,7 +4,11 @@
 //! `settle` or `trigger_default` here.
 
 use crate::{mock::*, tests::*, *};
-use frame_support::{assert_ok, traits::Hooks, weights::Weight};
+use frame_support::{
+	assert_ok,
+	traits::{Get, Hooks},
+	weights::Weight,
+};
 use polkadot_sdk::sp_core::U256;
 
 fn idle_with(remaining: Weight) -> Weight {
@@ -25,7 +29,8 @@ fn next_unsettled() -> PeriodIndex {
 
 /// Weight of one queue entry holding one series.
 fn one_item() -> Weight {
-	let db = <Test as frame_system::Config>::DbWeight::get();
+	let db: frame_support::weights::RuntimeDbWeight =
+		<Test as frame_system::Config>::DbWeight::get();
 	hashrate_primitives::due::entry_weight(db.reads(1), db.writes(1))
 		.saturating_add(RealYield::advance_weight())
 }
@@ -124,10 +129,9 @@ fn a_long_backlog_is_worked_through_block_by_block() {
 		assert!(queued().iter().any(|(at, s)| *s == SERIES && *at <= RealYield::now()));
 		idle();
 		assert_eq!(next_unsettled(), PeriodIndex(FIRST.0 + 10));
-		assert!(events()
-			.iter()
-			.filter(|e| matches!(e, Event::PeriodDefaulted { .. }))
-			.count() == 10);
+		assert!(
+			events().iter().filter(|e| matches!(e, Event::PeriodDefaulted { .. })).count() == 10
+		);
 	});
 }
 

@@ -124,14 +124,14 @@ extern crate alloc;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod due;
+#[cfg(test)]
+mod due_tests;
 mod functions;
 mod impl_traits;
 pub mod migrations;
 #[cfg(test)]
 mod mock;
 pub mod runtime_api;
-#[cfg(test)]
-mod due_tests;
 #[cfg(test)]
 mod settlement_tests;
 #[cfg(test)]
@@ -144,8 +144,8 @@ pub use types::*;
 pub use weights::WeightInfo;
 
 use hashrate_primitives::{
-	due::DueAt, Balance, FacilityControl, FacilityId, OnTokenBalanceChange, PayoutBalance, PeriodIndex,
-	PowOracle, SeriesCollateral, SeriesId, SeriesInspect,
+	due::DueAt, Balance, FacilityControl, FacilityId, OnTokenBalanceChange, PayoutBalance,
+	PeriodIndex, PowOracle, SeriesCollateral, SeriesId, SeriesInspect,
 };
 use polkadot_sdk::{
 	frame_support::{self, traits::fungible},
@@ -303,8 +303,7 @@ pub mod pallet {
 	/// series at that moment (settled at once if it owes nothing or was paid ahead) and at
 	/// its deadline (defaulted if still unpaid). Drained oldest first by `on_idle`.
 	#[pallet::storage]
-	pub type DueQueue<T: Config> =
-		StorageDoubleMap<_, Identity, DueAt, Twox64Concat, SeriesId, ()>;
+	pub type DueQueue<T: Config> = StorageDoubleMap<_, Identity, DueAt, Twox64Concat, SeriesId, ()>;
 
 	/// Events of this pallet.
 	#[pallet::event]
