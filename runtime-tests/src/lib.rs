@@ -9,6 +9,8 @@
 pub mod driver;
 
 #[cfg(test)]
+mod due;
+#[cfg(test)]
 mod lifecycle;
 #[cfg(test)]
 mod upgrade;

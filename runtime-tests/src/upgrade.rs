@@ -60,10 +60,10 @@ fn storage_versions() -> Vec<(&'static str, StorageVersion, Option<StorageVersio
 /// [`Migrations`] that brings existing chains' storage to it, and an edit here.
 const DECLARED: [(&str, u16); 5] = [
 	("ValidatorSet", 1),
-	("Facilities", 1),
-	("PowOracle", 2),
-	("HashrateTokens", 1),
-	("RealYield", 2),
+	("Facilities", 2),
+	("PowOracle", 3),
+	("HashrateTokens", 2),
+	("RealYield", 3),
 ];
 
 /// Whether every pallet's on-chain storage version is its in-code one (a pallet without a

@@ -76,6 +76,7 @@ extern crate alloc;
 mod benchmarking;
 mod functions;
 mod impl_traits;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -123,7 +124,7 @@ pub mod pallet {
 	use sp_runtime::traits::{Saturating, StaticLookup};
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]

@@ -613,6 +613,24 @@ mod retirements_due {
 	}
 
 	#[test]
+	fn a_chain_upgraded_from_v1_queues_its_waiting_retirements() {
+		use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+		run(|| {
+			active(ALICE);
+			assert_ok!(Facilities::add_obligation(F0));
+			assert_ok!(Facilities::retire(signed(ALICE), F0));
+			assert_ok!(Facilities::release_obligation(F0));
+			let due = queued();
+			let _ = RetirementsDue::<Test>::clear(u32::MAX, None);
+			StorageVersion::new(1).put::<Facilities>();
+			crate::migrations::v2::MigrateV1ToV2::<Test>::on_runtime_upgrade();
+			assert_eq!(queued(), due);
+			assert_eq!(due.len(), 1);
+			assert_eq!(Facilities::on_chain_storage_version(), StorageVersion::new(2));
+		});
+	}
+
+	#[test]
 	fn an_obligation_taken_again_waits_for_its_release() {
 		run(|| {
 			active(ALICE);

@@ -1387,3 +1387,18 @@ mod offerings_due {
 		});
 	}
 }
+
+#[test]
+fn a_chain_upgraded_from_v1_queues_its_open_offerings() {
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	run(|| {
+		offered();
+		let due: Vec<_> = DueQueue::<Test>::iter_keys().collect();
+		let _ = DueQueue::<Test>::clear(u32::MAX, None);
+		StorageVersion::new(1).put::<Tokens>();
+		crate::migrations::v2::MigrateV1ToV2::<Test>::on_runtime_upgrade();
+		assert_eq!(DueQueue::<Test>::iter_keys().collect::<Vec<_>>(), due);
+		assert_eq!(due.len(), 1);
+		assert_eq!(Tokens::on_chain_storage_version(), StorageVersion::new(2));
+	});
+}

@@ -347,3 +347,22 @@ fn an_attested_period_of_a_facility_retired_since_goes_without_a_decision() {
 		assert!(announced().is_empty());
 	});
 }
+
+#[test]
+fn a_chain_upgraded_from_v2_queues_what_was_due() {
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	run(|| {
+		submit(P0, &ATTESTORS);
+		let p1 = next(P0);
+		submit(p1, &ATTESTORS[..1]);
+		set_now(end_of(p1) + WINDOW);
+		assert_ok!(Oracle::close(signed(STRANGER), FACILITY, p1));
+		let due = queued();
+		assert_eq!(due.len(), 2, "{due:?}");
+		let _ = DueQueue::<Test>::clear(u32::MAX, None);
+		StorageVersion::new(2).put::<Oracle>();
+		crate::migrations::v3::MigrateV2ToV3::<Test>::on_runtime_upgrade();
+		assert_eq!(queued(), due);
+		assert_eq!(Oracle::on_chain_storage_version(), StorageVersion::new(3));
+	});
+}

@@ -6,6 +6,7 @@ use frame_support::{
 	pallet_prelude::*,
 	traits::{Get, UncheckedOnRuntimeUpgrade},
 };
+use sp_runtime::traits::Saturating as _;
 
 /// v1 -> v2: network data is fixed once per period ([`Network`], [`LastFixed`],
 /// [`NextToFix`]); suspension counts misses from the periods' outcomes (the
@@ -115,6 +116,55 @@ pub mod v2 {
 		1,
 		2,
 		UncheckedMigrateV1ToV2<T, Initial>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}
+
+/// v2 -> v3: the chain drives the oracle by itself ([`DueQueue`], [`CloseCursor`]). Queues
+/// every output not final yet (at the end of its challenge window or its dispute deadline) and
+/// every round extended for quorum or waiting for governance (when its window or wait ends);
+/// the close sweep starts at the current period in the first block's idle time (periods
+/// whose windows closed before the upgrade stay with the fallback calls).
+pub mod v3 {
+	use super::*;
+
+	/// Queues what v2 left due (one pass over the outputs and rounds kept: single-block).
+	pub struct UncheckedMigrateV2ToV3<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateV2ToV3<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let (mut reads, mut writes) = (2u64, 0u64);
+			for (facility, period, record) in Outputs::<T>::iter() {
+				reads.saturating_inc();
+				if record.status.due().is_some() {
+					Pallet::<T>::queue_make_final(facility, period, &record.status);
+					writes.saturating_inc();
+				}
+			}
+			for (facility, period, round) in Rounds::<T>::iter() {
+				reads.saturating_inc();
+				if round.extended || round.awaiting_governance {
+					if let Some(at) = Pallet::<T>::round_due(period, &round) {
+						Pallet::<T>::queue_close(facility, period, at);
+						writes.saturating_inc();
+					}
+				}
+			}
+			T::DbWeight::get().reads_writes(reads, writes)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(_: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Pallet::<T>::do_try_state()
+		}
+	}
+
+	/// [`UncheckedMigrateV2ToV3`] run once, from storage version 2 to 3.
+	pub type MigrateV2ToV3<T> = VersionedMigration<
+		2,
+		3,
+		UncheckedMigrateV2ToV3<T>,
 		Pallet<T>,
 		<T as frame_system::Config>::DbWeight,
 	>;

@@ -174,3 +174,24 @@ fn what_a_fallback_call_settled_is_dropped() {
 		assert_eq!(record(FIRST).supply_seconds, U256::from(100u64 * PERIOD));
 	});
 }
+
+#[test]
+fn a_chain_upgraded_from_v2_queues_what_was_due() {
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	run(|| {
+		alice_holds_100();
+		set_now(start(next(next(FIRST))) + 1);
+		finalize(FIRST, PH100, 1_000_000);
+		finalize(next(FIRST), PH100, 1_000_000);
+		// One recorded, one only fixed for the facility.
+		let mut state = SeriesYields::<Test>::get(SERIES).unwrap();
+		RealYield::obligation(SERIES, &mut state, FIRST).unwrap();
+		SeriesYields::<Test>::insert(SERIES, state);
+		let due = queued();
+		let _ = DueQueue::<Test>::clear(u32::MAX, None);
+		StorageVersion::new(2).put::<RealYield>();
+		crate::migrations::v3::MigrateV2ToV3::<Test>::on_runtime_upgrade();
+		assert_eq!(queued(), due);
+		assert_eq!(RealYield::on_chain_storage_version(), StorageVersion::new(3));
+	});
+}

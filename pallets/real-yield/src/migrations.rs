@@ -7,6 +7,7 @@ use frame_support::{
 	traits::{Get, UncheckedOnRuntimeUpgrade},
 };
 use hashrate_primitives::PerMill;
+use sp_runtime::traits::Saturating as _;
 
 /// v1 -> v2: deadlines are fixed when a period becomes final, with what prices it
 /// ([`FinalPeriods`] replaces `FinalizedAt`); defaults are counted per facility and period in
@@ -288,6 +289,72 @@ pub mod v2 {
 		1,
 		2,
 		UncheckedMigrateV1ToV2<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}
+
+/// v2 -> v3: the chain moves series on by itself ([`DueQueue`]). Queues every series that has
+/// an unsettled period of its term now (settled at once if paid or owing nothing), and at the
+/// second after the deadline of each of its final periods not settled (defaulted then if
+/// unpaid).
+pub mod v3 {
+	use super::*;
+
+	/// Queues what v2 left to `settle` and `trigger_default` (one pass over the series, the
+	/// final periods and the period records: single-block).
+	pub struct UncheckedMigrateV2ToV3<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateV2ToV3<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let now = Pallet::<T>::now();
+			let (mut reads, mut writes) = (1u64, 0u64);
+			let mut live = alloc::collections::BTreeMap::new();
+			for (series, state) in SeriesYields::<T>::iter() {
+				reads.saturating_inc();
+				if state.next <= state.economics.last_period {
+					Pallet::<T>::queue(now, series);
+					writes.saturating_inc();
+					live.insert(series, state);
+				}
+			}
+			// Final periods no series recorded yet: each pending series at the deadline.
+			for (facility, period, fixed) in FinalPeriods::<T>::iter() {
+				reads.saturating_inc();
+				for (series, state) in live.iter() {
+					let economics = &state.economics;
+					if economics.facility == facility
+						&& period >= state.next
+						&& period <= economics.last_period
+						&& !PeriodYields::<T>::contains_key(series, period)
+					{
+						Pallet::<T>::queue(fixed.deadline.saturating_add(1), *series);
+						writes.saturating_inc();
+					}
+				}
+			}
+			// Recorded and not settled: at the deadline.
+			for (series, period, record) in PeriodYields::<T>::iter() {
+				reads.saturating_inc();
+				if live.get(&series).is_some_and(|state| period >= state.next) {
+					Pallet::<T>::queue(record.deadline.saturating_add(1), series);
+					writes.saturating_inc();
+				}
+			}
+			T::DbWeight::get().reads_writes(reads, writes)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(_: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Pallet::<T>::do_try_state()
+		}
+	}
+
+	/// [`UncheckedMigrateV2ToV3`] run once, from storage version 2 to 3.
+	pub type MigrateV2ToV3<T> = VersionedMigration<
+		2,
+		3,
+		UncheckedMigrateV2ToV3<T>,
 		Pallet<T>,
 		<T as frame_system::Config>::DbWeight,
 	>;
