@@ -10,8 +10,8 @@
 //! soft cap and Ferdie is refunded in full.
 
 use hashrate_e2e::{
-	btc_balance, chain_now, id, make_dev_period_final, newtype, submit, submit_once_past,
-	view_function, within, Client, Node, Sealing, TempDir, DEV_PERIOD,
+	btc_balance, chain_now, id, lengthen_report_window, make_dev_period_final, newtype, submit,
+	submit_once_past, view_function, within, Client, Node, Sealing, TempDir, DEV_PERIOD,
 };
 use std::time::{SystemTime, UNIX_EPOCH};
 use subxt::{
@@ -133,6 +133,9 @@ async fn offering_mint_withdraw_transfer_and_a_failed_offering_refunded() {
 	let dir = TempDir::new("tokens");
 	let node = Node::start(dir.path(), Sealing::Instant).await;
 	let client = node.client().await;
+	// The facility reports only its backing period: no silent period may default (and take
+	// its backing away) before the offerings close.
+	lengthen_report_window(&client).await;
 	let (alice, bob, charlie, eve, ferdie) =
 		(dev::alice(), dev::bob(), dev::charlie(), dev::eve(), dev::ferdie());
 
