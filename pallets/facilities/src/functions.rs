@@ -25,8 +25,12 @@ pub(crate) struct RetirementQueue<T>(core::marker::PhantomData<T>);
 impl<T: Config> DueQueue for RetirementQueue<T> {
 	type Item = FacilityId;
 
-	fn head() -> Option<(DueAt, FacilityId)> {
-		RetirementsDue::<T>::iter_keys().next()
+	/// Removing entries already visited and queueing later ones while iterating is what the
+	/// drain does: the iterator reads the next key after the last one it returned.
+	type Iter = frame_support::storage::KeyPrefixIterator<(DueAt, FacilityId)>;
+
+	fn iter() -> Self::Iter {
+		RetirementsDue::<T>::iter_keys()
 	}
 
 	fn insert(at: DueAt, facility: &FacilityId) {

@@ -3,7 +3,7 @@
 
 use crate::*;
 use frame_support::{storage::with_storage_layer, traits::Get, weights::Weight};
-use hashrate_primitives::due::{drain, entry_weight, DueQueue as Queue, Processed};
+use hashrate_primitives::due::{drain, entry_weight, DueQueue as Queue, Processed, RETRY_AFTER};
 
 /// [`DueQueue`] as a due queue.
 pub(crate) struct OfferingQueue<T>(core::marker::PhantomData<T>);
@@ -11,8 +11,12 @@ pub(crate) struct OfferingQueue<T>(core::marker::PhantomData<T>);
 impl<T: Config> Queue for OfferingQueue<T> {
 	type Item = SeriesId;
 
-	fn head() -> Option<(DueAt, SeriesId)> {
-		DueQueue::<T>::iter_keys().next()
+	/// Removing entries already visited and queueing later ones while iterating is what the
+	/// drain does: the iterator reads the next key after the last one it returned.
+	type Iter = frame_support::storage::KeyPrefixIterator<(DueAt, SeriesId)>;
+
+	fn iter() -> Self::Iter {
+		DueQueue::<T>::iter_keys()
 	}
 
 	fn insert(at: DueAt, series: &SeriesId) {
@@ -65,8 +69,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// When to try again a close that failed: its close time if it has not come (a stale
-	/// entry), the end of its close grace if the facility may still mend what stops the mint;
-	/// otherwise never (not open any more, or failing for good: the fallback call remains).
+	/// entry), the end of its close grace if the facility may still mend what stops the mint,
+	/// otherwise after [`RETRY_AFTER`] (a failure that may pass: a balance hook's error);
+	/// never once it is not open any more.
 	fn retry_close(series: SeriesId) -> Processed {
 		let Some(offering) = Offerings::<T>::get(series).filter(|o| o.state == OfferingState::Open)
 		else {
@@ -81,7 +86,7 @@ impl<T: Config> Pallet<T> {
 		if now < grace_ends {
 			Processed::Later(grace_ends)
 		} else {
-			Processed::Done
+			Processed::Later(now.saturating_add(RETRY_AFTER))
 		}
 	}
 }

@@ -29,9 +29,9 @@
 // --heap-pages
 // 4096
 // --template
-// /work/main/scripts/frame-weight-template.hbs
+// /work/i18/scripts/frame-weight-template.hbs
 // --output
-// /work/main/pallets/hashrate-tokens/src/weights.rs
+// /work/i18/pallets/hashrate-tokens/src/weights.rs
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -85,8 +85,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2875`
 		//  Estimated: `9786`
-		// Minimum execution time: 77_064_000 picoseconds.
-		Weight::from_parts(129_441_000, 9786)
+		// Minimum execution time: 74_771_000 picoseconds.
+		Weight::from_parts(86_067_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -102,8 +102,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3342`
 		//  Estimated: `9786`
-		// Minimum execution time: 49_503_000 picoseconds.
-		Weight::from_parts(88_632_000, 9786)
+		// Minimum execution time: 47_801_000 picoseconds.
+		Weight::from_parts(62_603_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -121,10 +121,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `HashrateTokens::FacilitySeries` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	fn cancel_series() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4108`
+		//  Measured:  `4145`
 		//  Estimated: `9786`
-		// Minimum execution time: 111_726_000 picoseconds.
-		Weight::from_parts(165_024_000, 9786)
+		// Minimum execution time: 110_714_000 picoseconds.
+		Weight::from_parts(158_464_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -140,8 +140,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3722`
 		//  Estimated: `9786`
-		// Minimum execution time: 86_599_000 picoseconds.
-		Weight::from_parts(102_682_000, 9786)
+		// Minimum execution time: 87_630_000 picoseconds.
+		Weight::from_parts(130_123_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -157,14 +157,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `PowOracle::Schedules` (r:1 w:0)
 	/// Proof: `PowOracle::Schedules` (`max_values`: Some(1), `max_size`: Some(161), added: 656, mode: `MaxEncodedLen`)
+	/// Storage: `HashrateTokens::DueQueue` (r:0 w:1)
+	/// Proof: `HashrateTokens::DueQueue` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	fn open_offering() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3704`
+		//  Measured:  `3741`
 		//  Estimated: `9786`
-		// Minimum execution time: 65_477_000 picoseconds.
-		Weight::from_parts(104_716_000, 9786)
+		// Minimum execution time: 67_350_000 picoseconds.
+		Weight::from_parts(107_309_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `HashrateTokens::Offerings` (r:1 w:1)
 	/// Proof: `HashrateTokens::Offerings` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
@@ -196,10 +198,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `HashrateTokens::LastMintLimit` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn subscribe() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5345`
+		//  Measured:  `5382`
 		//  Estimated: `43934`
-		// Minimum execution time: 212_404_000 picoseconds.
-		Weight::from_parts(249_880_000, 43934)
+		// Minimum execution time: 214_988_000 picoseconds.
+		Weight::from_parts(242_148_000, 43934)
 			.saturating_add(T::DbWeight::get().reads(29_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -236,12 +238,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 512]`.
 	fn close_offering(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5230 + n * (86 ±0)`
+		//  Measured:  `5267 + n * (86 ±0)`
 		//  Estimated: `40817 + n * (3832 ±5)`
-		// Minimum execution time: 41_181_000 picoseconds.
-		Weight::from_parts(47_691_000, 40817)
-			// Standard Error: 234_808
-			.saturating_add(Weight::from_parts(41_167_731, 0).saturating_mul(n.into()))
+		// Minimum execution time: 35_433_000 picoseconds.
+		Weight::from_parts(41_241_000, 40817)
+			// Standard Error: 310_051
+			.saturating_add(Weight::from_parts(46_224_715, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(27_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -258,10 +260,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	fn refund() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1465`
+		//  Measured:  `1502`
 		//  Estimated: `6208`
-		// Minimum execution time: 78_136_000 picoseconds.
-		Weight::from_parts(129_022_000, 6208)
+		// Minimum execution time: 75_712_000 picoseconds.
+		Weight::from_parts(109_422_000, 6208)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -277,10 +279,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	fn withdraw_proceeds() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4235`
+		//  Measured:  `4272`
 		//  Estimated: `9786`
-		// Minimum execution time: 94_931_000 picoseconds.
-		Weight::from_parts(159_045_000, 9786)
+		// Minimum execution time: 93_749_000 picoseconds.
+		Weight::from_parts(131_645_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -302,8 +304,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2264`
 		//  Estimated: `8654`
-		// Minimum execution time: 84_495_000 picoseconds.
-		Weight::from_parts(106_898_000, 8654)
+		// Minimum execution time: 83_434_000 picoseconds.
+		Weight::from_parts(110_504_000, 8654)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -319,8 +321,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `925`
 		//  Estimated: `3674`
-		// Minimum execution time: 84_525_000 picoseconds.
-		Weight::from_parts(106_127_000, 3674)
+		// Minimum execution time: 84_605_000 picoseconds.
+		Weight::from_parts(134_660_000, 3674)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -348,8 +350,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2792`
 		//  Estimated: `8654`
-		// Minimum execution time: 151_424_000 picoseconds.
-		Weight::from_parts(184_062_000, 8654)
+		// Minimum execution time: 149_781_000 picoseconds.
+		Weight::from_parts(251_412_000, 8654)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -369,8 +371,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2227`
 		//  Estimated: `5360`
-		// Minimum execution time: 95_161_000 picoseconds.
-		Weight::from_parts(132_687_000, 5360)
+		// Minimum execution time: 98_085_000 picoseconds.
+		Weight::from_parts(162_671_000, 5360)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -392,8 +394,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4952`
 		//  Estimated: `9786`
-		// Minimum execution time: 104_865_000 picoseconds.
-		Weight::from_parts(157_233_000, 9786)
+		// Minimum execution time: 110_003_000 picoseconds.
+		Weight::from_parts(179_987_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -417,10 +419,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `HashrateTokens::FacilitySeries` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	fn close_series() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5799`
+		//  Measured:  `5836`
 		//  Estimated: `9786`
-		// Minimum execution time: 173_266_000 picoseconds.
-		Weight::from_parts(250_181_000, 9786)
+		// Minimum execution time: 175_960_000 picoseconds.
+		Weight::from_parts(281_216_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -430,8 +432,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_648_000 picoseconds.
-		Weight::from_parts(10_015_000, 0)
+		// Minimum execution time: 5_578_000 picoseconds.
+		Weight::from_parts(8_603_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `HashrateTokens::Backings` (r:1 w:1)
@@ -452,8 +454,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4659`
 		//  Estimated: `160230`
-		// Minimum execution time: 323_649_000 picoseconds.
-		Weight::from_parts(401_314_000, 160230)
+		// Minimum execution time: 321_616_000 picoseconds.
+		Weight::from_parts(411_499_000, 160230)
 			.saturating_add(T::DbWeight::get().reads(81_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -479,8 +481,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2875`
 		//  Estimated: `9786`
-		// Minimum execution time: 77_064_000 picoseconds.
-		Weight::from_parts(129_441_000, 9786)
+		// Minimum execution time: 74_771_000 picoseconds.
+		Weight::from_parts(86_067_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
@@ -496,8 +498,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `3342`
 		//  Estimated: `9786`
-		// Minimum execution time: 49_503_000 picoseconds.
-		Weight::from_parts(88_632_000, 9786)
+		// Minimum execution time: 47_801_000 picoseconds.
+		Weight::from_parts(62_603_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -515,10 +517,10 @@ impl WeightInfo for () {
 	/// Proof: `HashrateTokens::FacilitySeries` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	fn cancel_series() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4108`
+		//  Measured:  `4145`
 		//  Estimated: `9786`
-		// Minimum execution time: 111_726_000 picoseconds.
-		Weight::from_parts(165_024_000, 9786)
+		// Minimum execution time: 110_714_000 picoseconds.
+		Weight::from_parts(158_464_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
@@ -534,8 +536,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `3722`
 		//  Estimated: `9786`
-		// Minimum execution time: 86_599_000 picoseconds.
-		Weight::from_parts(102_682_000, 9786)
+		// Minimum execution time: 87_630_000 picoseconds.
+		Weight::from_parts(130_123_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
@@ -551,14 +553,16 @@ impl WeightInfo for () {
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `PowOracle::Schedules` (r:1 w:0)
 	/// Proof: `PowOracle::Schedules` (`max_values`: Some(1), `max_size`: Some(161), added: 656, mode: `MaxEncodedLen`)
+	/// Storage: `HashrateTokens::DueQueue` (r:0 w:1)
+	/// Proof: `HashrateTokens::DueQueue` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	fn open_offering() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3704`
+		//  Measured:  `3741`
 		//  Estimated: `9786`
-		// Minimum execution time: 65_477_000 picoseconds.
-		Weight::from_parts(104_716_000, 9786)
+		// Minimum execution time: 67_350_000 picoseconds.
+		Weight::from_parts(107_309_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	/// Storage: `HashrateTokens::Offerings` (r:1 w:1)
 	/// Proof: `HashrateTokens::Offerings` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
@@ -590,10 +594,10 @@ impl WeightInfo for () {
 	/// Proof: `HashrateTokens::LastMintLimit` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn subscribe() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5345`
+		//  Measured:  `5382`
 		//  Estimated: `43934`
-		// Minimum execution time: 212_404_000 picoseconds.
-		Weight::from_parts(249_880_000, 43934)
+		// Minimum execution time: 214_988_000 picoseconds.
+		Weight::from_parts(242_148_000, 43934)
 			.saturating_add(ParityDbWeight::get().reads(29_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
@@ -630,12 +634,12 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[0, 512]`.
 	fn close_offering(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5230 + n * (86 ±0)`
+		//  Measured:  `5267 + n * (86 ±0)`
 		//  Estimated: `40817 + n * (3832 ±5)`
-		// Minimum execution time: 41_181_000 picoseconds.
-		Weight::from_parts(47_691_000, 40817)
-			// Standard Error: 234_808
-			.saturating_add(Weight::from_parts(41_167_731, 0).saturating_mul(n.into()))
+		// Minimum execution time: 35_433_000 picoseconds.
+		Weight::from_parts(41_241_000, 40817)
+			// Standard Error: 310_051
+			.saturating_add(Weight::from_parts(46_224_715, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(27_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
@@ -652,10 +656,10 @@ impl WeightInfo for () {
 	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	fn refund() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1465`
+		//  Measured:  `1502`
 		//  Estimated: `6208`
-		// Minimum execution time: 78_136_000 picoseconds.
-		Weight::from_parts(129_022_000, 6208)
+		// Minimum execution time: 75_712_000 picoseconds.
+		Weight::from_parts(109_422_000, 6208)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
@@ -671,10 +675,10 @@ impl WeightInfo for () {
 	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	fn withdraw_proceeds() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4235`
+		//  Measured:  `4272`
 		//  Estimated: `9786`
-		// Minimum execution time: 94_931_000 picoseconds.
-		Weight::from_parts(159_045_000, 9786)
+		// Minimum execution time: 93_749_000 picoseconds.
+		Weight::from_parts(131_645_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
@@ -696,8 +700,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2264`
 		//  Estimated: `8654`
-		// Minimum execution time: 84_495_000 picoseconds.
-		Weight::from_parts(106_898_000, 8654)
+		// Minimum execution time: 83_434_000 picoseconds.
+		Weight::from_parts(110_504_000, 8654)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
@@ -713,8 +717,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `925`
 		//  Estimated: `3674`
-		// Minimum execution time: 84_525_000 picoseconds.
-		Weight::from_parts(106_127_000, 3674)
+		// Minimum execution time: 84_605_000 picoseconds.
+		Weight::from_parts(134_660_000, 3674)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
@@ -742,8 +746,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2792`
 		//  Estimated: `8654`
-		// Minimum execution time: 151_424_000 picoseconds.
-		Weight::from_parts(184_062_000, 8654)
+		// Minimum execution time: 149_781_000 picoseconds.
+		Weight::from_parts(251_412_000, 8654)
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
@@ -763,8 +767,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2227`
 		//  Estimated: `5360`
-		// Minimum execution time: 95_161_000 picoseconds.
-		Weight::from_parts(132_687_000, 5360)
+		// Minimum execution time: 98_085_000 picoseconds.
+		Weight::from_parts(162_671_000, 5360)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
@@ -786,8 +790,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `4952`
 		//  Estimated: `9786`
-		// Minimum execution time: 104_865_000 picoseconds.
-		Weight::from_parts(157_233_000, 9786)
+		// Minimum execution time: 110_003_000 picoseconds.
+		Weight::from_parts(179_987_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
@@ -811,10 +815,10 @@ impl WeightInfo for () {
 	/// Proof: `HashrateTokens::FacilitySeries` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	fn close_series() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5799`
+		//  Measured:  `5836`
 		//  Estimated: `9786`
-		// Minimum execution time: 173_266_000 picoseconds.
-		Weight::from_parts(250_181_000, 9786)
+		// Minimum execution time: 175_960_000 picoseconds.
+		Weight::from_parts(281_216_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
@@ -824,8 +828,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_648_000 picoseconds.
-		Weight::from_parts(10_015_000, 0)
+		// Minimum execution time: 5_578_000 picoseconds.
+		Weight::from_parts(8_603_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `HashrateTokens::Backings` (r:1 w:1)
@@ -846,8 +850,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `4659`
 		//  Estimated: `160230`
-		// Minimum execution time: 323_649_000 picoseconds.
-		Weight::from_parts(401_314_000, 160230)
+		// Minimum execution time: 321_616_000 picoseconds.
+		Weight::from_parts(411_499_000, 160230)
 			.saturating_add(ParityDbWeight::get().reads(81_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}

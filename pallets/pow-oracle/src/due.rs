@@ -4,7 +4,7 @@
 use crate::*;
 use frame_support::{storage::with_storage_layer, traits::Get, weights::Weight};
 use hashrate_primitives::{
-	due::{drain, entry_weight, DueAt, Processed},
+	due::{drain, entry_weight, DueAt, Processed, RETRY_AFTER},
 	FacilityInspect,
 };
 use sp_runtime::DispatchError;
@@ -15,8 +15,12 @@ pub(crate) struct OracleQueue<T>(core::marker::PhantomData<T>);
 impl<T: Config> hashrate_primitives::due::DueQueue for OracleQueue<T> {
 	type Item = OracleDue;
 
-	fn head() -> Option<(DueAt, OracleDue)> {
-		DueQueue::<T>::iter_keys().next()
+	/// Removing entries already visited and queueing later ones while iterating is what the
+	/// drain does: the iterator reads the next key after the last one it returned.
+	type Iter = frame_support::storage::KeyPrefixIterator<(DueAt, OracleDue)>;
+
+	fn iter() -> Self::Iter {
+		DueQueue::<T>::iter_keys()
 	}
 
 	fn insert(at: DueAt, item: &OracleDue) {
@@ -119,9 +123,12 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Closes a queued round; not due yet (the windows were lengthened since it was queued),
-	/// it is queued again for when it is.
+	/// it is queued again for when it is; failed for a reason that may pass, it is tried
+	/// again after [`RETRY_AFTER`].
 	fn close_due(facility: FacilityId, period: PeriodIndex) -> Processed {
 		match with_storage_layer(|| Self::do_close(facility, period)) {
+			// Closed (a new entry is queued if it was extended or handed to governance).
+			Ok(()) => Processed::Done,
 			Err(error)
 				if error == Error::<T>::WindowOpen.into()
 					|| error == Error::<T>::AwaitingGovernance.into() =>
@@ -130,15 +137,17 @@ impl<T: Config> Pallet<T> {
 					.and_then(|round| Self::round_due(period, &round))
 					.map_or(Processed::Done, Processed::Later)
 			},
-			// Closed (a new entry is queued if it was extended or handed to governance), or
-			// nothing left to close: finalized by an attestation or a fallback call.
-			_ => Processed::Done,
+			// Finalized by an attestation or a fallback call, or nothing to decide.
+			Err(error) if Self::nothing_to_close(&error) => Processed::Done,
+			Err(_) => Processed::Later(Self::now().saturating_add(RETRY_AFTER)),
 		}
 	}
 
-	/// Makes a queued output final; not due yet, queued again for when it is.
+	/// Makes a queued output final; not due yet, queued again for when it is; failed for a
+	/// reason that may pass, tried again after [`RETRY_AFTER`].
 	fn make_final_due(facility: FacilityId, period: PeriodIndex) -> Processed {
 		match with_storage_layer(|| Self::do_make_final(facility, period)) {
+			Ok(()) => Processed::Done,
 			Err(error)
 				if error == Error::<T>::ChallengeWindowOpen.into()
 					|| error == Error::<T>::DisputeOpen.into() =>
@@ -147,8 +156,45 @@ impl<T: Config> Pallet<T> {
 					.and_then(|record| record.status.due())
 					.map_or(Processed::Done, Processed::Later)
 			},
-			_ => Processed::Done,
+			// Made final by a fallback call or a resolution, or pruned.
+			Err(error)
+				if error == Error::<T>::AlreadyFinal.into()
+					|| error == Error::<T>::NotFinalized.into() =>
+			{
+				Processed::Done
+			},
+			Err(_) => Processed::Later(Self::now().saturating_add(RETRY_AFTER)),
 		}
+	}
+
+	/// Whether a close failed because there is nothing (left) to decide.
+	fn nothing_to_close(error: &DispatchError) -> bool {
+		[
+			Error::<T>::AlreadyFinalized,
+			Error::<T>::NotOwed,
+			Error::<T>::PeriodTooOld,
+			Error::<T>::UnknownFacility,
+			Error::<T>::FacilityNotReporting,
+		]
+		.into_iter()
+		.any(|nothing| *error == nothing.into())
+	}
+
+	/// Whether `facility`'s `period` is behind the close sweep (a round opened there — its
+	/// window reopened by longer windows, or a period before the chain's first whole one —
+	/// is queued to be closed instead).
+	pub(crate) fn behind_sweep(facility: FacilityId, period: PeriodIndex) -> bool {
+		CloseCursor::<T>::get().is_some_and(|cursor| (period, facility) < cursor)
+	}
+
+	/// Where the close sweep starts on a chain that has no cursor: the first period that
+	/// starts at or after the chain's first block (every facility's first owed period), or
+	/// the oldest period whose outputs are still kept, if later.
+	pub(crate) fn initial_cursor(now: u64) -> Option<(PeriodIndex, FacilityId)> {
+		let first = Self::first_starting_at_or_after(ChainStart::<T>::get()?)?;
+		let current = Self::period_at(now)?;
+		let oldest_kept = current.0.saturating_sub(T::OutputHistory::get()).saturating_add(1);
+		Some((first.max(PeriodIndex(oldest_kept)), FacilityId(0)))
 	}
 
 	/// The close sweep: from [`CloseCursor`], closes each facility's period whose report
@@ -165,19 +211,12 @@ impl<T: Config> Pallet<T> {
 		if !remaining.all_gte(used.saturating_add(db.writes(1))) {
 			return (Weight::zero(), 0);
 		}
-		let (mut period, mut facility) = match CloseCursor::<T>::get() {
-			Some(cursor) => cursor,
-			None => {
-				// A chain upgraded to the self-driving oracle: periods from the current one
-				// on (earlier ones stay with the fallback calls).
-				if !ChainStart::<T>::exists() {
-					return (used, 0);
-				}
-				match Self::period_at(now) {
-					Some(current) => (current, FacilityId(0)),
-					None => return (used, 0),
-				}
-			},
+		// Set in the chain's first block, or by the migration of an upgraded chain; a chain
+		// without one starts where every facility's first owed period is.
+		let Some((mut period, mut facility)) =
+			CloseCursor::<T>::get().or_else(|| Self::initial_cursor(now))
+		else {
+			return (used, 0);
 		};
 		let start = (period, facility);
 		let end_id = T::Facilities::next_facility_id();
@@ -241,6 +280,11 @@ impl<T: Config> Pallet<T> {
 		}
 		match with_storage_layer(|| Self::do_close(facility, period)) {
 			Err(error) if Self::must_wait(&error) => None,
+			Err(error) if !Self::nothing_to_close(&error) => {
+				// Failed for a reason that may pass: the queue tries it again.
+				Self::queue_close(facility, period, Self::now().saturating_add(RETRY_AFTER));
+				Some(Self::close_weight())
+			},
 			// Closed, or nothing to decide (not owed, too old).
 			_ => Some(Self::close_weight()),
 		}

@@ -177,15 +177,43 @@ mod close_sweep {
 	}
 
 	#[test]
-	fn a_chain_without_a_cursor_starts_at_the_current_period() {
+	fn a_chain_without_a_cursor_sweeps_from_the_first_period_owed() {
 		run(|| {
 			CloseCursor::<Test>::kill();
 			let p3 = PeriodIndex(P0.0 + 3);
-			set_now(end_of(p3) + 1);
+			set_now(end_of(p3) + WINDOW);
 			idle();
-			// An upgraded chain: earlier periods stay with the fallback calls.
+			// The chain started ten periods before P0 and the facility was approved at P0:
+			// the periods before P0 are not owed, P0..=P3 went by silent and default.
+			let defaulted: Vec<PeriodIndex> = announced().iter().map(|(_, p, _)| *p).collect();
+			assert_eq!(defaulted, (P0.0..=p3.0).map(PeriodIndex).collect::<Vec<_>>());
 			assert_eq!(CloseCursor::<Test>::get(), Some((next(p3), FacilityId(0))));
-			assert!(announced().is_empty());
+		});
+	}
+
+	#[test]
+	fn a_round_opened_behind_the_sweep_is_queued_to_be_closed() {
+		run(|| {
+			// P0 was passed with nothing to close (the facility not approved yet), then a
+			// longer window reopens it and the facility reports.
+			set_now(end_of(P0) + WINDOW);
+			CloseCursor::<Test>::put((next(P0), FacilityId(0)));
+			let mut timing = Timings::<Test>::get();
+			timing.report_window = WINDOW + 200;
+			assert_ok!(Oracle::set_timing(RuntimeOrigin::root(), timing));
+			assert_ok!(Oracle::report(signed(REPORTER), FACILITY, P0, output()));
+			let closes = end_of(P0) + WINDOW + 200;
+			assert_eq!(
+				queued(),
+				vec![(closes, OracleDue::Close { facility: FACILITY, period: P0 })]
+			);
+			set_now(closes);
+			idle();
+			assert!(has_event(Event::WindowExtended {
+				facility: FACILITY,
+				period: P0,
+				closes_at: closes + EXTENSION
+			}));
 		});
 	}
 }
@@ -364,5 +392,11 @@ fn a_chain_upgraded_from_v2_queues_what_was_due() {
 		crate::migrations::v3::MigrateV2ToV3::<Test>::on_runtime_upgrade();
 		assert_eq!(queued(), due);
 		assert_eq!(Oracle::on_chain_storage_version(), StorageVersion::new(3));
+		// The cursor stays where it was; a chain without one gets one.
+		assert_eq!(CloseCursor::<Test>::get(), Some((P0, FacilityId(0))));
+		CloseCursor::<Test>::kill();
+		StorageVersion::new(2).put::<Oracle>();
+		crate::migrations::v3::MigrateV2ToV3::<Test>::on_runtime_upgrade();
+		assert_eq!(CloseCursor::<Test>::get(), Some((PeriodIndex(P0.0 - 10), FacilityId(0))));
 	});
 }

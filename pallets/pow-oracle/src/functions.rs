@@ -493,6 +493,11 @@ impl<T: Config> Pallet<T> {
 				return Self::finalize_attested(facility, period, round, &network);
 			}
 		}
+		if Self::behind_sweep(facility, period) {
+			if let Some(at) = Self::round_due(period, &round) {
+				Self::queue_close(facility, period, at);
+			}
+		}
 		Rounds::<T>::insert(facility, period, round);
 		Ok(())
 	}
@@ -996,7 +1001,7 @@ impl<T: Config> Pallet<T> {
 	///   at the end of its challenge window or its dispute deadline, and the queue makes
 	///   nothing else final; every extended round or round waiting for governance is queued
 	///   to be closed; every other open round is at or after the close sweep's cursor (which
-	///   exists only once the chain has started).
+	///   exists only once the chain has started) or queued to be closed.
 	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::btree_map::BTreeMap;
@@ -1138,8 +1143,9 @@ impl<T: Config> Pallet<T> {
 				);
 			} else if let Some((next, next_facility)) = cursor {
 				ensure!(
-					(period, facility) >= (next, next_facility),
-					"an open round behind the close sweep"
+					(period, facility) >= (next, next_facility)
+						|| close.contains(&(facility, period)),
+					"an open round behind the close sweep, not queued to be closed"
 				);
 			}
 		}

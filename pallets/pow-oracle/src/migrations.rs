@@ -124,8 +124,8 @@ pub mod v2 {
 /// v2 -> v3: the chain drives the oracle by itself ([`DueQueue`], [`CloseCursor`]). Queues
 /// every output not final yet (at the end of its challenge window or its dispute deadline) and
 /// every round extended for quorum or waiting for governance (when its window or wait ends);
-/// the close sweep starts at the current period in the first block's idle time (periods
-/// whose windows closed before the upgrade stay with the fallback calls).
+/// the close sweep starts at the first period every facility owes (or the oldest whose
+/// outputs are kept): periods nobody closed under v2 are closed too.
 pub mod v3 {
 	use super::*;
 
@@ -134,7 +134,12 @@ pub mod v3 {
 
 	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateV2ToV3<T> {
 		fn on_runtime_upgrade() -> Weight {
-			let (mut reads, mut writes) = (2u64, 0u64);
+			let (mut reads, mut writes) = (4u64, 1u64);
+			if !CloseCursor::<T>::exists() {
+				if let Some(cursor) = Pallet::<T>::initial_cursor(Pallet::<T>::now()) {
+					CloseCursor::<T>::put(cursor);
+				}
+			}
 			for (facility, period, record) in Outputs::<T>::iter() {
 				reads.saturating_inc();
 				if record.status.due().is_some() {
@@ -156,6 +161,10 @@ pub mod v3 {
 
 		#[cfg(feature = "try-runtime")]
 		fn post_upgrade(_: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			ensure!(
+				CloseCursor::<T>::exists() || !ChainStart::<T>::exists(),
+				"a started chain without a close sweep"
+			);
 			Pallet::<T>::do_try_state()
 		}
 	}

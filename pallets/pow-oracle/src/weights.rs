@@ -29,9 +29,9 @@
 // --heap-pages
 // 4096
 // --template
-// /work/main/scripts/frame-weight-template.hbs
+// /work/i18/scripts/frame-weight-template.hbs
 // --output
-// /work/main/pallets/pow-oracle/src/weights.rs
+// /work/i18/pallets/pow-oracle/src/weights.rs
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -80,8 +80,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `465`
 		//  Estimated: `1646`
-		// Minimum execution time: 19_388_000 picoseconds.
-		Weight::from_parts(32_038_000, 1646)
+		// Minimum execution time: 19_178_000 picoseconds.
+		Weight::from_parts(20_871_000, 1646)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -95,8 +95,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `267`
 		//  Estimated: `1646`
-		// Minimum execution time: 12_348_000 picoseconds.
-		Weight::from_parts(22_654_000, 1646)
+		// Minimum execution time: 12_378_000 picoseconds.
+		Weight::from_parts(13_390_000, 1646)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -106,8 +106,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `432`
 		//  Estimated: `1710`
-		// Minimum execution time: 10_765_000 picoseconds.
-		Weight::from_parts(17_826_000, 1710)
+		// Minimum execution time: 10_586_000 picoseconds.
+		Weight::from_parts(11_597_000, 1710)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -117,8 +117,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `464`
 		//  Estimated: `1710`
-		// Minimum execution time: 10_665_000 picoseconds.
-		Weight::from_parts(20_821_000, 1710)
+		// Minimum execution time: 10_405_000 picoseconds.
+		Weight::from_parts(11_387_000, 1710)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -144,8 +144,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1006`
 		//  Estimated: `3870`
-		// Minimum execution time: 49_173_000 picoseconds.
-		Weight::from_parts(81_380_000, 3870)
+		// Minimum execution time: 47_911_000 picoseconds.
+		Weight::from_parts(51_226_000, 3870)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -165,8 +165,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `812`
 		//  Estimated: `3870`
-		// Minimum execution time: 26_850_000 picoseconds.
-		Weight::from_parts(42_653_000, 3870)
+		// Minimum execution time: 26_349_000 picoseconds.
+		Weight::from_parts(28_732_000, 3870)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -184,8 +184,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `330`
 		//  Estimated: `3507`
-		// Minimum execution time: 23_565_000 picoseconds.
-		Weight::from_parts(39_338_000, 3507)
+		// Minimum execution time: 22_844_000 picoseconds.
+		Weight::from_parts(25_568_000, 3507)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -195,8 +195,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_888_000 picoseconds.
-		Weight::from_parts(10_576_000, 0)
+		// Minimum execution time: 5_608_000 picoseconds.
+		Weight::from_parts(6_330_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `PowOracle::Attestors` (r:1 w:1)
@@ -209,8 +209,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1281`
 		//  Estimated: `3604`
-		// Minimum execution time: 62_632_000 picoseconds.
-		Weight::from_parts(103_253_000, 3604)
+		// Minimum execution time: 62_492_000 picoseconds.
+		Weight::from_parts(68_582_000, 3604)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -226,8 +226,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1210`
 		//  Estimated: `3604`
-		// Minimum execution time: 57_375_000 picoseconds.
-		Weight::from_parts(91_375_000, 3604)
+		// Minimum execution time: 54_931_000 picoseconds.
+		Weight::from_parts(65_217_000, 3604)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -267,14 +267,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	/// Storage: `PowOracle::Submissions` (r:0 w:1)
 	/// Proof: `PowOracle::Submissions` (`max_values`: None, `max_size`: Some(1525), added: 4000, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::DueQueue` (r:0 w:1)
+	/// Proof: `PowOracle::DueQueue` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	fn report() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `7896`
 		//  Estimated: `47844`
-		// Minimum execution time: 1_735_459_000 picoseconds.
-		Weight::from_parts(2_386_233_000, 47844)
+		// Minimum execution time: 1_745_044_000 picoseconds.
+		Weight::from_parts(2_294_217_000, 47844)
 			.saturating_add(T::DbWeight::get().reads(61_u64))
-			.saturating_add(T::DbWeight::get().writes(41_u64))
+			.saturating_add(T::DbWeight::get().writes(42_u64))
 	}
 	/// Storage: `PowOracle::Attestors` (r:1 w:1)
 	/// Proof: `PowOracle::Attestors` (`max_values`: Some(1), `max_size`: Some(481), added: 976, mode: `MaxEncodedLen`)
@@ -312,14 +314,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	/// Storage: `PowOracle::Submissions` (r:0 w:1)
 	/// Proof: `PowOracle::Submissions` (`max_values`: None, `max_size`: Some(1525), added: 4000, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::DueQueue` (r:0 w:1)
+	/// Proof: `PowOracle::DueQueue` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	fn attest() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `7950`
 		//  Estimated: `45241`
-		// Minimum execution time: 1_677_173_000 picoseconds.
-		Weight::from_parts(1_957_999_000, 45241)
+		// Minimum execution time: 1_695_380_000 picoseconds.
+		Weight::from_parts(1_939_743_000, 45241)
 			.saturating_add(T::DbWeight::get().reads(60_u64))
-			.saturating_add(T::DbWeight::get().writes(40_u64))
+			.saturating_add(T::DbWeight::get().writes(41_u64))
 	}
 	/// Storage: `PowOracle::Outputs` (r:2 w:1)
 	/// Proof: `PowOracle::Outputs` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
@@ -355,14 +359,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	/// Storage: `PowOracle::Submissions` (r:0 w:1)
 	/// Proof: `PowOracle::Submissions` (`max_values`: None, `max_size`: Some(1525), added: 4000, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::DueQueue` (r:0 w:1)
+	/// Proof: `PowOracle::DueQueue` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	fn close() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `7613`
 		//  Estimated: `42638`
-		// Minimum execution time: 1_885_762_000 picoseconds.
-		Weight::from_parts(2_086_700_000, 42638)
+		// Minimum execution time: 1_762_500_000 picoseconds.
+		Weight::from_parts(1_880_154_000, 42638)
 			.saturating_add(T::DbWeight::get().reads(58_u64))
-			.saturating_add(T::DbWeight::get().writes(39_u64))
+			.saturating_add(T::DbWeight::get().writes(40_u64))
 	}
 	/// Storage: `PowOracle::Outputs` (r:1 w:0)
 	/// Proof: `PowOracle::Outputs` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
@@ -388,14 +394,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:16 w:16)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::DueQueue` (r:0 w:1)
+	/// Proof: `PowOracle::DueQueue` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	fn close_to_governance() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `6052`
 		//  Estimated: `42638`
-		// Minimum execution time: 1_792_875_000 picoseconds.
-		Weight::from_parts(2_276_802_000, 42638)
+		// Minimum execution time: 1_804_873_000 picoseconds.
+		Weight::from_parts(1_954_094_000, 42638)
 			.saturating_add(T::DbWeight::get().reads(69_u64))
-			.saturating_add(T::DbWeight::get().writes(48_u64))
+			.saturating_add(T::DbWeight::get().writes(49_u64))
 	}
 	/// Storage: `PowOracle::Rounds` (r:1 w:1)
 	/// Proof: `PowOracle::Rounds` (`max_values`: None, `max_size`: Some(1644), added: 4119, mode: `MaxEncodedLen`)
@@ -417,14 +425,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `PowOracle::FeePot` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `PowOracle::Outputs` (r:1 w:1)
 	/// Proof: `PowOracle::Outputs` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::DueQueue` (r:0 w:1)
+	/// Proof: `PowOracle::DueQueue` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	fn force_finalize() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1382`
 		//  Estimated: `6196`
-		// Minimum execution time: 127_269_000 picoseconds.
-		Weight::from_parts(185_545_000, 6196)
+		// Minimum execution time: 127_139_000 picoseconds.
+		Weight::from_parts(174_509_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	/// Storage: `PowOracle::Outputs` (r:1 w:1)
 	/// Proof: `PowOracle::Outputs` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
@@ -448,14 +458,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `PowOracle::Schedules` (`max_values`: Some(1), `max_size`: Some(161), added: 656, mode: `MaxEncodedLen`)
 	/// Storage: `PowOracle::Submissions` (r:0 w:1)
 	/// Proof: `PowOracle::Submissions` (`max_values`: None, `max_size`: Some(1525), added: 4000, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::DueQueue` (r:0 w:1)
+	/// Proof: `PowOracle::DueQueue` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	fn make_final() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1491`
 		//  Estimated: `6196`
-		// Minimum execution time: 122_983_000 picoseconds.
-		Weight::from_parts(199_195_000, 6196)
+		// Minimum execution time: 113_958_000 picoseconds.
+		Weight::from_parts(140_909_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `PowOracle::Attestors` (r:1 w:0)
 	/// Proof: `PowOracle::Attestors` (`max_values`: Some(1), `max_size`: Some(481), added: 976, mode: `MaxEncodedLen`)
@@ -475,14 +487,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `PowOracle::Timings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `PowOracle::Disputes` (r:0 w:1)
 	/// Proof: `PowOracle::Disputes` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::DueQueue` (r:0 w:2)
+	/// Proof: `PowOracle::DueQueue` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	fn dispute() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `3959`
 		//  Estimated: `9786`
-		// Minimum execution time: 119_296_000 picoseconds.
-		Weight::from_parts(188_339_000, 9786)
+		// Minimum execution time: 110_673_000 picoseconds.
+		Weight::from_parts(124_455_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `PowOracle::Outputs` (r:1 w:1)
 	/// Proof: `PowOracle::Outputs` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
@@ -516,14 +530,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `RealYield::FinalPeriods` (`max_values`: None, `max_size`: Some(133), added: 2608, mode: `MaxEncodedLen`)
 	/// Storage: `PowOracle::Strikes` (r:0 w:15)
 	/// Proof: `PowOracle::Strikes` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::DueQueue` (r:0 w:1)
+	/// Proof: `PowOracle::DueQueue` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	fn resolve_dispute() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `7957`
 		//  Estimated: `45241`
-		// Minimum execution time: 1_531_318_000 picoseconds.
-		Weight::from_parts(1_739_215_000, 45241)
+		// Minimum execution time: 1_550_846_000 picoseconds.
+		Weight::from_parts(1_632_808_000, 45241)
 			.saturating_add(T::DbWeight::get().reads(46_u64))
-			.saturating_add(T::DbWeight::get().writes(54_u64))
+			.saturating_add(T::DbWeight::get().writes(55_u64))
 	}
 }
 
@@ -541,8 +557,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `465`
 		//  Estimated: `1646`
-		// Minimum execution time: 19_388_000 picoseconds.
-		Weight::from_parts(32_038_000, 1646)
+		// Minimum execution time: 19_178_000 picoseconds.
+		Weight::from_parts(20_871_000, 1646)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -556,8 +572,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `267`
 		//  Estimated: `1646`
-		// Minimum execution time: 12_348_000 picoseconds.
-		Weight::from_parts(22_654_000, 1646)
+		// Minimum execution time: 12_378_000 picoseconds.
+		Weight::from_parts(13_390_000, 1646)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -567,8 +583,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `432`
 		//  Estimated: `1710`
-		// Minimum execution time: 10_765_000 picoseconds.
-		Weight::from_parts(17_826_000, 1710)
+		// Minimum execution time: 10_586_000 picoseconds.
+		Weight::from_parts(11_597_000, 1710)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -578,8 +594,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `464`
 		//  Estimated: `1710`
-		// Minimum execution time: 10_665_000 picoseconds.
-		Weight::from_parts(20_821_000, 1710)
+		// Minimum execution time: 10_405_000 picoseconds.
+		Weight::from_parts(11_387_000, 1710)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -605,8 +621,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1006`
 		//  Estimated: `3870`
-		// Minimum execution time: 49_173_000 picoseconds.
-		Weight::from_parts(81_380_000, 3870)
+		// Minimum execution time: 47_911_000 picoseconds.
+		Weight::from_parts(51_226_000, 3870)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
@@ -626,8 +642,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `812`
 		//  Estimated: `3870`
-		// Minimum execution time: 26_850_000 picoseconds.
-		Weight::from_parts(42_653_000, 3870)
+		// Minimum execution time: 26_349_000 picoseconds.
+		Weight::from_parts(28_732_000, 3870)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
@@ -645,8 +661,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `330`
 		//  Estimated: `3507`
-		// Minimum execution time: 23_565_000 picoseconds.
-		Weight::from_parts(39_338_000, 3507)
+		// Minimum execution time: 22_844_000 picoseconds.
+		Weight::from_parts(25_568_000, 3507)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
@@ -656,8 +672,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_888_000 picoseconds.
-		Weight::from_parts(10_576_000, 0)
+		// Minimum execution time: 5_608_000 picoseconds.
+		Weight::from_parts(6_330_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `PowOracle::Attestors` (r:1 w:1)
@@ -670,8 +686,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1281`
 		//  Estimated: `3604`
-		// Minimum execution time: 62_632_000 picoseconds.
-		Weight::from_parts(103_253_000, 3604)
+		// Minimum execution time: 62_492_000 picoseconds.
+		Weight::from_parts(68_582_000, 3604)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
@@ -687,8 +703,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1210`
 		//  Estimated: `3604`
-		// Minimum execution time: 57_375_000 picoseconds.
-		Weight::from_parts(91_375_000, 3604)
+		// Minimum execution time: 54_931_000 picoseconds.
+		Weight::from_parts(65_217_000, 3604)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
@@ -728,14 +744,16 @@ impl WeightInfo for () {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	/// Storage: `PowOracle::Submissions` (r:0 w:1)
 	/// Proof: `PowOracle::Submissions` (`max_values`: None, `max_size`: Some(1525), added: 4000, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::DueQueue` (r:0 w:1)
+	/// Proof: `PowOracle::DueQueue` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	fn report() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `7896`
 		//  Estimated: `47844`
-		// Minimum execution time: 1_735_459_000 picoseconds.
-		Weight::from_parts(2_386_233_000, 47844)
+		// Minimum execution time: 1_745_044_000 picoseconds.
+		Weight::from_parts(2_294_217_000, 47844)
 			.saturating_add(ParityDbWeight::get().reads(61_u64))
-			.saturating_add(ParityDbWeight::get().writes(41_u64))
+			.saturating_add(ParityDbWeight::get().writes(42_u64))
 	}
 	/// Storage: `PowOracle::Attestors` (r:1 w:1)
 	/// Proof: `PowOracle::Attestors` (`max_values`: Some(1), `max_size`: Some(481), added: 976, mode: `MaxEncodedLen`)
@@ -773,14 +791,16 @@ impl WeightInfo for () {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	/// Storage: `PowOracle::Submissions` (r:0 w:1)
 	/// Proof: `PowOracle::Submissions` (`max_values`: None, `max_size`: Some(1525), added: 4000, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::DueQueue` (r:0 w:1)
+	/// Proof: `PowOracle::DueQueue` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	fn attest() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `7950`
 		//  Estimated: `45241`
-		// Minimum execution time: 1_677_173_000 picoseconds.
-		Weight::from_parts(1_957_999_000, 45241)
+		// Minimum execution time: 1_695_380_000 picoseconds.
+		Weight::from_parts(1_939_743_000, 45241)
 			.saturating_add(ParityDbWeight::get().reads(60_u64))
-			.saturating_add(ParityDbWeight::get().writes(40_u64))
+			.saturating_add(ParityDbWeight::get().writes(41_u64))
 	}
 	/// Storage: `PowOracle::Outputs` (r:2 w:1)
 	/// Proof: `PowOracle::Outputs` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
@@ -816,14 +836,16 @@ impl WeightInfo for () {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	/// Storage: `PowOracle::Submissions` (r:0 w:1)
 	/// Proof: `PowOracle::Submissions` (`max_values`: None, `max_size`: Some(1525), added: 4000, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::DueQueue` (r:0 w:1)
+	/// Proof: `PowOracle::DueQueue` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	fn close() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `7613`
 		//  Estimated: `42638`
-		// Minimum execution time: 1_885_762_000 picoseconds.
-		Weight::from_parts(2_086_700_000, 42638)
+		// Minimum execution time: 1_762_500_000 picoseconds.
+		Weight::from_parts(1_880_154_000, 42638)
 			.saturating_add(ParityDbWeight::get().reads(58_u64))
-			.saturating_add(ParityDbWeight::get().writes(39_u64))
+			.saturating_add(ParityDbWeight::get().writes(40_u64))
 	}
 	/// Storage: `PowOracle::Outputs` (r:1 w:0)
 	/// Proof: `PowOracle::Outputs` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
@@ -849,14 +871,16 @@ impl WeightInfo for () {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:16 w:16)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::DueQueue` (r:0 w:1)
+	/// Proof: `PowOracle::DueQueue` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	fn close_to_governance() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `6052`
 		//  Estimated: `42638`
-		// Minimum execution time: 1_792_875_000 picoseconds.
-		Weight::from_parts(2_276_802_000, 42638)
+		// Minimum execution time: 1_804_873_000 picoseconds.
+		Weight::from_parts(1_954_094_000, 42638)
 			.saturating_add(ParityDbWeight::get().reads(69_u64))
-			.saturating_add(ParityDbWeight::get().writes(48_u64))
+			.saturating_add(ParityDbWeight::get().writes(49_u64))
 	}
 	/// Storage: `PowOracle::Rounds` (r:1 w:1)
 	/// Proof: `PowOracle::Rounds` (`max_values`: None, `max_size`: Some(1644), added: 4119, mode: `MaxEncodedLen`)
@@ -878,14 +902,16 @@ impl WeightInfo for () {
 	/// Proof: `PowOracle::FeePot` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `PowOracle::Outputs` (r:1 w:1)
 	/// Proof: `PowOracle::Outputs` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::DueQueue` (r:0 w:1)
+	/// Proof: `PowOracle::DueQueue` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	fn force_finalize() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1382`
 		//  Estimated: `6196`
-		// Minimum execution time: 127_269_000 picoseconds.
-		Weight::from_parts(185_545_000, 6196)
+		// Minimum execution time: 127_139_000 picoseconds.
+		Weight::from_parts(174_509_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
-			.saturating_add(ParityDbWeight::get().writes(9_u64))
+			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	/// Storage: `PowOracle::Outputs` (r:1 w:1)
 	/// Proof: `PowOracle::Outputs` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
@@ -909,14 +935,16 @@ impl WeightInfo for () {
 	/// Proof: `PowOracle::Schedules` (`max_values`: Some(1), `max_size`: Some(161), added: 656, mode: `MaxEncodedLen`)
 	/// Storage: `PowOracle::Submissions` (r:0 w:1)
 	/// Proof: `PowOracle::Submissions` (`max_values`: None, `max_size`: Some(1525), added: 4000, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::DueQueue` (r:0 w:1)
+	/// Proof: `PowOracle::DueQueue` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	fn make_final() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1491`
 		//  Estimated: `6196`
-		// Minimum execution time: 122_983_000 picoseconds.
-		Weight::from_parts(199_195_000, 6196)
+		// Minimum execution time: 113_958_000 picoseconds.
+		Weight::from_parts(140_909_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	/// Storage: `PowOracle::Attestors` (r:1 w:0)
 	/// Proof: `PowOracle::Attestors` (`max_values`: Some(1), `max_size`: Some(481), added: 976, mode: `MaxEncodedLen`)
@@ -936,14 +964,16 @@ impl WeightInfo for () {
 	/// Proof: `PowOracle::Timings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `PowOracle::Disputes` (r:0 w:1)
 	/// Proof: `PowOracle::Disputes` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::DueQueue` (r:0 w:2)
+	/// Proof: `PowOracle::DueQueue` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	fn dispute() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `3959`
 		//  Estimated: `9786`
-		// Minimum execution time: 119_296_000 picoseconds.
-		Weight::from_parts(188_339_000, 9786)
+		// Minimum execution time: 110_673_000 picoseconds.
+		Weight::from_parts(124_455_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
-			.saturating_add(ParityDbWeight::get().writes(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	/// Storage: `PowOracle::Outputs` (r:1 w:1)
 	/// Proof: `PowOracle::Outputs` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
@@ -977,13 +1007,15 @@ impl WeightInfo for () {
 	/// Proof: `RealYield::FinalPeriods` (`max_values`: None, `max_size`: Some(133), added: 2608, mode: `MaxEncodedLen`)
 	/// Storage: `PowOracle::Strikes` (r:0 w:15)
 	/// Proof: `PowOracle::Strikes` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::DueQueue` (r:0 w:1)
+	/// Proof: `PowOracle::DueQueue` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	fn resolve_dispute() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `7957`
 		//  Estimated: `45241`
-		// Minimum execution time: 1_531_318_000 picoseconds.
-		Weight::from_parts(1_739_215_000, 45241)
+		// Minimum execution time: 1_550_846_000 picoseconds.
+		Weight::from_parts(1_632_808_000, 45241)
 			.saturating_add(ParityDbWeight::get().reads(46_u64))
-			.saturating_add(ParityDbWeight::get().writes(54_u64))
+			.saturating_add(ParityDbWeight::get().writes(55_u64))
 	}
 }

@@ -61,8 +61,11 @@ impl TypeInfo for DueAt {
 pub trait DueQueue {
 	/// What becomes due.
 	type Item;
-	/// The earliest entry, if any.
-	fn head() -> Option<(DueAt, Self::Item)>;
+	/// The map's keys, earliest first (a storage prefix iterator: each step reads the next
+	/// key after the previous one, so removing entries behind it costs nothing more).
+	type Iter: Iterator<Item = (DueAt, Self::Item)>;
+	/// Iterates the entries from the earliest.
+	fn iter() -> Self::Iter;
 	/// Adds an entry (an entry already there stays one).
 	fn insert(at: DueAt, item: &Self::Item);
 	/// Removes an entry, if there.
@@ -75,21 +78,31 @@ pub enum Processed {
 	/// Done, or no longer anything to do (a fallback call handled it): the entry goes.
 	Done,
 	/// Not due yet after all (rules changed since it was queued, or the item waits for
-	/// something else): queued again at this unix second (at least the next second).
+	/// something else, or failed for a reason that may pass): queued again at this unix
+	/// second (at least the next second).
 	Later(u64),
 }
 
-/// Weight of one queue entry: reading the head, removing it, queueing it again or the next
-/// one.
+/// How long an item that failed for a reason that may pass (an arithmetic or transfer error)
+/// waits before it is tried again, seconds.
+pub const RETRY_AFTER: u64 = 600;
+
+/// Items whose worst case does not fit the weight left that a drain steps over to reach
+/// lighter ones behind them (they stay queued; a heavy item does not hold up the rest).
+pub const MAX_SKIPPED: u32 = 4;
+
+/// Weight of one queue entry: reading it, removing it, queueing it again.
 pub fn entry_weight(read: Weight, write: Weight) -> Weight {
 	read.saturating_add(write.saturating_mul(2))
 }
 
 /// Processes `Q`'s entries due at `now`, oldest first, while `remaining` covers an entry's
-/// [`entry_weight`] plus the item's worst case (`worst`). `process` runs the item (inside a
-/// storage layer of its own if it can fail half-way) and returns what became of it and the
-/// weight it used. Returns the weight used (the head read that found nothing due included)
-/// and how many items were processed.
+/// [`entry_weight`] plus the item's worst case (`worst`); an item that does not fit is
+/// stepped over (at most [`MAX_SKIPPED`] of them). `process` runs the item (inside a storage
+/// layer of its own if it can fail half-way) and returns what became of it and the weight it
+/// used. One iteration over the map serves the whole drain. Returns the weight used (every
+/// entry read charged, the one that ended the drain included) and how many items were
+/// processed.
 pub fn drain<Q: DueQueue>(
 	now: u64,
 	remaining: Weight,
@@ -99,22 +112,27 @@ pub fn drain<Q: DueQueue>(
 ) -> (Weight, u32) {
 	let mut used = Weight::zero();
 	let mut processed = 0u32;
+	let mut skipped = 0u32;
+	let mut entries = Q::iter();
 	loop {
 		if !remaining.all_gte(used.saturating_add(entry)) {
 			break;
 		}
-		let Some((at, item)) = Q::head() else {
-			used = used.saturating_add(entry);
+		used = used.saturating_add(entry);
+		let Some((at, item)) = entries.next() else { break };
+		if at.0 > now {
 			break;
-		};
-		if at.0 > now || !remaining.all_gte(used.saturating_add(entry).saturating_add(worst(&item)))
-		{
-			used = used.saturating_add(entry);
-			break;
+		}
+		if !remaining.all_gte(used.saturating_add(worst(&item))) {
+			skipped = skipped.saturating_add(1);
+			if skipped > MAX_SKIPPED {
+				break;
+			}
+			continue;
 		}
 		Q::remove(at, &item);
 		let (outcome, weight) = process(&item);
-		used = used.saturating_add(entry).saturating_add(weight);
+		used = used.saturating_add(weight);
 		processed = processed.saturating_add(1);
 		if let Processed::Later(time) = outcome {
 			Q::insert(DueAt(time.max(now.saturating_add(1))), &item);
@@ -136,8 +154,9 @@ mod tests {
 	struct Queue;
 	impl DueQueue for Queue {
 		type Item = u32;
-		fn head() -> Option<(DueAt, u32)> {
-			QUEUE.with(|q| q.borrow().iter().next().copied())
+		type Iter = std::vec::IntoIter<(DueAt, u32)>;
+		fn iter() -> Self::Iter {
+			QUEUE.with(|q| q.borrow().iter().copied().collect::<Vec<_>>().into_iter())
 		}
 		fn insert(at: DueAt, item: &u32) {
 			QUEUE.with(|q| q.borrow_mut().insert((at, *item)));
@@ -145,6 +164,10 @@ mod tests {
 		fn remove(at: DueAt, item: &u32) {
 			QUEUE.with(|q| q.borrow_mut().remove(&(at, *item)));
 		}
+	}
+
+	fn head() -> Option<(DueAt, u32)> {
+		Queue::iter().next()
 	}
 
 	fn w(ref_time: u64) -> Weight {
@@ -172,8 +195,8 @@ mod tests {
 			Queue::insert(DueAt(at), &item);
 		}
 		let mut seen = Vec::new();
-		// Entry 1 + item 10 each: 11 per item; 25 fits two items and the entry weight of a
-		// third head read.
+		// Entry 1 + item 10 each: 11 per item; 25 fits two items, then the third is read and
+		// stepped over (it does not fit) and the fourth read is not due.
 		let (used, count) = drain::<Queue>(
 			35,
 			w(25),
@@ -184,7 +207,7 @@ mod tests {
 				(Processed::Done, w(10))
 			},
 		);
-		assert_eq!((seen.clone(), count, used), (vec![1, 2], 2, w(23)));
+		assert_eq!((seen.clone(), count, used), (vec![1, 2], 2, w(24)));
 		// Next block: item 3 is due, item 4 is not.
 		let (used, count) = drain::<Queue>(
 			35,
@@ -197,7 +220,7 @@ mod tests {
 			},
 		);
 		assert_eq!((seen, count, used), (vec![1, 2, 3], 1, w(6)));
-		assert_eq!(Queue::head(), Some((DueAt(40), 4)));
+		assert_eq!(head(), Some((DueAt(40), 4)));
 	}
 
 	#[test]
@@ -208,11 +231,44 @@ mod tests {
 			drain::<Queue>(10, w(1_000), w(1), |_| w(1), |_| (Processed::Later(3), w(1)));
 		// Queued at or before now it would loop; it goes to the next second instead.
 		assert_eq!(count, 1);
-		assert_eq!(Queue::head(), Some((DueAt(11), 7)));
+		assert_eq!(head(), Some((DueAt(11), 7)));
 		let (_, count) =
 			drain::<Queue>(10, w(1_000), w(1), |_| w(1), |_| (Processed::Later(50), w(1)));
 		assert_eq!(count, 0);
-		assert_eq!(Queue::head(), Some((DueAt(11), 7)));
+		assert_eq!(head(), Some((DueAt(11), 7)));
+	}
+
+	#[test]
+	fn a_heavy_item_is_stepped_over_for_lighter_ones() {
+		QUEUE.with(|q| q.borrow_mut().clear());
+		Queue::insert(DueAt(1), &9);
+		Queue::insert(DueAt(2), &1);
+		let worst = |item: &u32| w(u64::from(*item) * 10);
+		let mut seen = Vec::new();
+		drain::<Queue>(10, w(20), w(1), worst, |item| {
+			seen.push(*item);
+			(Processed::Done, w(10))
+		});
+		assert_eq!(seen, vec![1]);
+		assert_eq!(head(), Some((DueAt(1), 9)));
+		// At most MAX_SKIPPED heavy items are stepped over.
+		QUEUE.with(|q| q.borrow_mut().clear());
+		for i in 0..=MAX_SKIPPED {
+			Queue::insert(DueAt(u64::from(i)), &9);
+		}
+		Queue::insert(DueAt(9), &1);
+		let mut seen = Vec::new();
+		drain::<Queue>(
+			10,
+			w(1_000),
+			w(1),
+			|item| w(u64::from(*item) * 1_000),
+			|item| {
+				seen.push(*item);
+				(Processed::Done, w(1))
+			},
+		);
+		assert!(seen.is_empty());
 	}
 
 	#[test]

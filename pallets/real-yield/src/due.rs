@@ -8,7 +8,7 @@ use frame_support::{
 	traits::{Get, UnixTime},
 	weights::Weight,
 };
-use hashrate_primitives::due::{drain, entry_weight, DueQueue as Queue, Processed};
+use hashrate_primitives::due::{drain, entry_weight, DueQueue as Queue, Processed, RETRY_AFTER};
 use sp_runtime::{traits::Zero, DispatchError};
 
 /// [`DueQueue`] as a due queue.
@@ -17,8 +17,12 @@ pub(crate) struct SeriesQueue<T>(core::marker::PhantomData<T>);
 impl<T: Config> Queue for SeriesQueue<T> {
 	type Item = SeriesId;
 
-	fn head() -> Option<(DueAt, SeriesId)> {
-		DueQueue::<T>::iter_keys().next()
+	/// Removing entries already visited and queueing later ones while iterating is what the
+	/// drain does: the iterator reads the next key after the last one it returned.
+	type Iter = frame_support::storage::KeyPrefixIterator<(DueAt, SeriesId)>;
+
+	fn iter() -> Self::Iter {
+		DueQueue::<T>::iter_keys()
 	}
 
 	fn insert(at: DueAt, series: &SeriesId) {
@@ -64,9 +68,28 @@ impl<T: Config> Pallet<T> {
 						.saturating_add(Self::cascade_weight(settled.saturating_sub(1))),
 				),
 				// Not final yet (its finality queues it), settled already, or unknown.
-				Err(_) => (Processed::Done, T::WeightInfo::settle()),
+				Err(error) if Self::nothing_to_advance(&error) => {
+					(Processed::Done, T::WeightInfo::settle())
+				},
+				// Failed half-way (a collateral transfer, an overflow), rolled back: tried
+				// again after a while.
+				Err(_) => {
+					(Processed::Later(now.saturating_add(RETRY_AFTER)), Self::advance_weight())
+				},
 			},
 		)
+	}
+
+	/// Whether moving a series on failed because there is nothing to do yet or any more.
+	fn nothing_to_advance(error: &DispatchError) -> bool {
+		[
+			Error::<T>::UnknownSeries,
+			Error::<T>::NothingToSettle,
+			Error::<T>::AlreadySettled,
+			Error::<T>::PeriodNotFinal,
+		]
+		.into_iter()
+		.any(|nothing| *error == nothing.into())
 	}
 
 	/// Settles `series`' next period if it is paid in full or owes nothing, defaults it if its

@@ -322,6 +322,7 @@ pub mod v3 {
 			for (facility, period, fixed) in FinalPeriods::<T>::iter() {
 				reads.saturating_inc();
 				for (series, state) in live.iter() {
+					reads.saturating_inc();
 					let economics = &state.economics;
 					if economics.facility == facility
 						&& period >= state.next

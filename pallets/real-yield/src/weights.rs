@@ -29,9 +29,9 @@
 // --heap-pages
 // 4096
 // --template
-// /work/main/scripts/frame-weight-template.hbs
+// /work/i18/scripts/frame-weight-template.hbs
 // --output
-// /work/main/pallets/real-yield/src/weights.rs
+// /work/i18/pallets/real-yield/src/weights.rs
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -89,10 +89,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2404`
 		//  Estimated: `8817`
-		// Minimum execution time: 169_761_000 picoseconds.
-		Weight::from_parts(206_466_588, 8817)
-			// Standard Error: 3_750
-			.saturating_add(Weight::from_parts(97_231, 0).saturating_mul(h.into()))
+		// Minimum execution time: 177_953_000 picoseconds.
+		Weight::from_parts(280_383_091, 8817)
+			// Standard Error: 6_991
+			.saturating_add(Weight::from_parts(5_865, 0).saturating_mul(h.into()))
 			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -118,8 +118,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1662`
 		//  Estimated: `7024`
-		// Minimum execution time: 70_254_000 picoseconds.
-		Weight::from_parts(75_342_000, 7024)
+		// Minimum execution time: 71_156_000 picoseconds.
+		Weight::from_parts(97_264_000, 7024)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -159,8 +159,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3401`
 		//  Estimated: `9786`
-		// Minimum execution time: 169_951_000 picoseconds.
-		Weight::from_parts(180_207_000, 9786)
+		// Minimum execution time: 171_223_000 picoseconds.
+		Weight::from_parts(233_155_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(19_u64))
 			.saturating_add(T::DbWeight::get().writes(13_u64))
 	}
@@ -181,12 +181,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 32]`.
 	fn claim(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2142 + e * (542 ±0)`
+		//  Measured:  `2179 + e * (542 ±0)`
 		//  Estimated: `6208 + e * (2999 ±5)`
-		// Minimum execution time: 101_600_000 picoseconds.
-		Weight::from_parts(99_446_741, 6208)
-			// Standard Error: 41_071
-			.saturating_add(Weight::from_parts(8_279_371, 0).saturating_mul(e.into()))
+		// Minimum execution time: 102_992_000 picoseconds.
+		Weight::from_parts(154_116_862, 6208)
+			// Standard Error: 113_745
+			.saturating_add(Weight::from_parts(6_238_827, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
@@ -209,12 +209,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 16]`.
 	fn claim_many(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2364 + n * (187 ±0)`
+		//  Measured:  `2401 + n * (187 ±0)`
 		//  Estimated: `6208 + n * (4370 ±0)`
-		// Minimum execution time: 97_044_000 picoseconds.
-		Weight::from_parts(83_696_381, 6208)
-			// Standard Error: 193_281
-			.saturating_add(Weight::from_parts(31_533_138, 0).saturating_mul(n.into()))
+		// Minimum execution time: 99_717_000 picoseconds.
+		Weight::from_parts(79_749_814, 6208)
+			// Standard Error: 157_916
+			.saturating_add(Weight::from_parts(32_334_709, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -235,8 +235,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2209`
 		//  Estimated: `9786`
-		// Minimum execution time: 89_212_000 picoseconds.
-		Weight::from_parts(93_929_000, 9786)
+		// Minimum execution time: 91_295_000 picoseconds.
+		Weight::from_parts(98_476_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -250,8 +250,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1544`
 		//  Estimated: `9786`
-		// Minimum execution time: 36_244_000 picoseconds.
-		Weight::from_parts(39_259_000, 9786)
+		// Minimum execution time: 37_736_000 picoseconds.
+		Weight::from_parts(44_286_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -264,12 +264,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn prune_series(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `833 + n * (48 ±0)`
+		//  Measured:  `866 + n * (48 ±0)`
 		//  Estimated: `5360 + n * (3011 ±2)`
-		// Minimum execution time: 29_093_000 picoseconds.
-		Weight::from_parts(25_154_967, 5360)
-			// Standard Error: 17_105
-			.saturating_add(Weight::from_parts(3_832_963, 0).saturating_mul(n.into()))
+		// Minimum execution time: 29_874_000 picoseconds.
+		Weight::from_parts(40_748_319, 5360)
+			// Standard Error: 53_436
+			.saturating_add(Weight::from_parts(5_054_491, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -286,8 +286,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `239`
 		//  Estimated: `1646`
-		// Minimum execution time: 10_806_000 picoseconds.
-		Weight::from_parts(12_038_000, 1646)
+		// Minimum execution time: 11_056_000 picoseconds.
+		Weight::from_parts(14_642_000, 1646)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -306,12 +306,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 32]`.
 	fn before_balance_change(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1766 + e * (542 ±0)`
+		//  Measured:  `1803 + e * (542 ±0)`
 		//  Estimated: `5360 + e * (2999 ±5)`
-		// Minimum execution time: 44_416_000 picoseconds.
-		Weight::from_parts(52_652_604, 5360)
-			// Standard Error: 46_777
-			.saturating_add(Weight::from_parts(6_702_752, 0).saturating_mul(e.into()))
+		// Minimum execution time: 44_837_000 picoseconds.
+		Weight::from_parts(61_156_575, 5360)
+			// Standard Error: 93_464
+			.saturating_add(Weight::from_parts(7_510_499, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -329,8 +329,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1430`
 		//  Estimated: `5360`
-		// Minimum execution time: 51_376_000 picoseconds.
-		Weight::from_parts(56_273_000, 5360)
+		// Minimum execution time: 50_365_000 picoseconds.
+		Weight::from_parts(54_090_000, 5360)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -352,18 +352,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `PowOracle::Network` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `RealYield::Rules` (r:1 w:0)
 	/// Proof: `RealYield::Rules` (`max_values`: Some(1), `max_size`: Some(18), added: 513, mode: `MaxEncodedLen`)
+	/// Storage: `RealYield::DueQueue` (r:0 w:32)
+	/// Proof: `RealYield::DueQueue` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// The range of component `s` is `[1, 16]`.
 	fn on_period_final(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1464 + s * (119 ±0)`
 		//  Estimated: `3598 + s * (4370 ±0)`
-		// Minimum execution time: 35_382_000 picoseconds.
-		Weight::from_parts(31_829_642, 3598)
-			// Standard Error: 66_188
-			.saturating_add(Weight::from_parts(11_592_697, 0).saturating_mul(s.into()))
+		// Minimum execution time: 38_387_000 picoseconds.
+		Weight::from_parts(25_753_276, 3598)
+			// Standard Error: 49_708
+			.saturating_add(Weight::from_parts(14_715_808, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 4370).saturating_mul(s.into()))
 	}
 }
@@ -397,10 +400,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2404`
 		//  Estimated: `8817`
-		// Minimum execution time: 169_761_000 picoseconds.
-		Weight::from_parts(206_466_588, 8817)
-			// Standard Error: 3_750
-			.saturating_add(Weight::from_parts(97_231, 0).saturating_mul(h.into()))
+		// Minimum execution time: 177_953_000 picoseconds.
+		Weight::from_parts(280_383_091, 8817)
+			// Standard Error: 6_991
+			.saturating_add(Weight::from_parts(5_865, 0).saturating_mul(h.into()))
 			.saturating_add(ParityDbWeight::get().reads(14_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
@@ -426,8 +429,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1662`
 		//  Estimated: `7024`
-		// Minimum execution time: 70_254_000 picoseconds.
-		Weight::from_parts(75_342_000, 7024)
+		// Minimum execution time: 71_156_000 picoseconds.
+		Weight::from_parts(97_264_000, 7024)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
@@ -467,8 +470,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `3401`
 		//  Estimated: `9786`
-		// Minimum execution time: 169_951_000 picoseconds.
-		Weight::from_parts(180_207_000, 9786)
+		// Minimum execution time: 171_223_000 picoseconds.
+		Weight::from_parts(233_155_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(19_u64))
 			.saturating_add(ParityDbWeight::get().writes(13_u64))
 	}
@@ -489,12 +492,12 @@ impl WeightInfo for () {
 	/// The range of component `e` is `[0, 32]`.
 	fn claim(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2142 + e * (542 ±0)`
+		//  Measured:  `2179 + e * (542 ±0)`
 		//  Estimated: `6208 + e * (2999 ±5)`
-		// Minimum execution time: 101_600_000 picoseconds.
-		Weight::from_parts(99_446_741, 6208)
-			// Standard Error: 41_071
-			.saturating_add(Weight::from_parts(8_279_371, 0).saturating_mul(e.into()))
+		// Minimum execution time: 102_992_000 picoseconds.
+		Weight::from_parts(154_116_862, 6208)
+			// Standard Error: 113_745
+			.saturating_add(Weight::from_parts(6_238_827, 0).saturating_mul(e.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
@@ -517,12 +520,12 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 16]`.
 	fn claim_many(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2364 + n * (187 ±0)`
+		//  Measured:  `2401 + n * (187 ±0)`
 		//  Estimated: `6208 + n * (4370 ±0)`
-		// Minimum execution time: 97_044_000 picoseconds.
-		Weight::from_parts(83_696_381, 6208)
-			// Standard Error: 193_281
-			.saturating_add(Weight::from_parts(31_533_138, 0).saturating_mul(n.into()))
+		// Minimum execution time: 99_717_000 picoseconds.
+		Weight::from_parts(79_749_814, 6208)
+			// Standard Error: 157_916
+			.saturating_add(Weight::from_parts(32_334_709, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
@@ -543,8 +546,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2209`
 		//  Estimated: `9786`
-		// Minimum execution time: 89_212_000 picoseconds.
-		Weight::from_parts(93_929_000, 9786)
+		// Minimum execution time: 91_295_000 picoseconds.
+		Weight::from_parts(98_476_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
@@ -558,8 +561,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1544`
 		//  Estimated: `9786`
-		// Minimum execution time: 36_244_000 picoseconds.
-		Weight::from_parts(39_259_000, 9786)
+		// Minimum execution time: 37_736_000 picoseconds.
+		Weight::from_parts(44_286_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
@@ -572,12 +575,12 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 64]`.
 	fn prune_series(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `833 + n * (48 ±0)`
+		//  Measured:  `866 + n * (48 ±0)`
 		//  Estimated: `5360 + n * (3011 ±2)`
-		// Minimum execution time: 29_093_000 picoseconds.
-		Weight::from_parts(25_154_967, 5360)
-			// Standard Error: 17_105
-			.saturating_add(Weight::from_parts(3_832_963, 0).saturating_mul(n.into()))
+		// Minimum execution time: 29_874_000 picoseconds.
+		Weight::from_parts(40_748_319, 5360)
+			// Standard Error: 53_436
+			.saturating_add(Weight::from_parts(5_054_491, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -594,8 +597,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `239`
 		//  Estimated: `1646`
-		// Minimum execution time: 10_806_000 picoseconds.
-		Weight::from_parts(12_038_000, 1646)
+		// Minimum execution time: 11_056_000 picoseconds.
+		Weight::from_parts(14_642_000, 1646)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -614,12 +617,12 @@ impl WeightInfo for () {
 	/// The range of component `e` is `[0, 32]`.
 	fn before_balance_change(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1766 + e * (542 ±0)`
+		//  Measured:  `1803 + e * (542 ±0)`
 		//  Estimated: `5360 + e * (2999 ±5)`
-		// Minimum execution time: 44_416_000 picoseconds.
-		Weight::from_parts(52_652_604, 5360)
-			// Standard Error: 46_777
-			.saturating_add(Weight::from_parts(6_702_752, 0).saturating_mul(e.into()))
+		// Minimum execution time: 44_837_000 picoseconds.
+		Weight::from_parts(61_156_575, 5360)
+			// Standard Error: 93_464
+			.saturating_add(Weight::from_parts(7_510_499, 0).saturating_mul(e.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -637,8 +640,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1430`
 		//  Estimated: `5360`
-		// Minimum execution time: 51_376_000 picoseconds.
-		Weight::from_parts(56_273_000, 5360)
+		// Minimum execution time: 50_365_000 picoseconds.
+		Weight::from_parts(54_090_000, 5360)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -660,18 +663,21 @@ impl WeightInfo for () {
 	/// Proof: `PowOracle::Network` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `RealYield::Rules` (r:1 w:0)
 	/// Proof: `RealYield::Rules` (`max_values`: Some(1), `max_size`: Some(18), added: 513, mode: `MaxEncodedLen`)
+	/// Storage: `RealYield::DueQueue` (r:0 w:32)
+	/// Proof: `RealYield::DueQueue` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// The range of component `s` is `[1, 16]`.
 	fn on_period_final(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1464 + s * (119 ±0)`
 		//  Estimated: `3598 + s * (4370 ±0)`
-		// Minimum execution time: 35_382_000 picoseconds.
-		Weight::from_parts(31_829_642, 3598)
-			// Standard Error: 66_188
-			.saturating_add(Weight::from_parts(11_592_697, 0).saturating_mul(s.into()))
+		// Minimum execution time: 38_387_000 picoseconds.
+		Weight::from_parts(25_753_276, 3598)
+			// Standard Error: 49_708
+			.saturating_add(Weight::from_parts(14_715_808, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(s.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 4370).saturating_mul(s.into()))
 	}
 }
