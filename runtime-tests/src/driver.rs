@@ -64,22 +64,33 @@ impl Failure {
 /// What one block did with one submitted transaction.
 pub type Outcome = Result<Vec<RuntimeEvent>, Failure>;
 
+/// Merges `patch` into `base` the way chain specs are: objects key by key, anything else
+/// replaces.
+fn merge(base: &mut Value, patch: Value) {
+	match (base, patch) {
+		(Value::Object(base), Value::Object(patch)) => {
+			for (key, value) in patch {
+				merge(base.entry(key).or_insert(Value::Null), value);
+			}
+		},
+		(base, patch) => *base = patch,
+	}
+}
+
 /// The JSON genesis config of a preset: its patch over the default config, merged the way
 /// chain specs are (objects key by key, anything else replaces).
 pub fn preset_json(preset: &str) -> Vec<u8> {
-	fn merge(base: &mut Value, patch: Value) {
-		match (base, patch) {
-			(Value::Object(base), Value::Object(patch)) => {
-				for (key, value) in patch {
-					merge(base.entry(key).or_insert(Value::Null), value);
-				}
-			},
-			(base, patch) => *base = patch,
-		}
-	}
 	let patch = genesis_config_presets::get_preset(&preset.into()).expect("preset exists");
 	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serializes");
 	merge(&mut config, serde_json::from_slice(&patch).expect("preset is JSON"));
+	serde_json::to_vec(&config).expect("serializes")
+}
+
+/// [`preset_json`] with `patch` merged into it (objects key by key, anything else replaces):
+/// a preset with other timings or rules.
+pub fn preset_json_patched(preset: &str, patch: Value) -> Vec<u8> {
+	let mut config: Value = serde_json::from_slice(&preset_json(preset)).expect("JSON");
+	merge(&mut config, patch);
 	serde_json::to_vec(&config).expect("serializes")
 }
 
@@ -109,16 +120,42 @@ pub fn extensions(nonce: Nonce) -> TxExtension {
 	)
 }
 
+/// Who signs: a development key or any sr25519 key pair (a simulation's many holders).
+#[derive(Clone)]
+pub struct Signer(sp_core::sr25519::Pair);
+
+impl Signer {
+	/// The key pair of a secret URI (`//holder/7`).
+	pub fn from_uri(uri: &str) -> Self {
+		use sp_core::Pair as _;
+		Self(sp_core::sr25519::Pair::from_string(uri, None).expect("a valid secret URI"))
+	}
+
+	/// The account it signs for.
+	pub fn account(&self) -> AccountId {
+		use sp_core::Pair as _;
+		self.0.public().into()
+	}
+}
+
+impl From<Sr25519Keyring> for Signer {
+	fn from(key: Sr25519Keyring) -> Self {
+		Self(key.pair())
+	}
+}
+
 /// `call` signed by `signer` with `nonce`. Reads the genesis hash and versions the signed
 /// payload commits to, so it runs inside the chain's externalities.
-pub fn sign(signer: Sr25519Keyring, nonce: Nonce, call: RuntimeCall) -> UncheckedExtrinsic {
+pub fn sign(signer: impl Into<Signer>, nonce: Nonce, call: RuntimeCall) -> UncheckedExtrinsic {
+	use sp_core::Pair as _;
+	let signer = signer.into();
 	let extensions = extensions(nonce);
 	let payload =
 		SignedPayload::new(call.clone(), extensions.clone()).expect("the implicit data exists");
-	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
+	let signature = payload.using_encoded(|bytes| signer.0.sign(bytes));
 	UncheckedExtrinsic::new_signed(
 		call,
-		Address::Id(signer.to_account_id()),
+		Address::Id(signer.account()),
 		Signature::Sr25519(signature),
 		extensions,
 	)
@@ -145,7 +182,14 @@ impl Chain {
 	/// A chain at the genesis state of `preset`; no block built yet. Blocks are stamped at
 	/// the start of their slot and imported after they are built.
 	pub fn new(preset: &str) -> Self {
-		let mut ext = preset_ext(preset);
+		Self::with_genesis(preset_json(preset))
+	}
+
+	/// A chain at the genesis state of a JSON genesis config (a preset's, patched: see
+	/// [`preset_json_patched`]).
+	pub fn with_genesis(json: Vec<u8>) -> Self {
+		let mut ext = sp_io::TestExternalities::default();
+		ext.execute_with(|| build_state::<RuntimeGenesisConfig>(json).expect("genesis builds"));
 		let parent = ext.execute_with(|| {
 			check_invariants(0);
 			frame_system::BlockHash::<Runtime>::get(0)
@@ -319,13 +363,13 @@ impl Chain {
 
 	/// Signs `call` by `signer`, checks it the way the transaction pool does, and includes
 	/// it alone in the next block; returns the events it emitted, or why it had no effect.
-	pub fn submit(&mut self, signer: Sr25519Keyring, call: impl Into<RuntimeCall>) -> Outcome {
-		self.submit_all(vec![(signer, call.into())]).pop().expect("one outcome")
+	pub fn submit(&mut self, signer: impl Into<Signer>, call: impl Into<RuntimeCall>) -> Outcome {
+		self.submit_all(vec![(signer.into(), call.into())]).pop().expect("one outcome")
 	}
 
 	/// Signs each call (nonces counted per signer), checks each the way the transaction
 	/// pool does, and includes those it accepts, in order, in the next block.
-	pub fn submit_all(&mut self, calls: Vec<(Sr25519Keyring, RuntimeCall)>) -> Vec<Outcome> {
+	pub fn submit_all<S: Into<Signer>>(&mut self, calls: Vec<(S, RuntimeCall)>) -> Vec<Outcome> {
 		let parent = self.parent;
 		// The next nonce to sign with, per signer.
 		let mut next_nonce = std::collections::BTreeMap::new();
@@ -333,8 +377,10 @@ impl Chain {
 			calls
 				.into_iter()
 				.map(|(signer, call)| {
-					let nonce = *next_nonce.entry(signer).or_insert_with(|| {
-						frame_system::Pallet::<Runtime>::account_nonce(signer.to_account_id())
+					let signer: Signer = signer.into();
+					let account = signer.account();
+					let nonce = *next_nonce.entry(account.clone()).or_insert_with(|| {
+						frame_system::Pallet::<Runtime>::account_nonce(account.clone())
 					});
 					let transaction = sign(signer, nonce, call);
 					// The pool validates against the best block's state; a later transaction
@@ -349,7 +395,7 @@ impl Chain {
 					sp_io::storage::rollback_transaction();
 					match validity {
 						Ok(_) => {
-							next_nonce.insert(signer, nonce + 1);
+							next_nonce.insert(account, nonce + 1);
 							Ok(transaction)
 						},
 						Err(invalid) => Err(Failure::Rejected(invalid)),

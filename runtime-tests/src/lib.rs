@@ -13,4 +13,6 @@ mod due;
 #[cfg(test)]
 mod lifecycle;
 #[cfg(test)]
+mod simulation;
+#[cfg(test)]
 mod upgrade;
