@@ -370,6 +370,15 @@ impl Chain {
 	/// Signs each call (nonces counted per signer), checks each the way the transaction
 	/// pool does, and includes those it accepts, in order, in the next block.
 	pub fn submit_all<S: Into<Signer>>(&mut self, calls: Vec<(S, RuntimeCall)>) -> Vec<Outcome> {
+		self.submit_all_at_slot(self.slot + 1, calls)
+	}
+
+	/// [`Self::submit_all`] in a block at `slot` (later than the last block's).
+	pub fn submit_all_at_slot<S: Into<Signer>>(
+		&mut self,
+		slot: u64,
+		calls: Vec<(S, RuntimeCall)>,
+	) -> Vec<Outcome> {
 		let parent = self.parent;
 		// The next nonce to sign with, per signer.
 		let mut next_nonce = std::collections::BTreeMap::new();
@@ -404,7 +413,7 @@ impl Chain {
 				.collect::<Vec<_>>()
 		});
 		let accepted = checked.iter().filter_map(|c| c.as_ref().ok().cloned()).collect();
-		let mut included = self.block(accepted).into_iter();
+		let mut included = self.block_at_slot(slot, accepted).into_iter();
 		checked
 			.into_iter()
 			.map(|c| match c {

@@ -16,3 +16,5 @@ mod lifecycle;
 mod simulation;
 #[cfg(test)]
 mod upgrade;
+#[cfg(test)]
+mod year;

@@ -709,7 +709,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	pub(crate) fn do_close_series(series: SeriesId) -> DispatchResult {
-		let mut record = Series::<T>::get(series).ok_or(Error::<T>::UnknownSeries)?;
+		let record = Series::<T>::get(series).ok_or(Error::<T>::UnknownSeries)?;
 		ensure!(record.status == SeriesStatus::Issued, Error::<T>::WrongStatus);
 		ensure!(Self::matured(&record), Error::<T>::NotMatured);
 		ensure!(record.supply == 0, Error::<T>::SupplyOutstanding);
@@ -717,11 +717,12 @@ impl<T: Config> Pallet<T> {
 		let operator = Self::operator_of(record.facility)?;
 		Self::release_all_collateral(series, &record, &operator)?;
 		Self::pay_proceeds(series, &operator)?;
-		record.collateral = 0;
-		record.status = SeriesStatus::Closed;
 		FacilitySeries::<T>::mutate(record.facility, |list| list.retain(|s| *s != series));
 		T::Facilities::release_obligation(record.facility)?;
-		Series::<T>::insert(series, record);
+		// Nothing of a closed series stays: storage follows live series, not history (the
+		// yield pallet keeps holders' unclaimed yield until they claim it).
+		Series::<T>::remove(series);
+		Offerings::<T>::remove(series);
 		Self::deposit_event(Event::SeriesClosed { series });
 		Ok(())
 	}

@@ -81,7 +81,9 @@
 //!
 //! After its last period a series stops counting against its facility's backing. Holders may
 //! [burn](Pallet::burn) matured tokens. [`Pallet::close_series`] closes a matured series
-//! whose supply is zero and whose periods are all settled; its obligation is released.
+//! whose supply is zero and whose periods are all settled; its obligation is released and
+//! its records are removed (the yield pallet keeps what holders have not claimed yet, and
+//! prunes its own records once nothing is left to claim).
 //!
 //! Payout-asset accounts of this pallet (escrow, collateral) transfer with
 //! `Preservation::Preserve` and must hold the asset's minimum balance from genesis, so they
@@ -880,7 +882,7 @@ pub mod pallet {
 
 		/// Close a matured series whose supply is zero and whose periods are all settled:
 		/// remaining collateral and unwithdrawn proceeds go to the operator, the facility's
-		/// obligation is released. Anyone may call it.
+		/// obligation is released and the series' records are removed. Anyone may call it.
 		///
 		/// - Origin: signed (anyone).
 		/// - Errors: `UnknownSeries`, `WrongStatus` (not issued), `NotMatured`,

@@ -943,11 +943,13 @@ fn close_series_pays_what_is_left_and_releases_the_obligation() {
 		assert_ok!(Tokens::close_series(signed(CAROL), SERIES));
 		// Collateral and the unwithdrawn proceeds go to the operator.
 		assert_eq!(btc(OPERATOR), before + 1_000_000 + 500_000_000);
-		assert_eq!(record().status, SeriesStatus::Closed);
+		// Nothing of the closed series is left.
+		assert!(Series::<Test>::get(SERIES).is_none());
+		assert!(Offerings::<Test>::get(SERIES).is_none());
 		assert!(FacilitySeries::<Test>::get(FACILITY).is_empty());
 		assert_eq!(Facilities::obligations(FACILITY), Some(0));
 		event(Event::SeriesClosed { series: SERIES });
-		assert_noop!(Tokens::close_series(signed(CAROL), SERIES), E::WrongStatus);
+		assert_noop!(Tokens::close_series(signed(CAROL), SERIES), E::UnknownSeries);
 		// The facility may retire now.
 		assert_ok!(Facilities::retire(signed(OPERATOR), FACILITY));
 	});

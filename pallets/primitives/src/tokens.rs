@@ -25,7 +25,7 @@ pub type PayoutBalance = u128;
 ///    ^                          │                                 │
 ///    └──close: failed (refunds)─┘                  supply 0, settled └──close_series──> Closed
 /// ```
-/// `Created` series may be cancelled. Whether an issued series is matured follows from the
+/// `Created` series may be cancelled; cancelling and closing remove the series. Whether an issued series is matured follows from the
 /// clock (its last period has ended), see [`SeriesInspect::is_matured`].
 #[derive(
 	Clone,
@@ -46,7 +46,9 @@ pub enum SeriesStatus {
 	Offering,
 	/// Tokens were minted: the terms are fixed.
 	Issued,
-	/// Matured with no supply left and every period settled; kept as a record.
+	/// Matured with no supply left and every period settled. Closing removes the series'
+	/// records (storage follows live series), so only records written before that rule carry
+	/// this status.
 	Closed,
 }
 
