@@ -237,6 +237,8 @@ struct Totals {
 	/// network rate), and those whose final hashrate its series shared pro rata.
 	undelivered: u32,
 	shared: u32,
+	/// Periods whose network data was carried over (nobody fed).
+	carried_network: u32,
 	/// Blocks of a session change (full: they carry nothing).
 	session_blocks: u32,
 	/// Holder records removed with nothing left in them (their rest below a sat forfeited
@@ -267,6 +269,12 @@ struct Sim {
 	final_at: BTreeMap<(usize, u32), u64>,
 	/// The yield pallet's pot balance after the last block.
 	pot: u128,
+	/// Network data as the oracle fixed it, each value checked when fixed: what the feeders
+	/// fed, or for a period nobody fed, the value fixed last before it (its documented rule:
+	/// the reference only moves forward).
+	fixed_network: BTreeMap<u32, NetworkData>,
+	/// The value fixed last and its period (`None`: genesis).
+	last_fixed: (Option<u32>, NetworkData),
 	totals: Totals,
 	/// Units subscribed per offering by the test, to tell a failure expected from one not.
 	now: u64,
@@ -344,6 +352,10 @@ impl Sim {
 		let pot = chain.read(|| {
 			pallet_assets::Pallet::<Runtime>::balance(PAYOUT_ASSET_ID, RealYield::pot_account())
 		});
+		let genesis_network = chain
+			.read(pallet_pow_oracle::LastFixed::<Runtime>::get)
+			.expect("genesis sets the network data")
+			.data;
 		Self {
 			chain,
 			rng,
@@ -361,6 +373,8 @@ impl Sim {
 			ledger: BTreeMap::new(),
 			final_at: BTreeMap::new(),
 			pot,
+			fixed_network: BTreeMap::new(),
+			last_fixed: (None, genesis_network),
 			totals: Totals::default(),
 			now: start,
 		}
@@ -790,6 +804,32 @@ impl Sim {
 							}
 						},
 						E::DisputeCorrected { .. } => self.totals.disputes_corrected += 1,
+						E::NetworkDataFixed { period, data, source } => {
+							// The day before the first block: nobody fed it; it carries genesis'.
+							let fed = period.0 >= self.first_period
+								&& self.fed[(period.0 - self.first_period) as usize];
+							let day = period.0.saturating_sub(self.first_period) as usize;
+							match source {
+								pallet_pow_oracle::NetworkSource::Feeds { .. } => {
+									assert!(fed, "period {period:?} fixed from feeds");
+									assert_eq!(data, self.network[day], "{period:?}: the median");
+									if self.last_fixed.0.is_none_or(|last| last <= period.0) {
+										self.last_fixed = (Some(period.0), data);
+									}
+								},
+								pallet_pow_oracle::NetworkSource::LastFixed => {
+									assert!(!fed, "period {period:?} carried over");
+									assert_eq!(data, self.last_fixed.1, "{period:?}: carried over");
+									self.totals.carried_network +=
+										u32::from(period.0 >= self.first_period);
+								},
+								other => panic!("{period:?} fixed by {other:?}"),
+							}
+							assert!(
+								self.fixed_network.insert(period.0, data).is_none(),
+								"fixed once"
+							);
+						},
 						_ => {},
 					}
 				},
@@ -1107,11 +1147,7 @@ impl Sim {
 	/// The network data the chain prices `day` at: what the feeders fed, or, for a day nobody
 	/// fed, the last value fixed before it.
 	fn network_as_fixed(&self, day: usize) -> NetworkData {
-		let mut day = day;
-		while !self.fed[day] {
-			day -= 1;
-		}
-		self.network[day]
+		self.fixed_network[&(self.first_period + day as u32)]
 	}
 
 	/// A repayment of `amount` left `debt`: every holder's unpaid debt is repaid the same
@@ -2095,7 +2131,7 @@ impl Sim {
 		assert!(t.offerings_succeeded >= 2 && t.offerings_failed >= 1, "{t:?}");
 		assert!(t.suspensions >= 2 && t.retirements == 1 && t.disputes_corrected == 1, "{t:?}");
 		assert!(t.attestors_removed >= 1 && t.debt > 0 && t.repaid > 0 && t.drawn > 0, "{t:?}");
-		assert!(t.undelivered > 0 && t.shared > 0, "{t:?}");
+		assert!(t.undelivered > 0 && t.shared > 0 && t.carried_network == 1, "{t:?}");
 		let f6_debt: u128 = self
 			.series
 			.values()
@@ -2178,6 +2214,7 @@ impl Sim {
 			("retirements", t.retirements.to_string()),
 			("sales / transfers / claims", format!("{} / {} / {}", t.sales, t.transfers, t.claims)),
 			("holder records removed (emptied)", t.records_removed.to_string()),
+			("periods whose network data was carried over", t.carried_network.to_string()),
 			(
 				"series-periods with hashrate undelivered / shared among series",
 				format!("{} / {}", t.undelivered, t.shared),
