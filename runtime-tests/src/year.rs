@@ -276,7 +276,7 @@ struct Sim {
 	/// The value fixed last and its period (`None`: genesis).
 	last_fixed: (Option<u32>, NetworkData),
 	totals: Totals,
-	/// Units subscribed per offering by the test, to tell a failure expected from one not.
+	/// Chain time of the last block, unix seconds.
 	now: u64,
 }
 
@@ -1631,8 +1631,10 @@ impl Sim {
 		})
 	}
 
-	/// Series that a facility's operator opens on an offering day: (hard cap in tokens, soft
-	/// cap, first and last period, cost per TH/s per day).
+	/// An offering day: each facility that issues creates a series (hard cap a share of the
+	/// room its backing leaves, soft cap 10 tokens — all of it for the offering that is to
+	/// fail), locks a week of the hard cap's expected owed output and a fifth more as
+	/// collateral, and opens the offering until the day before the term starts.
 	fn offerings_block(&mut self, time: u64, day: u32) {
 		let first = self.first_period + day + 3;
 		let mut plans = Vec::new();
@@ -1733,7 +1735,8 @@ impl Sim {
 		self.block_ok(time + 60, calls, "collateral and offerings");
 	}
 
-	/// Offerings open today, with the units still available.
+	/// The offerings opened today (their series start three days later) and their facilities'
+	/// behaviours.
 	fn open_offerings(&mut self, day: u32) -> Vec<(SeriesId, Behaviour)> {
 		let first = self.first_period + day + 3;
 		self.series
