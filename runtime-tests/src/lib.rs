@@ -17,4 +17,6 @@ mod simulation;
 #[cfg(test)]
 mod upgrade;
 #[cfg(test)]
+mod weights;
+#[cfg(test)]
 mod year;

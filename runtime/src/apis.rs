@@ -274,7 +274,9 @@ impl_runtime_apis! {
 			use frame_benchmarking::BenchmarkList;
 			use frame_support::traits::StorageInfoTrait;
 			use frame_system_benchmarking::Pallet as SystemBench;
+			use frame_system_benchmarking::extensions::Pallet as SystemExtensionsBench;
 			use frame_benchmarking::baseline::Pallet as BaselineBench;
+			use crate::session_benchmarks::Pallet as SessionBench;
 
 			let mut list = Vec::<BenchmarkList>::new();
 			list_benchmarks!(list, extra);
@@ -290,7 +292,9 @@ impl_runtime_apis! {
 			use frame_benchmarking::{baseline, BenchmarkBatch};
 			use frame_support::traits::WhitelistedStorageKeys;
 			use frame_system_benchmarking::Pallet as SystemBench;
+			use frame_system_benchmarking::extensions::Pallet as SystemExtensionsBench;
 			use frame_benchmarking::baseline::Pallet as BaselineBench;
+			use crate::session_benchmarks::Pallet as SessionBench;
 
 			impl frame_system_benchmarking::Config for Runtime {}
 			impl baseline::Config for Runtime {}
@@ -306,12 +310,41 @@ impl_runtime_apis! {
 	}
 }
 
+/// The fee benchmark measures a fee paid in a real block: the block's author is known (an
+/// Aura pre-digest for slot 0: the first validator), found once per block by
+/// `pallet-authorship`'s `on_initialize`, so the lookup is not the transaction's. Three
+/// accounts are not charged as database accesses of the transaction: the payer's (the signer,
+/// whose account `CheckNonce` already reads and writes in the same transaction, as a call's
+/// caller is whitelisted in every benchmark), the author's and the treasury's (written by the
+/// fee of every transaction of a block, so one database write per block: the block's base
+/// weight carries them, [`configs::system`]).
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_transaction_payment::BenchmarkConfig for Runtime {
+	fn setup_benchmark_environment() {
+		use codec::Encode;
+		use frame_benchmarking::benchmarking::add_to_whitelist;
+		frame_system::Pallet::<Runtime>::deposit_log(sp_runtime::DigestItem::PreRuntime(
+			sp_consensus_aura::AURA_ENGINE_ID,
+			sp_consensus_aura::Slot::from(0u64).encode(),
+		));
+		let payer: AccountId = frame_benchmarking::account("caller", 0, 0);
+		let accounts =
+			[Some(payer), Authorship::author(), Some(configs::monetary::TreasuryAccount::get())];
+		for who in accounts.into_iter().flatten() {
+			add_to_whitelist(frame_system::Account::<Runtime>::hashed_key_for(&who).into());
+		}
+	}
+}
+
 #[cfg(feature = "runtime-benchmarks")]
 mod benches {
 	use super::*;
 	frame_benchmarking::define_benchmarks!(
 		[frame_benchmarking, BaselineBench::<Runtime>]
 		[frame_system, SystemBench::<Runtime>]
+		[frame_system_extensions, SystemExtensionsBench::<Runtime>]
+		[pallet_transaction_payment, TransactionPayment]
+		[pallet_session, SessionBench::<Runtime>]
 		[pallet_balances, Balances]
 		[pallet_timestamp, Timestamp]
 		[pallet_sudo, Sudo]

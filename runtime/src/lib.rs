@@ -20,6 +20,9 @@ use alloc::vec::Vec;
 pub mod apis;
 pub mod configs;
 pub mod genesis_config_presets;
+#[cfg(feature = "runtime-benchmarks")]
+mod session_benchmarks;
+pub mod weights;
 
 pub use polkadot_sdk::*;
 

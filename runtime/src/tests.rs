@@ -1,4 +1,4 @@
-//! Runtime tests: genesis presets, fee split, database weights.
+//! Runtime tests: genesis presets, fee split, the runtime's weights.
 
 use crate::{
 	configs::monetary::{DealWithFees, TreasuryAccount},
@@ -12,7 +12,7 @@ use frame_support::{
 		fungible::{Balanced, Inspect},
 		OnUnbalanced,
 	},
-	weights::constants::ParityDbWeight,
+	weights::constants::WEIGHT_REF_TIME_PER_MILLIS,
 };
 use proptest::prelude::*;
 use serde_json::Value;
@@ -316,9 +316,27 @@ fn author_share_is_burned_when_no_author_is_known() {
 }
 
 #[test]
-fn database_weights_are_paritydb() {
+fn weights_are_the_ones_measured_for_this_runtime() {
+	use frame_support::dispatch::DispatchClass;
 	let db = <Runtime as frame_system::Config>::DbWeight::get();
-	assert_eq!(db, ParityDbWeight::get());
+	assert_eq!(db, weights::paritydb_weights::constants::ParityDbWeight::get());
+	let block = <Runtime as frame_system::Config>::BlockWeights::get();
+	// The measured empty block, plus the fee recipients' accounts (read and written once).
+	assert_eq!(
+		block.base_block,
+		weights::block_weights::BlockExecutionWeight::get()
+			.saturating_add(db.reads_writes(2, 2).set_proof_size(0))
+	);
+	for class in [DispatchClass::Normal, DispatchClass::Operational, DispatchClass::Mandatory] {
+		assert_eq!(
+			block.get(class).base_extrinsic,
+			weights::extrinsic_weights::ExtrinsicBaseWeight::get()
+		);
+	}
+	// Normal transactions fill 75 % of 2 s; operational ones may use the rest.
+	let normal = block.get(DispatchClass::Normal).max_total.expect("a normal maximum");
+	assert_eq!(normal.ref_time(), 1_500 * WEIGHT_REF_TIME_PER_MILLIS);
+	assert_eq!(block.max_block.ref_time(), 2_000 * WEIGHT_REF_TIME_PER_MILLIS);
 }
 
 #[test]

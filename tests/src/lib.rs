@@ -7,6 +7,7 @@
 //! provoked that exact message on purpose, [`Node::allow_error`]). Nodes run with levels on
 //! every line (the node's default).
 
+use serde_json::Value as Json;
 use std::{
 	fs::File,
 	net::TcpListener,
@@ -15,10 +16,11 @@ use std::{
 	time::{Duration, Instant},
 };
 use subxt::{
-	config::RpcConfigFor,
+	client::{ClientAtBlock, OfflineClientAtBlockT},
+	config::{DefaultExtrinsicParamsBuilder, RpcConfigFor},
 	dynamic,
 	ext::scale_decode::DecodeAsType,
-	rpcs::{methods::LegacyRpcMethods, RpcClient},
+	rpcs::{methods::LegacyRpcMethods, rpc_params, RpcClient},
 	OnlineClient, PolkadotConfig,
 };
 
@@ -722,4 +724,64 @@ mod tests {
 		assert_eq!(log_level(log.lines().nth(1).unwrap()), Some("WARN"));
 		assert_eq!(log_level("no level here at all"), None);
 	}
+}
+
+/// How a watched transaction ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+	/// Finalized in this block.
+	Finalized(String),
+	/// Reported to the watcher as leaving the pool: `dropped`, `invalid`, `usurped`, ...
+	Left(String),
+	/// Neither within the caller's bound: lost without a word.
+	Silent,
+}
+
+/// Signs `call` by `signer` with `nonce` and `tip` against `at`'s metadata: hex, for
+/// `author_submit*`.
+pub fn sign<C: OfflineClientAtBlockT<ChainConfig>>(
+	at: &ClientAtBlock<ChainConfig, C>,
+	call: &impl subxt::tx::Payload,
+	signer: &Keypair,
+	nonce: u64,
+	tip: u128,
+) -> String {
+	let params = DefaultExtrinsicParamsBuilder::<ChainConfig>::new().nonce(nonce).tip(tip).build();
+	let mut signable =
+		at.transactions().create_signable_offline(call, params).expect("a signable transaction");
+	let transaction = signable.sign(signer).expect("signed");
+	format!("0x{}", hex(&transaction.into_encoded()))
+}
+
+/// `author_submitAndWatchExtrinsic(xt)`: `Err` if refused, else a future of how it ended.
+pub async fn submit_and_watch(
+	rpc: RpcClient,
+	xt: String,
+) -> Result<impl std::future::Future<Output = Outcome>, String> {
+	let mut statuses = rpc
+		.subscribe::<Json>(
+			"author_submitAndWatchExtrinsic",
+			rpc_params![xt],
+			"author_unwatchExtrinsic",
+		)
+		.await
+		.map_err(|e| e.to_string())?;
+	Ok(async move {
+		while let Some(status) = statuses.next().await {
+			let status = match status {
+				Ok(status) => status,
+				Err(error) => return Outcome::Left(format!("subscription error: {error}")),
+			};
+			if let Some(block) = status.get("finalized").and_then(Json::as_str) {
+				return Outcome::Finalized(block.to_owned());
+			}
+			let ended = ["usurped", "finalityTimeout"].iter().any(|key| status.get(key).is_some())
+				|| status == "dropped"
+				|| status == "invalid";
+			if ended {
+				return Outcome::Left(status.to_string());
+			}
+		}
+		Outcome::Left("the subscription ended without a final status".into())
+	})
 }

@@ -4,20 +4,16 @@
 
 use futures::StreamExt;
 use hashrate_e2e::{
-	account, free_balance, id, transfer_keep_alive, within, ChainConfig, Node, Sealing, TempDir,
-	UNIT,
+	account, free_balance, id, sign, submit_and_watch, transfer_keep_alive, within, Node, Outcome,
+	Sealing, TempDir, UNIT,
 };
 use serde_json::Value as Json;
 use std::{
 	collections::BTreeMap,
 	time::{Duration, SystemTime, UNIX_EPOCH},
 };
-use subxt::client::{ClientAtBlock, OfflineClientAtBlockT};
-use subxt::{
-	config::DefaultExtrinsicParamsBuilder,
-	rpcs::{rpc_params, RpcClient},
-};
-use subxt_signer::sr25519::{dev, Keypair};
+use subxt::rpcs::rpc_params;
+use subxt_signer::sr25519::dev;
 
 /// Transfers per sender.
 const PER_SENDER: u64 = 2_000;
@@ -31,17 +27,6 @@ const AMOUNT: u128 = 1_000_000_000;
 const SLOT_MS: u64 = 6_000;
 /// The burst starts this long before a slot boundary.
 const BEFORE_BOUNDARY_MS: u64 = 500;
-
-/// How a watched transaction ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Outcome {
-	/// Finalized in this block.
-	Finalized(String),
-	/// Reported to the watcher as leaving the pool: `dropped`, `invalid`, `usurped`, ...
-	Left(String),
-	/// Neither within the test's bound: lost without a word.
-	Silent,
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_burst_across_a_slot_boundary_is_included_in_full() {
@@ -129,22 +114,6 @@ async fn a_burst_across_a_slot_boundary_is_included_in_full() {
 	assert_eq!(included, accepted, "every accepted transfer is included");
 	assert_eq!(included as u64, PER_SENDER * senders.len() as u64);
 	assert_eq!(free_balance(&client, id(&receiver)).await, AMOUNT * included as u128);
-}
-
-/// Signs `call` by `signer` with `nonce` and `tip` against `at`'s metadata: hex, for
-/// `author_submit*`.
-fn sign<C: OfflineClientAtBlockT<ChainConfig>>(
-	at: &ClientAtBlock<ChainConfig, C>,
-	call: &impl subxt::tx::Payload,
-	signer: &Keypair,
-	nonce: u64,
-	tip: u128,
-) -> String {
-	let params = DefaultExtrinsicParamsBuilder::<ChainConfig>::new().nonce(nonce).tip(tip).build();
-	let mut signable =
-		at.transactions().create_signable_offline(call, params).expect("a signable transaction");
-	let transaction = signable.sign(signer).expect("signed");
-	format!("0x{}", hashrate_e2e::hex(&transaction.into_encoded()))
 }
 
 /// The next status a watcher reports that is not `ready`, `future` or `broadcast`.
@@ -238,37 +207,4 @@ async fn a_dropped_replaced_or_invalid_transaction_is_reported_to_its_watcher_an
 		// A file write has no event to await: look again shortly.
 		tokio::time::sleep(Duration::from_millis(100)).await;
 	}
-}
-
-/// `author_submitAndWatchExtrinsic(xt)`: `Err` if refused, else a future of how it ended.
-async fn submit_and_watch(
-	rpc: RpcClient,
-	xt: String,
-) -> Result<impl std::future::Future<Output = Outcome>, String> {
-	let mut statuses = rpc
-		.subscribe::<Json>(
-			"author_submitAndWatchExtrinsic",
-			rpc_params![xt],
-			"author_unwatchExtrinsic",
-		)
-		.await
-		.map_err(|e| e.to_string())?;
-	Ok(async move {
-		while let Some(status) = statuses.next().await {
-			let status = match status {
-				Ok(status) => status,
-				Err(error) => return Outcome::Left(format!("subscription error: {error}")),
-			};
-			if let Some(block) = status.get("finalized").and_then(Json::as_str) {
-				return Outcome::Finalized(block.to_owned());
-			}
-			let ended = ["usurped", "finalityTimeout"].iter().any(|key| status.get(key).is_some())
-				|| status == "dropped"
-				|| status == "invalid";
-			if ended {
-				return Outcome::Left(status.to_string());
-			}
-		}
-		Outcome::Left("the subscription ended without a final status".into())
-	})
 }

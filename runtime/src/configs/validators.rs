@@ -31,7 +31,7 @@ impl pallet_session::Config for Runtime {
 	type Keys = opaque::SessionKeys;
 	/// No slashing or offence reporting on this chain (yet): nobody is disabled.
 	type DisablingStrategy = ();
-	type WeightInfo = pallet_session::weights::SubstrateWeight<Runtime>;
+	type WeightInfo = weights::pallet_session::WeightInfo<Runtime>;
 	type Currency = Balances;
 	type KeyDeposit = SessionKeyDeposit;
 }
