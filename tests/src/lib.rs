@@ -510,8 +510,13 @@ pub const REWARD: u128 = 315_800_000;
 /// uptime and a 2 % pool fee, 14 kWh (the fleet needs 13.75 at 15 J/TH; its 2,000 kW deliver
 /// 16.6), and exactly the network expectation of bitcoin.
 pub fn dev_output(ths: u128) -> dynamic::Value {
+	dev_output_at(ths, DIFFICULTY)
+}
+
+/// [`dev_output`] for a period whose network data has `difficulty` (and [`REWARD`]).
+pub fn dev_output_at(ths: u128, difficulty: u128) -> dynamic::Value {
 	let milli = ths * 1_000;
-	let gross = milli * 1_000_000_000 * u128::from(DEV_PERIOD) * REWARD / (DIFFICULTY << 32);
+	let gross = milli * 1_000_000_000 * u128::from(DEV_PERIOD) * REWARD / (difficulty << 32);
 	let net = gross * 980 / 1_000;
 	dynamic::Value::named_composite([
 		("hashrate", newtype(milli)),

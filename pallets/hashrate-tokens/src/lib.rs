@@ -158,7 +158,10 @@ pub mod pallet {
 		type Oracle: PowOracle;
 		/// What series and facilities still owe holders (the yield pallet).
 		type Obligations: SeriesObligations;
-		/// Told before every balance change (the yield pallet).
+		/// Told before every balance change (the yield pallet). This pallet's benchmarks run
+		/// in the runtime with it, each balance hook in its cheapest case (nothing to catch
+		/// up on); calls add the weights it returns (what it costs beyond that) and declare
+		/// its maxima.
 		type OnBalanceChange: OnTokenBalanceChange<Self::AccountId>;
 		/// Sets the issuance rules.
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;

@@ -416,7 +416,7 @@ impl<T: Config> Pallet<T> {
 		facility: FacilityId,
 		period: PeriodIndex,
 		output: PeriodOutput,
-	) -> DispatchResult {
+	) -> Result<bool, DispatchError> {
 		// Who before what: a signer who may not report learns that first.
 		let capacity = Self::reporting_capacity(facility)?;
 		ensure!(T::Facilities::may_report(facility, &submitter), Error::<T>::NotReporter);
@@ -444,13 +444,14 @@ impl<T: Config> Pallet<T> {
 		Self::store_or_finalize(facility, period, round)
 	}
 
-	/// Returns whether the attestor amended its earlier attestation.
+	/// Returns whether the attestor amended its earlier attestation and whether the round
+	/// was finalized.
 	pub(crate) fn do_attest(
 		attestor: T::AccountId,
 		facility: FacilityId,
 		period: PeriodIndex,
 		output: PeriodOutput,
-	) -> Result<bool, DispatchError> {
+	) -> Result<(bool, bool), DispatchError> {
 		ensure!(Attestors::<T>::get().contains(&attestor), Error::<T>::NotAttestor);
 		let capacity = Self::reporting_capacity(facility)?;
 		ensure!(Self::is_eligible(facility, &attestor), Error::<T>::OwnFacility);
@@ -469,8 +470,8 @@ impl<T: Config> Pallet<T> {
 			},
 		};
 		Self::deposit_event(Event::Attested { facility, period, attestor });
-		Self::store_or_finalize(facility, period, round)?;
-		Ok(amended)
+		let finalized = Self::store_or_finalize(facility, period, round)?;
+		Ok((amended, finalized))
 	}
 
 	/// Whether the facility reported and every attestor eligible for it attested.
@@ -482,15 +483,16 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Finalizes a complete round once the period's network data is fixed; otherwise stores
-	/// the round (`close` finalizes it later).
+	/// the round (`close` finalizes it later). Returns whether it finalized.
 	fn store_or_finalize(
 		facility: FacilityId,
 		period: PeriodIndex,
 		round: RoundOf<T>,
-	) -> DispatchResult {
+	) -> Result<bool, DispatchError> {
 		if Self::is_complete(facility, &round) {
 			if let Ok(network) = Self::ensure_fixed(period) {
-				return Self::finalize_attested(facility, period, round, &network);
+				Self::finalize_attested(facility, period, round, &network)?;
+				return Ok(true);
 			}
 		}
 		if Self::behind_sweep(facility, period) {
@@ -499,7 +501,7 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		Rounds::<T>::insert(facility, period, round);
-		Ok(())
+		Ok(false)
 	}
 
 	/// The eligible attestation with the median sats, taken whole (sats clamped into the

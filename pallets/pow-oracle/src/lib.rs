@@ -1075,15 +1075,19 @@ pub mod pallet {
 		///   `EnergyTooLow`, `EnergyAboveCapacity`, `SatsImplausible`, `Overflow`),
 		///   `FeeNotAffordable`.
 		/// - Events: `Reported`, and `Finalized` (+ payouts) if every attestor has attested.
+		///
+		/// Weighed for a report that completes the round and finalizes it; one that only
+		/// stores the round is charged [`WeightInfo::report_stored`].
 		#[pallet::call_index(6)]
 		pub fn report(
 			origin: OriginFor<T>,
 			facility: FacilityId,
 			period: PeriodIndex,
 			output: PeriodOutput,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let submitter = ensure_signed(origin)?;
-			Self::do_report(submitter, facility, period, output)
+			let finalized = Self::do_report(submitter, facility, period, output)?;
+			Ok((!finalized).then(T::WeightInfo::report_stored).into())
 		}
 
 		/// Attest (or amend) an independent observation of `facility`'s `period`. The first
@@ -1096,6 +1100,9 @@ pub mod pallet {
 		///   checks.
 		/// - Events: `Attested`, and `Finalized` (+ payouts) if this completes the set of
 		///   eligible attestors and the period's network data is fixed.
+		///
+		/// Weighed for the attestation that completes the round and finalizes it; one that
+		/// only stores the round is charged [`WeightInfo::attest_stored`].
 		#[pallet::call_index(7)]
 		pub fn attest(
 			origin: OriginFor<T>,
@@ -1104,8 +1111,11 @@ pub mod pallet {
 			output: PeriodOutput,
 		) -> DispatchResultWithPostInfo {
 			let attestor = ensure_signed(origin)?;
-			let amended = Self::do_attest(attestor, facility, period, output)?;
-			Ok(if amended { Pays::Yes } else { Pays::No }.into())
+			let (amended, finalized) = Self::do_attest(attestor, facility, period, output)?;
+			Ok(frame_support::dispatch::PostDispatchInfo {
+				actual_weight: (!finalized).then(T::WeightInfo::attest_stored),
+				pays_fee: if amended { Pays::Yes } else { Pays::No },
+			})
 		}
 
 		/// Close `facility`'s `period`: once its network data is fixed, finalize a complete

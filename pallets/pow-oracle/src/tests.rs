@@ -596,7 +596,7 @@ fn attest_is_free_and_amendable() {
 	run(|| {
 		in_window(P0);
 		let result = Oracle::attest(signed(ATTESTORS[0]), FACILITY, P0, output());
-		assert_eq!(result, Ok(PostDispatchInfo { actual_weight: None, pays_fee: Pays::No }));
+		assert_eq!(result.map(|info| info.pays_fee), Ok(Pays::No));
 		last(Event::Attested { facility: FACILITY, period: P0, attestor: ATTESTORS[0] });
 		attest(ATTESTORS[0], P0, with_hashrate(109_000));
 		let round = Rounds::<Test>::get(FACILITY, P0).unwrap();
@@ -637,6 +637,40 @@ fn attest_errors() {
 			Oracle::attest(signed(ATTESTORS[0]), FACILITY, p2, output()),
 			E::FacilityNotReporting
 		);
+	});
+}
+
+#[test]
+fn report_and_attest_are_charged_the_finalizing_path_only_when_they_finalize() {
+	use crate::WeightInfo;
+	run(|| {
+		in_window(P0);
+		// Stored rounds: charged the storing path.
+		let stored = Oracle::report(signed(REPORTER), FACILITY, P0, output());
+		assert_eq!(stored.map(|info| info.actual_weight), Ok(Some(<()>::report_stored())));
+		let stored = Oracle::attest(signed(ATTESTORS[0]), FACILITY, P0, output());
+		assert_eq!(
+			stored,
+			Ok(PostDispatchInfo { actual_weight: Some(<()>::attest_stored()), pays_fee: Pays::No })
+		);
+		attest(ATTESTORS[1], P0, output());
+		// The last attestation finalizes: charged as declared.
+		let finalizing = Oracle::attest(signed(ATTESTORS[2]), FACILITY, P0, output());
+		assert_eq!(finalizing, Ok(PostDispatchInfo { actual_weight: None, pays_fee: Pays::No }));
+		assert!(Outputs::<Test>::contains_key(FACILITY, P0));
+
+		// A report completing a round finalizes it; an amended attestation pays.
+		let p1 = PeriodIndex(P0.0 + 1);
+		set_now(end_of(p1) + 10);
+		feed(p1);
+		for attestor in ATTESTORS {
+			attest(attestor, p1, output());
+		}
+		let amended = Oracle::attest(signed(ATTESTORS[0]), FACILITY, p1, output());
+		assert_eq!(amended.map(|info| info.pays_fee), Ok(Pays::Yes));
+		let finalizing = Oracle::report(signed(REPORTER), FACILITY, p1, output());
+		assert_eq!(finalizing.map(|info| info.actual_weight), Ok(None));
+		assert!(Outputs::<Test>::contains_key(FACILITY, p1));
 	});
 }
 

@@ -29,9 +29,9 @@
 // --heap-pages
 // 4096
 // --template
-// /work/i18/scripts/frame-weight-template.hbs
+// scripts/frame-weight-template.hbs
 // --output
-// /work/i18/pallets/pow-oracle/src/weights.rs
+// pallets/pow-oracle/src/weights.rs
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -56,6 +56,8 @@ pub trait WeightInfo {
 	fn remove_attestor() -> Weight;
 	fn report() -> Weight;
 	fn attest() -> Weight;
+	fn report_stored() -> Weight;
+	fn attest_stored() -> Weight;
 	fn close() -> Weight;
 	fn close_to_governance() -> Weight;
 	fn force_finalize() -> Weight;
@@ -80,8 +82,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `465`
 		//  Estimated: `1646`
-		// Minimum execution time: 19_178_000 picoseconds.
-		Weight::from_parts(20_871_000, 1646)
+		// Minimum execution time: 17_015_000 picoseconds.
+		Weight::from_parts(18_958_000, 1646)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -95,8 +97,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `267`
 		//  Estimated: `1646`
-		// Minimum execution time: 12_378_000 picoseconds.
-		Weight::from_parts(13_390_000, 1646)
+		// Minimum execution time: 10_536_000 picoseconds.
+		Weight::from_parts(15_673_000, 1646)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -106,8 +108,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `432`
 		//  Estimated: `1710`
-		// Minimum execution time: 10_586_000 picoseconds.
-		Weight::from_parts(11_597_000, 1710)
+		// Minimum execution time: 8_593_000 picoseconds.
+		Weight::from_parts(10_206_000, 1710)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -117,8 +119,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `464`
 		//  Estimated: `1710`
-		// Minimum execution time: 10_405_000 picoseconds.
-		Weight::from_parts(11_387_000, 1710)
+		// Minimum execution time: 8_533_000 picoseconds.
+		Weight::from_parts(13_349_000, 1710)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -144,8 +146,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1006`
 		//  Estimated: `3870`
-		// Minimum execution time: 47_911_000 picoseconds.
-		Weight::from_parts(51_226_000, 3870)
+		// Minimum execution time: 38_488_000 picoseconds.
+		Weight::from_parts(45_087_000, 3870)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -165,8 +167,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `812`
 		//  Estimated: `3870`
-		// Minimum execution time: 26_349_000 picoseconds.
-		Weight::from_parts(28_732_000, 3870)
+		// Minimum execution time: 21_993_000 picoseconds.
+		Weight::from_parts(26_058_000, 3870)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -184,8 +186,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `330`
 		//  Estimated: `3507`
-		// Minimum execution time: 22_844_000 picoseconds.
-		Weight::from_parts(25_568_000, 3507)
+		// Minimum execution time: 17_586_000 picoseconds.
+		Weight::from_parts(21_162_000, 3507)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -195,8 +197,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_608_000 picoseconds.
-		Weight::from_parts(6_330_000, 0)
+		// Minimum execution time: 4_356_000 picoseconds.
+		Weight::from_parts(5_047_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `PowOracle::Attestors` (r:1 w:1)
@@ -209,8 +211,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1281`
 		//  Estimated: `3604`
-		// Minimum execution time: 62_492_000 picoseconds.
-		Weight::from_parts(68_582_000, 3604)
+		// Minimum execution time: 47_731_000 picoseconds.
+		Weight::from_parts(56_214_000, 3604)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -226,8 +228,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1210`
 		//  Estimated: `3604`
-		// Minimum execution time: 54_931_000 picoseconds.
-		Weight::from_parts(65_217_000, 3604)
+		// Minimum execution time: 44_056_000 picoseconds.
+		Weight::from_parts(50_866_000, 3604)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -273,8 +275,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `7896`
 		//  Estimated: `47844`
-		// Minimum execution time: 1_745_044_000 picoseconds.
-		Weight::from_parts(2_294_217_000, 47844)
+		// Minimum execution time: 1_396_544_000 picoseconds.
+		Weight::from_parts(1_571_284_000, 47844)
 			.saturating_add(T::DbWeight::get().reads(61_u64))
 			.saturating_add(T::DbWeight::get().writes(42_u64))
 	}
@@ -320,10 +322,88 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `7950`
 		//  Estimated: `45241`
-		// Minimum execution time: 1_695_380_000 picoseconds.
-		Weight::from_parts(1_939_743_000, 45241)
+		// Minimum execution time: 1_306_260_000 picoseconds.
+		Weight::from_parts(1_521_621_000, 45241)
 			.saturating_add(T::DbWeight::get().reads(60_u64))
 			.saturating_add(T::DbWeight::get().writes(41_u64))
+	}
+	/// Storage: `Facilities::Facilities` (r:1 w:0)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Outputs` (r:1 w:0)
+	/// Proof: `PowOracle::Outputs` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Schedules` (r:1 w:0)
+	/// Proof: `PowOracle::Schedules` (`max_values`: Some(1), `max_size`: Some(161), added: 656, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Rounds` (r:1 w:1)
+	/// Proof: `PowOracle::Rounds` (`max_values`: None, `max_size`: Some(1644), added: 4119, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Timings` (r:1 w:0)
+	/// Proof: `PowOracle::Timings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Network` (r:1 w:0)
+	/// Proof: `PowOracle::Network` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::LastFixed` (r:1 w:0)
+	/// Proof: `PowOracle::LastFixed` (`max_values`: Some(1), `max_size`: Some(37), added: 532, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::FeePot` (r:1 w:1)
+	/// Proof: `PowOracle::FeePot` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Attestors` (r:1 w:0)
+	/// Proof: `PowOracle::Attestors` (`max_values`: Some(1), `max_size`: Some(481), added: 976, mode: `MaxEncodedLen`)
+	/// Storage: `Facilities::ReporterOf` (r:15 w:0)
+	/// Proof: `Facilities::ReporterOf` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Feeds` (r:1 w:0)
+	/// Proof: `PowOracle::Feeds` (`max_values`: None, `max_size`: Some(405), added: 2880, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Feeders` (r:1 w:0)
+	/// Proof: `PowOracle::Feeders` (`max_values`: Some(1), `max_size`: Some(225), added: 720, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::CloseCursor` (r:1 w:0)
+	/// Proof: `PowOracle::CloseCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::DueQueue` (r:0 w:1)
+	/// Proof: `PowOracle::DueQueue` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
+	fn report_stored() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `5646`
+		//  Estimated: `38895`
+		// Minimum execution time: 269_502_000 picoseconds.
+		Weight::from_parts(293_988_000, 38895)
+			.saturating_add(T::DbWeight::get().reads(30_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+	}
+	/// Storage: `PowOracle::Attestors` (r:1 w:0)
+	/// Proof: `PowOracle::Attestors` (`max_values`: Some(1), `max_size`: Some(481), added: 976, mode: `MaxEncodedLen`)
+	/// Storage: `Facilities::Facilities` (r:1 w:0)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
+	/// Storage: `Facilities::ReporterOf` (r:15 w:0)
+	/// Proof: `Facilities::ReporterOf` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Outputs` (r:1 w:0)
+	/// Proof: `PowOracle::Outputs` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Schedules` (r:1 w:0)
+	/// Proof: `PowOracle::Schedules` (`max_values`: Some(1), `max_size`: Some(161), added: 656, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Rounds` (r:1 w:1)
+	/// Proof: `PowOracle::Rounds` (`max_values`: None, `max_size`: Some(1644), added: 4119, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Timings` (r:1 w:0)
+	/// Proof: `PowOracle::Timings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Network` (r:1 w:0)
+	/// Proof: `PowOracle::Network` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::LastFixed` (r:1 w:0)
+	/// Proof: `PowOracle::LastFixed` (`max_values`: Some(1), `max_size`: Some(37), added: 532, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Feeds` (r:1 w:0)
+	/// Proof: `PowOracle::Feeds` (`max_values`: None, `max_size`: Some(405), added: 2880, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Feeders` (r:1 w:0)
+	/// Proof: `PowOracle::Feeders` (`max_values`: Some(1), `max_size`: Some(225), added: 720, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::CloseCursor` (r:1 w:0)
+	/// Proof: `PowOracle::CloseCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::DueQueue` (r:0 w:1)
+	/// Proof: `PowOracle::DueQueue` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
+	fn attest_stored() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `5507`
+		//  Estimated: `38895`
+		// Minimum execution time: 214_821_000 picoseconds.
+		Weight::from_parts(253_749_000, 38895)
+			.saturating_add(T::DbWeight::get().reads(27_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `PowOracle::Outputs` (r:2 w:1)
 	/// Proof: `PowOracle::Outputs` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
@@ -365,8 +445,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `7613`
 		//  Estimated: `42638`
-		// Minimum execution time: 1_762_500_000 picoseconds.
-		Weight::from_parts(1_880_154_000, 42638)
+		// Minimum execution time: 1_467_500_000 picoseconds.
+		Weight::from_parts(1_730_903_000, 42638)
 			.saturating_add(T::DbWeight::get().reads(58_u64))
 			.saturating_add(T::DbWeight::get().writes(40_u64))
 	}
@@ -400,8 +480,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `6052`
 		//  Estimated: `42638`
-		// Minimum execution time: 1_804_873_000 picoseconds.
-		Weight::from_parts(1_954_094_000, 42638)
+		// Minimum execution time: 1_512_297_000 picoseconds.
+		Weight::from_parts(1_704_814_000, 42638)
 			.saturating_add(T::DbWeight::get().reads(69_u64))
 			.saturating_add(T::DbWeight::get().writes(49_u64))
 	}
@@ -431,8 +511,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1382`
 		//  Estimated: `6196`
-		// Minimum execution time: 127_139_000 picoseconds.
-		Weight::from_parts(174_509_000, 6196)
+		// Minimum execution time: 108_592_000 picoseconds.
+		Weight::from_parts(134_140_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -464,8 +544,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1491`
 		//  Estimated: `6196`
-		// Minimum execution time: 113_958_000 picoseconds.
-		Weight::from_parts(140_909_000, 6196)
+		// Minimum execution time: 98_317_000 picoseconds.
+		Weight::from_parts(132_698_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -493,8 +573,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3959`
 		//  Estimated: `9786`
-		// Minimum execution time: 110_673_000 picoseconds.
-		Weight::from_parts(124_455_000, 9786)
+		// Minimum execution time: 106_739_000 picoseconds.
+		Weight::from_parts(168_381_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -536,8 +616,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `7957`
 		//  Estimated: `45241`
-		// Minimum execution time: 1_550_846_000 picoseconds.
-		Weight::from_parts(1_632_808_000, 45241)
+		// Minimum execution time: 1_354_361_000 picoseconds.
+		Weight::from_parts(1_978_082_000, 45241)
 			.saturating_add(T::DbWeight::get().reads(46_u64))
 			.saturating_add(T::DbWeight::get().writes(55_u64))
 	}
@@ -557,8 +637,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `465`
 		//  Estimated: `1646`
-		// Minimum execution time: 19_178_000 picoseconds.
-		Weight::from_parts(20_871_000, 1646)
+		// Minimum execution time: 17_015_000 picoseconds.
+		Weight::from_parts(18_958_000, 1646)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -572,8 +652,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `267`
 		//  Estimated: `1646`
-		// Minimum execution time: 12_378_000 picoseconds.
-		Weight::from_parts(13_390_000, 1646)
+		// Minimum execution time: 10_536_000 picoseconds.
+		Weight::from_parts(15_673_000, 1646)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -583,8 +663,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `432`
 		//  Estimated: `1710`
-		// Minimum execution time: 10_586_000 picoseconds.
-		Weight::from_parts(11_597_000, 1710)
+		// Minimum execution time: 8_593_000 picoseconds.
+		Weight::from_parts(10_206_000, 1710)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -594,8 +674,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `464`
 		//  Estimated: `1710`
-		// Minimum execution time: 10_405_000 picoseconds.
-		Weight::from_parts(11_387_000, 1710)
+		// Minimum execution time: 8_533_000 picoseconds.
+		Weight::from_parts(13_349_000, 1710)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -621,8 +701,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1006`
 		//  Estimated: `3870`
-		// Minimum execution time: 47_911_000 picoseconds.
-		Weight::from_parts(51_226_000, 3870)
+		// Minimum execution time: 38_488_000 picoseconds.
+		Weight::from_parts(45_087_000, 3870)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
@@ -642,8 +722,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `812`
 		//  Estimated: `3870`
-		// Minimum execution time: 26_349_000 picoseconds.
-		Weight::from_parts(28_732_000, 3870)
+		// Minimum execution time: 21_993_000 picoseconds.
+		Weight::from_parts(26_058_000, 3870)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
@@ -661,8 +741,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `330`
 		//  Estimated: `3507`
-		// Minimum execution time: 22_844_000 picoseconds.
-		Weight::from_parts(25_568_000, 3507)
+		// Minimum execution time: 17_586_000 picoseconds.
+		Weight::from_parts(21_162_000, 3507)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
@@ -672,8 +752,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_608_000 picoseconds.
-		Weight::from_parts(6_330_000, 0)
+		// Minimum execution time: 4_356_000 picoseconds.
+		Weight::from_parts(5_047_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `PowOracle::Attestors` (r:1 w:1)
@@ -686,8 +766,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1281`
 		//  Estimated: `3604`
-		// Minimum execution time: 62_492_000 picoseconds.
-		Weight::from_parts(68_582_000, 3604)
+		// Minimum execution time: 47_731_000 picoseconds.
+		Weight::from_parts(56_214_000, 3604)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
@@ -703,8 +783,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1210`
 		//  Estimated: `3604`
-		// Minimum execution time: 54_931_000 picoseconds.
-		Weight::from_parts(65_217_000, 3604)
+		// Minimum execution time: 44_056_000 picoseconds.
+		Weight::from_parts(50_866_000, 3604)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
@@ -750,8 +830,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `7896`
 		//  Estimated: `47844`
-		// Minimum execution time: 1_745_044_000 picoseconds.
-		Weight::from_parts(2_294_217_000, 47844)
+		// Minimum execution time: 1_396_544_000 picoseconds.
+		Weight::from_parts(1_571_284_000, 47844)
 			.saturating_add(ParityDbWeight::get().reads(61_u64))
 			.saturating_add(ParityDbWeight::get().writes(42_u64))
 	}
@@ -797,10 +877,88 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `7950`
 		//  Estimated: `45241`
-		// Minimum execution time: 1_695_380_000 picoseconds.
-		Weight::from_parts(1_939_743_000, 45241)
+		// Minimum execution time: 1_306_260_000 picoseconds.
+		Weight::from_parts(1_521_621_000, 45241)
 			.saturating_add(ParityDbWeight::get().reads(60_u64))
 			.saturating_add(ParityDbWeight::get().writes(41_u64))
+	}
+	/// Storage: `Facilities::Facilities` (r:1 w:0)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Outputs` (r:1 w:0)
+	/// Proof: `PowOracle::Outputs` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Schedules` (r:1 w:0)
+	/// Proof: `PowOracle::Schedules` (`max_values`: Some(1), `max_size`: Some(161), added: 656, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Rounds` (r:1 w:1)
+	/// Proof: `PowOracle::Rounds` (`max_values`: None, `max_size`: Some(1644), added: 4119, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Timings` (r:1 w:0)
+	/// Proof: `PowOracle::Timings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Network` (r:1 w:0)
+	/// Proof: `PowOracle::Network` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::LastFixed` (r:1 w:0)
+	/// Proof: `PowOracle::LastFixed` (`max_values`: Some(1), `max_size`: Some(37), added: 532, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::FeePot` (r:1 w:1)
+	/// Proof: `PowOracle::FeePot` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Attestors` (r:1 w:0)
+	/// Proof: `PowOracle::Attestors` (`max_values`: Some(1), `max_size`: Some(481), added: 976, mode: `MaxEncodedLen`)
+	/// Storage: `Facilities::ReporterOf` (r:15 w:0)
+	/// Proof: `Facilities::ReporterOf` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Feeds` (r:1 w:0)
+	/// Proof: `PowOracle::Feeds` (`max_values`: None, `max_size`: Some(405), added: 2880, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Feeders` (r:1 w:0)
+	/// Proof: `PowOracle::Feeders` (`max_values`: Some(1), `max_size`: Some(225), added: 720, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::CloseCursor` (r:1 w:0)
+	/// Proof: `PowOracle::CloseCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::DueQueue` (r:0 w:1)
+	/// Proof: `PowOracle::DueQueue` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
+	fn report_stored() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `5646`
+		//  Estimated: `38895`
+		// Minimum execution time: 269_502_000 picoseconds.
+		Weight::from_parts(293_988_000, 38895)
+			.saturating_add(ParityDbWeight::get().reads(30_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
+	}
+	/// Storage: `PowOracle::Attestors` (r:1 w:0)
+	/// Proof: `PowOracle::Attestors` (`max_values`: Some(1), `max_size`: Some(481), added: 976, mode: `MaxEncodedLen`)
+	/// Storage: `Facilities::Facilities` (r:1 w:0)
+	/// Proof: `Facilities::Facilities` (`max_values`: None, `max_size`: Some(6321), added: 8796, mode: `MaxEncodedLen`)
+	/// Storage: `Facilities::ReporterOf` (r:15 w:0)
+	/// Proof: `Facilities::ReporterOf` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Outputs` (r:1 w:0)
+	/// Proof: `PowOracle::Outputs` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Schedules` (r:1 w:0)
+	/// Proof: `PowOracle::Schedules` (`max_values`: Some(1), `max_size`: Some(161), added: 656, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Rounds` (r:1 w:1)
+	/// Proof: `PowOracle::Rounds` (`max_values`: None, `max_size`: Some(1644), added: 4119, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Timings` (r:1 w:0)
+	/// Proof: `PowOracle::Timings` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Network` (r:1 w:0)
+	/// Proof: `PowOracle::Network` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::LastFixed` (r:1 w:0)
+	/// Proof: `PowOracle::LastFixed` (`max_values`: Some(1), `max_size`: Some(37), added: 532, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Feeds` (r:1 w:0)
+	/// Proof: `PowOracle::Feeds` (`max_values`: None, `max_size`: Some(405), added: 2880, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::Feeders` (r:1 w:0)
+	/// Proof: `PowOracle::Feeders` (`max_values`: Some(1), `max_size`: Some(225), added: 720, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::CloseCursor` (r:1 w:0)
+	/// Proof: `PowOracle::CloseCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `PowOracle::DueQueue` (r:0 w:1)
+	/// Proof: `PowOracle::DueQueue` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
+	fn attest_stored() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `5507`
+		//  Estimated: `38895`
+		// Minimum execution time: 214_821_000 picoseconds.
+		Weight::from_parts(253_749_000, 38895)
+			.saturating_add(ParityDbWeight::get().reads(27_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	/// Storage: `PowOracle::Outputs` (r:2 w:1)
 	/// Proof: `PowOracle::Outputs` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
@@ -842,8 +1000,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `7613`
 		//  Estimated: `42638`
-		// Minimum execution time: 1_762_500_000 picoseconds.
-		Weight::from_parts(1_880_154_000, 42638)
+		// Minimum execution time: 1_467_500_000 picoseconds.
+		Weight::from_parts(1_730_903_000, 42638)
 			.saturating_add(ParityDbWeight::get().reads(58_u64))
 			.saturating_add(ParityDbWeight::get().writes(40_u64))
 	}
@@ -877,8 +1035,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `6052`
 		//  Estimated: `42638`
-		// Minimum execution time: 1_804_873_000 picoseconds.
-		Weight::from_parts(1_954_094_000, 42638)
+		// Minimum execution time: 1_512_297_000 picoseconds.
+		Weight::from_parts(1_704_814_000, 42638)
 			.saturating_add(ParityDbWeight::get().reads(69_u64))
 			.saturating_add(ParityDbWeight::get().writes(49_u64))
 	}
@@ -908,8 +1066,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1382`
 		//  Estimated: `6196`
-		// Minimum execution time: 127_139_000 picoseconds.
-		Weight::from_parts(174_509_000, 6196)
+		// Minimum execution time: 108_592_000 picoseconds.
+		Weight::from_parts(134_140_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
@@ -941,8 +1099,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1491`
 		//  Estimated: `6196`
-		// Minimum execution time: 113_958_000 picoseconds.
-		Weight::from_parts(140_909_000, 6196)
+		// Minimum execution time: 98_317_000 picoseconds.
+		Weight::from_parts(132_698_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
@@ -970,8 +1128,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `3959`
 		//  Estimated: `9786`
-		// Minimum execution time: 110_673_000 picoseconds.
-		Weight::from_parts(124_455_000, 9786)
+		// Minimum execution time: 106_739_000 picoseconds.
+		Weight::from_parts(168_381_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
@@ -1013,8 +1171,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `7957`
 		//  Estimated: `45241`
-		// Minimum execution time: 1_550_846_000 picoseconds.
-		Weight::from_parts(1_632_808_000, 45241)
+		// Minimum execution time: 1_354_361_000 picoseconds.
+		Weight::from_parts(1_978_082_000, 45241)
 			.saturating_add(ParityDbWeight::get().reads(46_u64))
 			.saturating_add(ParityDbWeight::get().writes(55_u64))
 	}

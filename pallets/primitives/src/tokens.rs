@@ -118,22 +118,28 @@ pub trait SeriesCollateral<AccountId> {
 /// about to become; and once before the series' supply changes (mint, burn), while the old
 /// supply is still in storage, before the per-account calls. A transfer does not change the
 /// supply.
+///
+/// Weights: the calling pallet's benchmarks run in the runtime, with its implementation of
+/// this trait, in the implementation's cheapest case (nothing to catch up on); the weights
+/// here are what a call costs beyond that case, so a benchmarked call adds them and nothing
+/// is counted twice.
 pub trait OnTokenBalanceChange<AccountId> {
 	/// Bring `who`'s records for `series` up to date; `new_balance` is the balance it will
 	/// hold (a record with nothing left can go). An error fails the balance change.
-	/// Returns the weight used, at most [`Self::max_weight`].
+	/// Returns the weight used beyond the cheapest case, at most [`Self::max_weight`].
 	fn before_balance_change(
 		series: SeriesId,
 		who: &AccountId,
 		new_balance: TokenBalance,
 	) -> Result<Weight, DispatchError>;
-	/// Upper bound of one [`Self::before_balance_change`] call; the calling pallet includes
-	/// it in its calls' weights.
+	/// Upper bound of what one [`Self::before_balance_change`] call returns; the calling
+	/// pallet includes it in its calls' declared weights.
 	fn max_weight() -> Weight;
 	/// Bring `series`' supply records up to date. An error fails the change.
-	/// Returns the weight used, at most [`Self::max_supply_weight`].
+	/// Returns the weight used beyond the cheapest case (an implementation may return more:
+	/// its whole cost), at most [`Self::max_supply_weight`].
 	fn before_supply_change(series: SeriesId) -> Result<Weight, DispatchError>;
-	/// Upper bound of one [`Self::before_supply_change`] call.
+	/// Upper bound of what one [`Self::before_supply_change`] call returns.
 	fn max_supply_weight() -> Weight;
 }
 

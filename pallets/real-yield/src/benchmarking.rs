@@ -81,9 +81,9 @@ fn default_with_debt<T: Config>(series: SeriesId, period: PeriodIndex) {
 /// A holder that moved tokens in each of `periods` periods, all of them (at least one)
 /// then defaulted leaving debt, after part of an earlier debt was repaid: its record holds
 /// that many periods to fold, each adding debt shares.
-fn busy_holder<T: Config>(periods: u32) -> (SeriesId, T::AccountId, PeriodIndex) {
+fn busy_holder<T: Config>(periods: u32, later: u32) -> (SeriesId, T::AccountId, PeriodIndex) {
 	let settled = periods.max(1);
-	let (series, holders) = series_with::<T>(2, 2 * settled + 2);
+	let (series, holders) = series_with::<T>(2, 2 * settled + 2 + later);
 	let (holder, other) = (holders[0].clone(), holders[1].clone());
 	let first = first_period::<T>(series);
 	for k in 0..periods {
@@ -177,7 +177,7 @@ mod benchmarks {
 	/// since, through the index).
 	#[benchmark]
 	fn claim(e: Linear<0, { T::MaxUnsettledPeriods::get() }>) {
-		let (series, holder, _) = busy_holder::<T>(e);
+		let (series, holder, _) = busy_holder::<T>(e, 0);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(holder.clone()), series);
@@ -283,11 +283,19 @@ mod benchmarks {
 	}
 
 	/// The balance hook for a holder whose record holds `e` settled periods to fold (a read
-	/// each), in the period after them.
+	/// each), `w` periods after them (each recorded).
 	#[benchmark]
-	fn before_balance_change(e: Linear<0, { T::MaxUnsettledPeriods::get() }>) {
-		let (series, holder, after) = busy_holder::<T>(e);
-		T::BenchmarkHelper::set_now(bounds::<T>(after).0 + 10);
+	fn before_balance_change(
+		e: Linear<0, { T::MaxUnsettledPeriods::get() }>,
+		w: Linear<0, { T::MaxUnsettledPeriods::get() }>,
+	) {
+		let (series, holder, after) = busy_holder::<T>(e, w);
+		// The settled periods end where `after` starts: the record walks from there.
+		let now = match w {
+			0 => bounds::<T>(after).0,
+			_ => bounds::<T>(PeriodIndex(after.0 + w - 1)).0 + 10,
+		};
+		T::BenchmarkHelper::set_now(now);
 
 		#[block]
 		{
@@ -301,7 +309,7 @@ mod benchmarks {
 
 		assert_eq!(
 			HolderYields::<T>::get(&holder, series).unwrap().accrual.unsettled.len() as u32,
-			1
+			w
 		);
 	}
 

@@ -89,11 +89,29 @@ impl<T: Config> Pallet<T> {
 		period_length: u64,
 		payment_window: u64,
 	) -> bool {
+		Self::backlog_periods(finality_horizon, period_length, payment_window)
+			.is_some_and(|periods| periods <= u64::from(T::MaxUnsettledPeriods::get()))
+	}
+
+	/// The periods [`Self::backlog_fits_window`] counts; `None` for periods of no length.
+	fn backlog_periods(
+		finality_horizon: u64,
+		period_length: u64,
+		payment_window: u64,
+	) -> Option<u64> {
 		if period_length == 0 {
-			return false;
+			return None;
 		}
 		let periods = finality_horizon.saturating_add(payment_window).div_ceil(period_length);
-		periods.saturating_add(2) <= u64::from(T::MaxUnsettledPeriods::get())
+		Some(periods.saturating_add(2))
+	}
+
+	/// What folding `folded` settled periods into a record and walking `walked` periods to
+	/// record adds to a balance change, over a change with neither (the case the token
+	/// pallet's benchmarks include).
+	pub fn folding_weight(folded: u32, walked: u32) -> frame_support::weights::Weight {
+		T::WeightInfo::before_balance_change(folded, walked)
+			.saturating_sub(T::WeightInfo::before_balance_change(0, 0))
 	}
 
 	/// [`Self::backlog_fits_window`] for the oracle's windows and period lengths and `rules`.
@@ -160,14 +178,14 @@ impl<T: Config> Pallet<T> {
 
 	/// Accounts `balance` held from `accrual.at` until `until` (period `until_period`) in
 	/// per-period unit-seconds. Periods before `accrual.period` must be settled already;
-	/// stops at the end of the term.
+	/// stops at the end of the term. Returns how many periods it walked.
 	pub(crate) fn advance(
 		accrual: &mut AccrualOf<T>,
 		balance: u128,
 		until: u64,
 		until_period: PeriodIndex,
 		last: PeriodIndex,
-	) -> DispatchResult {
+	) -> Result<u32, DispatchError> {
 		if balance == 0 {
 			// Nothing to record: jump (keeps the walk bounded however long the gap).
 			if until > accrual.at && accrual.period <= last {
@@ -181,11 +199,13 @@ impl<T: Config> Pallet<T> {
 					accrual.at = until;
 				}
 			}
-			return Ok(());
+			return Ok(0);
 		}
+		let mut walked = 0u32;
 		// Each turn records one period or stops, and records are bounded: at most
 		// `MaxUnsettledPeriods + 1` turns before `SettlementBacklog`.
 		while accrual.period <= last && accrual.at < until {
+			walked = walked.saturating_add(1);
 			let (start, end) = Self::bounds(accrual.period)?;
 			let from = accrual.at.max(start);
 			let to = end.min(until);
@@ -210,7 +230,7 @@ impl<T: Config> Pallet<T> {
 				accrual.at = to;
 			}
 		}
-		Ok(())
+		Ok(walked)
 	}
 
 	/// Brings `holder` (holding `balance` since its last update) up to the series' settled
@@ -359,12 +379,13 @@ impl<T: Config> Pallet<T> {
 	/// Brings `who`'s record up to now, before `who`'s balance changes (the
 	/// [`OnTokenBalanceChange`] balance hook). The series' record is only read (written once,
 	/// when the series is first seen): a transfer leaves the supply as it is. Returns how many
-	/// settled periods of the record it folded.
+	/// settled periods it read (those the record held, and the one it caught up from) and how
+	/// many periods it walked to record.
 	pub(crate) fn update_before_change(
 		series: SeriesId,
 		who: &T::AccountId,
 		new_balance: u128,
-	) -> Result<u32, DispatchError> {
+	) -> Result<(u32, u32), DispatchError> {
 		let (state, new) = match SeriesYields::<T>::get(series) {
 			Some(state) => (state, false),
 			None => (Self::series_or_new(series)?, true),
@@ -389,8 +410,12 @@ impl<T: Config> Pallet<T> {
 				false,
 			),
 		};
-		let folded = Self::settle_holder(series, &state, &mut holder, balance)?;
-		Self::advance(&mut holder.accrual, balance, now, current, last)?;
+		// Catching up on settled time the record does not hold reads that period's record, as
+		// a fold does.
+		let catches_up = balance > 0 && holder.accrual.period < state.next;
+		let folded = Self::settle_holder(series, &state, &mut holder, balance)?
+			.saturating_add(u32::from(catches_up));
+		let walked = Self::advance(&mut holder.accrual, balance, now, current, last)?;
 		if Self::holder_is_empty(&holder, new_balance) {
 			if existed {
 				Self::remove_holder(series, who, holder.earned);
@@ -406,7 +431,7 @@ impl<T: Config> Pallet<T> {
 		if new {
 			SeriesYields::<T>::insert(series, state);
 		}
-		Ok(folded)
+		Ok((folded, walked))
 	}
 
 	/// Removes `who`'s record of `series`, left with nothing but `rest` (below a sat), which

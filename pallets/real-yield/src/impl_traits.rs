@@ -7,18 +7,27 @@ use sp_runtime::DispatchError;
 
 /// Brings an account's record up to date before its balance changes, and the series'
 /// time-weighted supply before the supply changes.
+///
+/// The token pallet's benchmarks run the balance hook in its cheapest case (no settled
+/// period to read, no period to record), so the weight it returns is what reading and
+/// recording periods adds ([`Pallet::folding_weight`]). The supply hook is charged whole,
+/// at its worst case (rare: mints and burns); that also covers a burn that removes the
+/// holder's record.
 impl<T: Config> OnTokenBalanceChange<T::AccountId> for Pallet<T> {
 	fn before_balance_change(
 		series: SeriesId,
 		who: &T::AccountId,
 		new_balance: hashrate_primitives::TokenBalance,
 	) -> Result<Weight, DispatchError> {
-		let folded = Self::update_before_change(series, who, new_balance)?;
-		Ok(T::WeightInfo::before_balance_change(folded))
+		let (folded, walked) = Self::update_before_change(series, who, new_balance)?;
+		Ok(Self::folding_weight(folded, walked))
 	}
 
+	/// Folding and recording as many periods as a record keeps
+	/// ([`Config::MaxUnsettledPeriods`]; more fail with `SettlementBacklog`).
 	fn max_weight() -> Weight {
-		T::WeightInfo::before_balance_change(T::MaxUnsettledPeriods::get())
+		let max = T::MaxUnsettledPeriods::get();
+		Self::folding_weight(max, max)
 	}
 
 	fn before_supply_change(series: SeriesId) -> Result<Weight, DispatchError> {

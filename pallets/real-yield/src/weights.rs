@@ -29,9 +29,9 @@
 // --heap-pages
 // 4096
 // --template
-// /work/i18/scripts/frame-weight-template.hbs
+// scripts/frame-weight-template.hbs
 // --output
-// /work/i18/pallets/real-yield/src/weights.rs
+// pallets/real-yield/src/weights.rs
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -53,7 +53,7 @@ pub trait WeightInfo {
 	fn write_off_debt() -> Weight;
 	fn prune_series(n: u32, ) -> Weight;
 	fn set_rules() -> Weight;
-	fn before_balance_change(e: u32, ) -> Weight;
+	fn before_balance_change(e: u32, w: u32, ) -> Weight;
 	fn before_supply_change() -> Weight;
 	fn on_period_final(s: u32, ) -> Weight;
 }
@@ -89,10 +89,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2404`
 		//  Estimated: `8817`
-		// Minimum execution time: 177_953_000 picoseconds.
-		Weight::from_parts(280_383_091, 8817)
-			// Standard Error: 6_991
-			.saturating_add(Weight::from_parts(5_865, 0).saturating_mul(h.into()))
+		// Minimum execution time: 202_522_000 picoseconds.
+		Weight::from_parts(302_448_787, 8817)
+			// Standard Error: 4_207
+			.saturating_add(Weight::from_parts(73_833, 0).saturating_mul(h.into()))
 			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -118,8 +118,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1662`
 		//  Estimated: `7024`
-		// Minimum execution time: 71_156_000 picoseconds.
-		Weight::from_parts(97_264_000, 7024)
+		// Minimum execution time: 53_651_000 picoseconds.
+		Weight::from_parts(91_777_000, 7024)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -159,8 +159,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3401`
 		//  Estimated: `9786`
-		// Minimum execution time: 171_223_000 picoseconds.
-		Weight::from_parts(233_155_000, 9786)
+		// Minimum execution time: 127_220_000 picoseconds.
+		Weight::from_parts(215_261_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(19_u64))
 			.saturating_add(T::DbWeight::get().writes(13_u64))
 	}
@@ -182,15 +182,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn claim(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `2179 + e * (542 ±0)`
-		//  Estimated: `6208 + e * (2999 ±5)`
-		// Minimum execution time: 102_992_000 picoseconds.
-		Weight::from_parts(154_116_862, 6208)
-			// Standard Error: 113_745
-			.saturating_add(Weight::from_parts(6_238_827, 0).saturating_mul(e.into()))
+		//  Estimated: `6208 + e * (3001 ±6)`
+		// Minimum execution time: 89_333_000 picoseconds.
+		Weight::from_parts(125_135_963, 6208)
+			// Standard Error: 57_664
+			.saturating_add(Weight::from_parts(10_596_367, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
-			.saturating_add(Weight::from_parts(0, 2999).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(0, 3001).saturating_mul(e.into()))
 	}
 	/// Storage: `RealYield::SeriesYields` (r:16 w:16)
 	/// Proof: `RealYield::SeriesYields` (`max_values`: None, `max_size`: Some(1895), added: 4370, mode: `MaxEncodedLen`)
@@ -211,10 +211,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2401 + n * (187 ±0)`
 		//  Estimated: `6208 + n * (4370 ±0)`
-		// Minimum execution time: 99_717_000 picoseconds.
-		Weight::from_parts(79_749_814, 6208)
-			// Standard Error: 157_916
-			.saturating_add(Weight::from_parts(32_334_709, 0).saturating_mul(n.into()))
+		// Minimum execution time: 84_185_000 picoseconds.
+		Weight::from_parts(88_011_180, 6208)
+			// Standard Error: 99_813
+			.saturating_add(Weight::from_parts(39_855_082, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -235,8 +235,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2209`
 		//  Estimated: `9786`
-		// Minimum execution time: 91_295_000 picoseconds.
-		Weight::from_parts(98_476_000, 9786)
+		// Minimum execution time: 72_318_000 picoseconds.
+		Weight::from_parts(116_073_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -250,8 +250,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1544`
 		//  Estimated: `9786`
-		// Minimum execution time: 37_736_000 picoseconds.
-		Weight::from_parts(44_286_000, 9786)
+		// Minimum execution time: 27_200_000 picoseconds.
+		Weight::from_parts(48_363_000, 9786)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -266,10 +266,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `866 + n * (48 ±0)`
 		//  Estimated: `5360 + n * (3011 ±2)`
-		// Minimum execution time: 29_874_000 picoseconds.
-		Weight::from_parts(40_748_319, 5360)
-			// Standard Error: 53_436
-			.saturating_add(Weight::from_parts(5_054_491, 0).saturating_mul(n.into()))
+		// Minimum execution time: 21_963_000 picoseconds.
+		Weight::from_parts(58_679_477, 5360)
+			// Standard Error: 49_476
+			.saturating_add(Weight::from_parts(3_878_135, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -286,8 +286,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `239`
 		//  Estimated: `1646`
-		// Minimum execution time: 11_056_000 picoseconds.
-		Weight::from_parts(14_642_000, 1646)
+		// Minimum execution time: 9_213_000 picoseconds.
+		Weight::from_parts(14_812_000, 1646)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -304,18 +304,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `RealYield::PeriodYields` (r:32 w:0)
 	/// Proof: `RealYield::PeriodYields` (`max_values`: None, `max_size`: Some(542), added: 3017, mode: `MaxEncodedLen`)
 	/// The range of component `e` is `[0, 32]`.
-	fn before_balance_change(e: u32, ) -> Weight {
+	/// The range of component `w` is `[0, 32]`.
+	fn before_balance_change(e: u32, w: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1803 + e * (542 ±0)`
-		//  Estimated: `5360 + e * (2999 ±5)`
-		// Minimum execution time: 44_837_000 picoseconds.
-		Weight::from_parts(61_156_575, 5360)
-			// Standard Error: 93_464
-			.saturating_add(Weight::from_parts(7_510_499, 0).saturating_mul(e.into()))
+		//  Estimated: `5360 + e * (3001 ±4)`
+		// Minimum execution time: 63_164_000 picoseconds.
+		Weight::from_parts(16_299_211, 5360)
+			// Standard Error: 130_374
+			.saturating_add(Weight::from_parts(8_046_718, 0).saturating_mul(e.into()))
+			// Standard Error: 130_374
+			.saturating_add(Weight::from_parts(2_576_365, 0).saturating_mul(w.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(Weight::from_parts(0, 2999).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(0, 3001).saturating_mul(e.into()))
 	}
 	/// Storage: `RealYield::SeriesYields` (r:1 w:1)
 	/// Proof: `RealYield::SeriesYields` (`max_values`: None, `max_size`: Some(1895), added: 4370, mode: `MaxEncodedLen`)
@@ -329,8 +332,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1430`
 		//  Estimated: `5360`
-		// Minimum execution time: 50_365_000 picoseconds.
-		Weight::from_parts(54_090_000, 5360)
+		// Minimum execution time: 42_563_000 picoseconds.
+		Weight::from_parts(63_945_000, 5360)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -359,10 +362,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1464 + s * (119 ±0)`
 		//  Estimated: `3598 + s * (4370 ±0)`
-		// Minimum execution time: 38_387_000 picoseconds.
-		Weight::from_parts(25_753_276, 3598)
-			// Standard Error: 49_708
-			.saturating_add(Weight::from_parts(14_715_808, 0).saturating_mul(s.into()))
+		// Minimum execution time: 33_169_000 picoseconds.
+		Weight::from_parts(31_085_138, 3598)
+			// Standard Error: 19_745
+			.saturating_add(Weight::from_parts(16_245_208, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -400,10 +403,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2404`
 		//  Estimated: `8817`
-		// Minimum execution time: 177_953_000 picoseconds.
-		Weight::from_parts(280_383_091, 8817)
-			// Standard Error: 6_991
-			.saturating_add(Weight::from_parts(5_865, 0).saturating_mul(h.into()))
+		// Minimum execution time: 202_522_000 picoseconds.
+		Weight::from_parts(302_448_787, 8817)
+			// Standard Error: 4_207
+			.saturating_add(Weight::from_parts(73_833, 0).saturating_mul(h.into()))
 			.saturating_add(ParityDbWeight::get().reads(14_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
@@ -429,8 +432,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1662`
 		//  Estimated: `7024`
-		// Minimum execution time: 71_156_000 picoseconds.
-		Weight::from_parts(97_264_000, 7024)
+		// Minimum execution time: 53_651_000 picoseconds.
+		Weight::from_parts(91_777_000, 7024)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
@@ -470,8 +473,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `3401`
 		//  Estimated: `9786`
-		// Minimum execution time: 171_223_000 picoseconds.
-		Weight::from_parts(233_155_000, 9786)
+		// Minimum execution time: 127_220_000 picoseconds.
+		Weight::from_parts(215_261_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(19_u64))
 			.saturating_add(ParityDbWeight::get().writes(13_u64))
 	}
@@ -493,15 +496,15 @@ impl WeightInfo for () {
 	fn claim(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `2179 + e * (542 ±0)`
-		//  Estimated: `6208 + e * (2999 ±5)`
-		// Minimum execution time: 102_992_000 picoseconds.
-		Weight::from_parts(154_116_862, 6208)
-			// Standard Error: 113_745
-			.saturating_add(Weight::from_parts(6_238_827, 0).saturating_mul(e.into()))
+		//  Estimated: `6208 + e * (3001 ±6)`
+		// Minimum execution time: 89_333_000 picoseconds.
+		Weight::from_parts(125_135_963, 6208)
+			// Standard Error: 57_664
+			.saturating_add(Weight::from_parts(10_596_367, 0).saturating_mul(e.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
-			.saturating_add(Weight::from_parts(0, 2999).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(0, 3001).saturating_mul(e.into()))
 	}
 	/// Storage: `RealYield::SeriesYields` (r:16 w:16)
 	/// Proof: `RealYield::SeriesYields` (`max_values`: None, `max_size`: Some(1895), added: 4370, mode: `MaxEncodedLen`)
@@ -522,10 +525,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2401 + n * (187 ±0)`
 		//  Estimated: `6208 + n * (4370 ±0)`
-		// Minimum execution time: 99_717_000 picoseconds.
-		Weight::from_parts(79_749_814, 6208)
-			// Standard Error: 157_916
-			.saturating_add(Weight::from_parts(32_334_709, 0).saturating_mul(n.into()))
+		// Minimum execution time: 84_185_000 picoseconds.
+		Weight::from_parts(88_011_180, 6208)
+			// Standard Error: 99_813
+			.saturating_add(Weight::from_parts(39_855_082, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
@@ -546,8 +549,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2209`
 		//  Estimated: `9786`
-		// Minimum execution time: 91_295_000 picoseconds.
-		Weight::from_parts(98_476_000, 9786)
+		// Minimum execution time: 72_318_000 picoseconds.
+		Weight::from_parts(116_073_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
@@ -561,8 +564,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1544`
 		//  Estimated: `9786`
-		// Minimum execution time: 37_736_000 picoseconds.
-		Weight::from_parts(44_286_000, 9786)
+		// Minimum execution time: 27_200_000 picoseconds.
+		Weight::from_parts(48_363_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
@@ -577,10 +580,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `866 + n * (48 ±0)`
 		//  Estimated: `5360 + n * (3011 ±2)`
-		// Minimum execution time: 29_874_000 picoseconds.
-		Weight::from_parts(40_748_319, 5360)
-			// Standard Error: 53_436
-			.saturating_add(Weight::from_parts(5_054_491, 0).saturating_mul(n.into()))
+		// Minimum execution time: 21_963_000 picoseconds.
+		Weight::from_parts(58_679_477, 5360)
+			// Standard Error: 49_476
+			.saturating_add(Weight::from_parts(3_878_135, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -597,8 +600,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `239`
 		//  Estimated: `1646`
-		// Minimum execution time: 11_056_000 picoseconds.
-		Weight::from_parts(14_642_000, 1646)
+		// Minimum execution time: 9_213_000 picoseconds.
+		Weight::from_parts(14_812_000, 1646)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -615,18 +618,21 @@ impl WeightInfo for () {
 	/// Storage: `RealYield::PeriodYields` (r:32 w:0)
 	/// Proof: `RealYield::PeriodYields` (`max_values`: None, `max_size`: Some(542), added: 3017, mode: `MaxEncodedLen`)
 	/// The range of component `e` is `[0, 32]`.
-	fn before_balance_change(e: u32, ) -> Weight {
+	/// The range of component `w` is `[0, 32]`.
+	fn before_balance_change(e: u32, w: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1803 + e * (542 ±0)`
-		//  Estimated: `5360 + e * (2999 ±5)`
-		// Minimum execution time: 44_837_000 picoseconds.
-		Weight::from_parts(61_156_575, 5360)
-			// Standard Error: 93_464
-			.saturating_add(Weight::from_parts(7_510_499, 0).saturating_mul(e.into()))
+		//  Estimated: `5360 + e * (3001 ±4)`
+		// Minimum execution time: 63_164_000 picoseconds.
+		Weight::from_parts(16_299_211, 5360)
+			// Standard Error: 130_374
+			.saturating_add(Weight::from_parts(8_046_718, 0).saturating_mul(e.into()))
+			// Standard Error: 130_374
+			.saturating_add(Weight::from_parts(2_576_365, 0).saturating_mul(w.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
-			.saturating_add(Weight::from_parts(0, 2999).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(0, 3001).saturating_mul(e.into()))
 	}
 	/// Storage: `RealYield::SeriesYields` (r:1 w:1)
 	/// Proof: `RealYield::SeriesYields` (`max_values`: None, `max_size`: Some(1895), added: 4370, mode: `MaxEncodedLen`)
@@ -640,8 +646,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1430`
 		//  Estimated: `5360`
-		// Minimum execution time: 50_365_000 picoseconds.
-		Weight::from_parts(54_090_000, 5360)
+		// Minimum execution time: 42_563_000 picoseconds.
+		Weight::from_parts(63_945_000, 5360)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -670,10 +676,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `1464 + s * (119 ±0)`
 		//  Estimated: `3598 + s * (4370 ±0)`
-		// Minimum execution time: 38_387_000 picoseconds.
-		Weight::from_parts(25_753_276, 3598)
-			// Standard Error: 49_708
-			.saturating_add(Weight::from_parts(14_715_808, 0).saturating_mul(s.into()))
+		// Minimum execution time: 33_169_000 picoseconds.
+		Weight::from_parts(31_085_138, 3598)
+			// Standard Error: 19_745
+			.saturating_add(Weight::from_parts(16_245_208, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(s.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
