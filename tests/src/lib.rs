@@ -573,6 +573,21 @@ pub async fn make_dev_period_final(client: &Client, period: u32, ths: u128) {
 /// a development chain: Alice, Bob and Charlie feed network data (fixing it), Eve (its
 /// reporter key) reports, the three stash attestors attest — which finalizes it.
 pub async fn report_and_attest(client: &Client, period: u32, ths: u128) {
+	feed_dev_network_data(client, period).await;
+	let period_value = || dynamic::Value::u128(period.into());
+	let report =
+		dynamic::transaction("PowOracle", "report", (newtype(0), period_value(), dev_output(ths)));
+	submit(client, &report, &dev::eve()).await.expect("Eve reports");
+	let attest =
+		dynamic::transaction("PowOracle", "attest", (newtype(0), period_value(), dev_output(ths)));
+	for attestor in ["//Alice//stash", "//Bob//stash", "//Charlie//stash"] {
+		submit(client, &attest, &key(attestor)).await.expect("attestation");
+	}
+}
+
+/// Alice, Bob and Charlie feed `period`'s network data (the tests' late-2025 values, at once):
+/// the third feed completes the set and fixes it.
+pub async fn feed_dev_network_data(client: &Client, period: u32) {
 	let data = dynamic::Value::named_composite([
 		("difficulty", newtype(DIFFICULTY)),
 		("reward_per_block", newtype(REWARD)),
@@ -582,18 +597,11 @@ pub async fn report_and_attest(client: &Client, period: u32, ths: u128) {
 		"feed_network_data",
 		(dynamic::Value::u128(period.into()), data),
 	);
-	submit(client, &feed, &dev::alice()).await.expect("Alice feeds");
-	submit(client, &feed, &dev::bob()).await.expect("Bob feeds");
-	// The third feed completes the set: the period's network data is fixed.
-	submit(client, &feed, &dev::charlie()).await.expect("Charlie feeds");
-	let period_value = || dynamic::Value::u128(period.into());
-	let report =
-		dynamic::transaction("PowOracle", "report", (newtype(0), period_value(), dev_output(ths)));
-	submit(client, &report, &dev::eve()).await.expect("Eve reports");
-	let attest =
-		dynamic::transaction("PowOracle", "attest", (newtype(0), period_value(), dev_output(ths)));
-	for attestor in ["//Alice//stash", "//Bob//stash", "//Charlie//stash"] {
-		submit(client, &attest, &key(attestor)).await.expect("attestation");
+	let feeders = [dev::alice(), dev::bob(), dev::charlie()];
+	for result in
+		futures::future::join_all(feeders.iter().map(|feeder| submit(client, &feed, feeder))).await
+	{
+		result.expect("network data fed");
 	}
 }
 

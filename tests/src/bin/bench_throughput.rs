@@ -39,8 +39,8 @@
 
 use futures::StreamExt;
 use hashrate_e2e::{
-	chain_now, dev_output_at, key, lengthen_report_window, newtype, report_and_attest, sign,
-	submit, submit_and_watch,
+	chain_now, dev_output_at, feed_dev_network_data, key, lengthen_report_window, newtype,
+	report_and_attest, sign, submit, submit_and_watch,
 	subxt::{
 		self, dynamic,
 		ext::scale_decode::DecodeAsType,
@@ -620,7 +620,7 @@ async fn issue_series(node: &Node, client: &Client, holders: &[Keypair], count: 
 	.expect("collateral locked");
 	// Collateral is priced with recent network data (the backing's is minutes old by now).
 	let ended = u32::try_from(chain_now(client).await / DEV_PERIOD - 1).expect("a period");
-	feed(client, ended).await;
+	feed_dev_network_data(client, ended).await;
 	// The chain closes the offering by itself once it is due; closing it here is the
 	// fallback, whichever comes first.
 	let close = tx("close_offering", vec![newtype(0)]);
@@ -698,24 +698,4 @@ async fn make_final(node: &Node, client: &Client, period: u32) -> Result<(), Str
 		}
 	})
 	.await
-}
-
-/// Alice, Bob and Charlie feed `period`'s network data (the tests' late-2025 values): the
-/// third feed fixes it.
-async fn feed(client: &Client, period: u32) {
-	let data = dynamic::Value::named_composite([
-		("difficulty", newtype(DIFFICULTY)),
-		("reward_per_block", newtype(REWARD)),
-	]);
-	let feed = dynamic::transaction(
-		"PowOracle",
-		"feed_network_data",
-		(dynamic::Value::u128(period.into()), data),
-	);
-	let feeders = [dev::alice(), dev::bob(), dev::charlie()];
-	for result in
-		futures::future::join_all(feeders.iter().map(|feeder| submit(client, &feed, feeder))).await
-	{
-		result.expect("network data fed");
-	}
 }
