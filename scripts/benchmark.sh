@@ -12,6 +12,11 @@
 #                                             development chain in DIR (one kept by
 #                                             `scripts/bench-throughput.sh --keep-chain DIR`)
 #                                             -> runtime/src/weights/paritydb_weights.rs
+#   BLOCK_CHAIN=DIR BLOCKS=FROM-TO scripts/benchmark.sh block
+#                                             re-executes blocks FROM..=TO of the development
+#                                             chain in DIR as importing validators do (one runtime
+#                                             call per block) and prints each one's execution time
+#                                             against its weight: the time weights stand for
 #
 # Builds the node with `--features runtime-benchmarks` in the shared target dir (the
 # benchmark feature set compiles once per cache; about 25 min cold on 2 cores) and keeps that
@@ -25,6 +30,22 @@ REPEAT="${REPEAT:-20}"
 BENCH_DIR="$CARGO_TARGET_DIR/benchmark"
 BENCH_BIN="$BENCH_DIR/hashrate-node"
 WASM="$BENCH_DIR/hashrate_runtime.compact.compressed.wasm"
+
+# `block`'s inputs are checked before anything is built.
+if [[ " $* " == *" block "* ]]; then
+	[ -d "${BLOCK_CHAIN:-}" ] || {
+		echo "BLOCK_CHAIN=${BLOCK_CHAIN:-}: not a directory (a chain kept by scripts/bench-throughput.sh --keep-chain DIR)" >&2
+		exit 2
+	}
+	if [[ "${BLOCKS:-}" =~ ^([0-9]+)-([0-9]+)$ ]] && [ "${BASH_REMATCH[1]}" -ge 2 ] &&
+		[ "${BASH_REMATCH[1]}" -le "${BASH_REMATCH[2]}" ]; then
+		BLOCK_FROM="${BASH_REMATCH[1]}"
+		BLOCK_TO="${BASH_REMATCH[2]}"
+	else
+		echo "BLOCKS=${BLOCKS:-}: expected FROM-TO, 2 <= FROM <= TO (block numbers a throughput run printed)" >&2
+		exit 2
+	fi
+fi
 
 "$REPO_ROOT/scripts/setup.sh"
 # The benchmark build replaces target/release/hashrate-node with a binary whose runtime
@@ -86,6 +107,15 @@ for target in "${targets[@]}"; do
 			--state-version 1 --batch-size 1000 \
 			--template-path "$REPO_ROOT/scripts/storage-weight-template.hbs" \
 			--weight-path "$WEIGHTS_DIR"
+		;;
+	block)
+		# The time weights bound: a block executed as an importing node executes it. Block
+		# `FROM - 1` runs first, unreported beyond its line, to warm the database and the
+		# compiled runtime (the first block executed takes up to 1.6x longer).
+		log "executing blocks $BLOCKS of $BLOCK_CHAIN (the first line warms up)"
+		timed "$BENCH_BIN" benchmark block --dev --base-path "$BLOCK_CHAIN" --database paritydb \
+			--from "$((BLOCK_FROM - 1))" --to "$BLOCK_TO" --repeat "${BLOCK_REPEAT:-3}" \
+			--wasm-execution compiled
 		;;
 	*)
 		if [[ " ${RUNTIME_PALLETS[*]} " == *" $target "* ]]; then
