@@ -17,7 +17,8 @@
 //! - `hash_rate` in `hash_rate_unit` (`H/s`, `kH/s`, `MH/s`, `GH/s`, `TH/s`, `PH/s`, `EH/s`,
 //!   any case: Braiins Pool writes `Gh/s`): the pool's scoring hashrate of the interval.
 //! - `reward`: bitcoin credited for the interval after the pool's fee, `fee`: the pool's fee,
-//!   both decimal BTC with at most 8 decimals, as pools print them (Braiins Pool's API
+//!   both decimal BTC with a decimal point and at most 8 decimals (`0` may go without), as
+//!   pools print them (Braiins Pool's API
 //!   returns rewards as decimal BTC strings: its API configuration guide,
 //!   <https://help.braiins.com/en/support/solutions/articles/77000433512-api-configuration-guide>).
 //!
@@ -198,8 +199,23 @@ fn milli_th(value: &str, unit: &str) -> Result<u128, String> {
 		.ok_or_else(|| format!("hashrate `{value} {unit}` is too large"))
 }
 
-/// Decimal BTC as sats: at most 8 decimals, at most all bitcoin ever.
+/// Decimal BTC as sats: written with a decimal point (an amount without one is the classic
+/// unit mistake, sats where BTC belong; only zero may go without), at most 8 decimals, at most
+/// all bitcoin ever.
 fn btc_sats(value: &str) -> Result<u128, String> {
+	let value = value.trim();
+	let whole_number = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+	if whole_number && value.bytes().any(|b| b != b'0') {
+		return Err(format!(
+			"`{value}` has no decimal point: amounts are decimal BTC as pools print them \
+			 (sats given as BTC? {value} sats is {} BTC)",
+			value.parse::<u128>().map_or("?".into(), |sats| format!(
+				"{}.{:08}",
+				sats / SATS_PER_BTC,
+				sats % SATS_PER_BTC
+			))
+		));
+	}
 	let sats = decimal(value, 8, false).map_err(|e| {
 		format!("{e} (amounts are BTC with at most 8 decimals: sats given as BTC?)")
 	})?;
@@ -544,7 +560,7 @@ mod tests {
 			assert_eq!(milli_th("0.999", "gh/s"), Ok(0));
 			assert_eq!(milli_th("2.000000001", "EH/s"), Ok(2_000_000_001));
 			assert_eq!(btc_sats("0.00000001"), Ok(1));
-			assert_eq!(btc_sats("21000000"), Ok(MAX_SATS));
+			assert_eq!(btc_sats("21000000.0"), Ok(MAX_SATS));
 			assert_eq!(decimal("12.3400", 2, false), Ok(1_234));
 		}
 
@@ -553,7 +569,9 @@ mod tests {
 			let row = |r: &str| format!("start,hash_rate,hash_rate_unit,reward,fee\n{START},{r}\n");
 			for (fields, needle) in [
 				("118,PH,0.1,0", "unknown hashrate unit"),
-				("118,PH/s,50000000,0", "more than all bitcoin"),
+				("118,PH/s,50000000.0,0", "more than all bitcoin"),
+				("118,PH/s,812,0", "no decimal point"),
+				("118,PH/s,0.1,24639", "24639 sats is 0.00024639 BTC"),
 				("118,PH/s,0.123456789,0", "more than 8 decimals"),
 				("118,PH/s,-1,0", "not a non-negative decimal"),
 				("1e3,PH/s,0,0", "not a non-negative decimal"),

@@ -78,6 +78,15 @@ pub fn node_binary() -> PathBuf {
 	target.join("release").join("hashrate-node")
 }
 
+/// The `hashrate-agent` binary under test: `$HASHRATE_AGENT_BIN`, else the one built next to
+/// the node ([`node_binary`]).
+pub fn agent_binary() -> PathBuf {
+	if let Some(bin) = std::env::var_os("HASHRATE_AGENT_BIN") {
+		return PathBuf::from(bin);
+	}
+	node_binary().with_file_name("hashrate-agent")
+}
+
 /// A port nobody listens on right now.
 pub fn free_port() -> u16 {
 	TcpListener::bind("127.0.0.1:0")
@@ -343,6 +352,14 @@ pub async fn btc_balance(client: &Client, account: [u8; 32]) -> u128 {
 		.await
 		.expect("reading Assets.Account")
 		.map_or(0, |value| value.decode().expect("decoding an asset account").balance)
+}
+
+/// An account's nonce at the latest finalized block: its transactions included so far.
+pub async fn account_nonce(client: &Client, account: [u8; 32]) -> u64 {
+	let at = within(client.at_current_block()).await.expect("finalized block");
+	within(at.transactions().account_nonce(&subxt::utils::AccountId32(account)))
+		.await
+		.expect("reading the account nonce")
 }
 
 /// An account's free balance at the latest finalized block (0 if it does not exist).
@@ -649,6 +666,99 @@ where
 		within(heads.next()).await.expect("the head stream ended").expect("a finalized head");
 	}
 	panic!("{what}: not within {blocks} blocks");
+}
+
+/// Price of one token of a series [`issue_dev_series`] issues, sats.
+pub const SERIES_PRICE: u128 = 1_000;
+/// Hashrate per token of such a series: 100 TH/s, in milli-TH/s.
+pub const SERIES_HASHRATE_PER_TOKEN: u128 = 100_000;
+/// Collateral its issuer (Charlie) locks, sats.
+pub const SERIES_COLLATERAL: u128 = 1_000_000;
+/// What demo facility 0 reports for its backing period, TH/s.
+pub const BACKING_THS: u128 = 110_000;
+
+/// `who`'s units of `series` at the latest finalized block.
+pub async fn tokens(client: &Client, who: &Keypair, series: u32) -> u128 {
+	let at = within(client.at_current_block()).await.expect("finalized block");
+	let address = dynamic::storage::<([u8; 32], u32), u128>("HashrateTokens", "Holdings");
+	within(at.storage().try_fetch(address, (id(who), series)))
+		.await
+		.expect("reading HashrateTokens.Holdings")
+		.map_or(0, |value| value.decode().expect("u128"))
+}
+
+/// Whether demo facility 0 has a backing (a final period) at the latest finalized block.
+pub async fn has_backing(client: &Client) -> bool {
+	let at = within(client.at_current_block()).await.expect("finalized block");
+	let address = dynamic::storage::<(u32,), dynamic::Value>("HashrateTokens", "Backings");
+	within(at.storage().try_fetch(address, (0u32,)))
+		.await
+		.expect("reading HashrateTokens.Backings")
+		.is_some()
+}
+
+/// On a development chain sealing by itself (`--seal-every`, each block moving chain time by
+/// a 6 s slot), with the report window lengthened ([`lengthen_report_window`]): demo facility
+/// 0 gets a backing (its last ended period reported and attested at [`BACKING_THS`]; the
+/// chain makes it final), and its operator Charlie issues series 0 of `periods` periods of
+/// 100 TH/s tokens: an offering closing in two minutes of chain time, Bob subscribes 300 and
+/// Ferdie 200, [`SERIES_COLLATERAL`] locked. Waits until the chain closed the offering and
+/// minted, and returns the term's first period (a period after the close, not started yet).
+pub async fn issue_dev_series(node: &Node, client: &Client, periods: u32) -> u32 {
+	let (bob, charlie, ferdie) = (dev::bob(), dev::charlie(), dev::ferdie());
+	let backing_period = u32::try_from(chain_now(client).await / DEV_PERIOD - 1).unwrap();
+	report_and_attest(client, backing_period, BACKING_THS).await;
+	until_finalized(node, "the backing period made final", 60, || async move {
+		has_backing(client).await.then_some(())
+	})
+	.await;
+
+	let closes = chain_now(client).await + 120;
+	let first_period = u32::try_from(closes.div_ceil(DEV_PERIOD) + 1).unwrap();
+	let value = dynamic::Value::u128;
+	let terms = dynamic::Value::named_composite([
+		("name", dynamic::Value::from_bytes(b"Nordic Hydro Yield")),
+		("symbol", dynamic::Value::from_bytes(b"NHY")),
+		("decimals", value(0)),
+		("hashrate_per_token", newtype(SERIES_HASHRATE_PER_TOKEN)),
+		("first_period", newtype(first_period.into())),
+		("last_period", newtype((first_period + periods - 1).into())),
+		("cost_per_th_day", newtype(0)),
+		("supply_cap", value(1_000)),
+		("min_balance", value(1)),
+	]);
+	let series = || newtype(0);
+	let create = dynamic::transaction("HashrateTokens", "create_series", (newtype(0), terms));
+	submit(client, &create, &charlie).await.expect("series created");
+	let offering = dynamic::Value::named_composite([
+		("price", value(SERIES_PRICE)),
+		("closes", value(closes.into())),
+		("soft_cap", value(100)),
+		("hard_cap", value(1_000)),
+		("min_subscription", value(1)),
+	]);
+	let open = dynamic::transaction("HashrateTokens", "open_offering", (series(), offering));
+	submit(client, &open, &charlie).await.expect("offering opened");
+	let subscribe =
+		|units: u128| dynamic::transaction("HashrateTokens", "subscribe", (series(), value(units)));
+	submit(client, &subscribe(300), &bob).await.expect("Bob subscribes");
+	submit(client, &subscribe(200), &ferdie).await.expect("Ferdie subscribes");
+	let collateral = dynamic::transaction(
+		"HashrateTokens",
+		"add_collateral",
+		(series(), value(SERIES_COLLATERAL)),
+	);
+	submit(client, &collateral, &charlie).await.expect("collateral locked");
+
+	// The chain closes the offering at its close time and mints.
+	let bob = &bob;
+	until_finalized(node, "the offering closed", 120, || async move {
+		(tokens(client, bob, 0).await == 300).then_some(())
+	})
+	.await;
+	assert_eq!(tokens(client, &ferdie, 0).await, 200);
+	assert!(chain_now(client).await < u64::from(first_period) * DEV_PERIOD);
+	first_period
 }
 
 /// Calls view function `pallet.function(args)` at the latest finalized block through the

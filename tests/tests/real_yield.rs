@@ -12,9 +12,10 @@
 //! and settles it for the holders.
 
 use hashrate_e2e::{
-	btc_balance, chain_now, id, lengthen_report_window, make_dev_period_final, newtype,
-	report_and_attest, submit, submit_once_past, until_finalized, within, Client, Node, Sealing,
-	TempDir, DEV_PERIOD, DIFFICULTY, REWARD,
+	btc_balance, chain_now, id, issue_dev_series, lengthen_report_window, make_dev_period_final,
+	newtype, submit, submit_once_past, until_finalized, within, Client, Node, Sealing, TempDir,
+	BACKING_THS, DEV_PERIOD, DIFFICULTY, REWARD, SERIES_COLLATERAL, SERIES_HASHRATE_PER_TOKEN,
+	SERIES_PRICE,
 };
 use serde_json::Value as Json;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -27,13 +28,13 @@ use subxt::{
 use subxt_signer::sr25519::{dev, Keypair};
 
 /// Price of one token, sats.
-const PRICE: u128 = 1_000;
+const PRICE: u128 = SERIES_PRICE;
 /// Hashrate per token: 100 TH/s, in milli-TH/s.
-const HASHRATE_PER_TOKEN: u128 = 100_000;
+const HASHRATE_PER_TOKEN: u128 = SERIES_HASHRATE_PER_TOKEN;
 /// What facility 0 reports each period, TH/s.
-const REPORTED_THS: u128 = 110_000;
+const REPORTED_THS: u128 = BACKING_THS;
 /// Collateral Charlie locks, sats.
-const COLLATERAL: u128 = 1_000_000;
+const COLLATERAL: u128 = SERIES_COLLATERAL;
 /// The development protocol fee, per-mill.
 const FEE_PER_MILL: u128 = 20;
 
@@ -305,24 +306,6 @@ async fn report_attest_deposit_and_two_holders_claim_to_the_satoshi() {
 	assert!(error.contains("NothingToClaim"), "unexpected error: {error}");
 }
 
-async fn tokens(client: &Client, who: &Keypair, series: u32) -> u128 {
-	let at = within(client.at_current_block()).await.expect("finalized block");
-	let address = dynamic::storage::<([u8; 32], u32), u128>("HashrateTokens", "Holdings");
-	within(at.storage().try_fetch(address, (id(who), series)))
-		.await
-		.expect("reading HashrateTokens.Holdings")
-		.map_or(0, |value| value.decode().expect("u128"))
-}
-
-async fn has_backing(client: &Client) -> bool {
-	let at = within(client.at_current_block()).await.expect("finalized block");
-	let address = dynamic::storage::<(u32,), Value>("HashrateTokens", "Backings");
-	within(at.storage().try_fetch(address, (0u32,)))
-		.await
-		.expect("reading HashrateTokens.Backings")
-		.is_some()
-}
-
 /// Nobody cranks the chain: on a node sealing a block every second, only the facility's
 /// report, the feeds and the attestations of its backing period, the series, the offering,
 /// the subscriptions and the collateral are submitted — never `make_final`, `close`,
@@ -335,75 +318,21 @@ async fn a_chain_nobody_cranks_finalizes_defaults_a_silent_period_and_settles() 
 	let dir = TempDir::new("yield-self-driving");
 	let node = Node::start_with(dir.path(), Sealing::Instant, &["--seal-every", "1000"]).await;
 	let client = node.client().await;
-	let (bob, charlie, ferdie) = (dev::bob(), dev::charlie(), dev::ferdie());
+	let (bob, ferdie) = (dev::bob(), dev::ferdie());
 
 	// Each block moves chain time by a 6 s slot: a minute goes by in ten blocks, ten
 	// seconds. Governance gives reports eight minutes, so the facility, silent but for the
 	// one period it reports, keeps its backing and its status until its offering closed.
 	lengthen_report_window(&client).await;
-
-	// The backing period reported and attested: the chain makes it final (a 12 s challenge
-	// window), which gives the facility its backing.
-	let backing_period = u32::try_from(chain_now(&client).await / DEV_PERIOD - 1).unwrap();
-	report_and_attest(&client, backing_period, REPORTED_THS).await;
 	let (client, node) = (&client, &node);
-	until_finalized(node, "the backing period made final", 60, || async move {
-		has_backing(client).await.then_some(())
-	})
-	.await;
-
-	// A series of one period whose offering closes in two minutes; its term starts a
-	// period after.
-	let closes = chain_now(client).await + 120;
-	let first_period = closes.div_ceil(DEV_PERIOD) + 1;
-	let terms = Value::named_composite([
-		("name", Value::from_bytes(b"Nordic Hydro Yield")),
-		("symbol", Value::from_bytes(b"NHY")),
-		("decimals", Value::u128(0)),
-		("hashrate_per_token", newtype(HASHRATE_PER_TOKEN)),
-		("first_period", newtype(first_period.into())),
-		("last_period", newtype(first_period.into())),
-		("cost_per_th_day", newtype(0)),
-		("supply_cap", Value::u128(1_000)),
-		("min_balance", Value::u128(1)),
-	]);
-	let series = || newtype(0);
-	let create = dynamic::transaction("HashrateTokens", "create_series", (newtype(0), terms));
-	submit(client, &create, &charlie).await.expect("series created");
-	let offering = Value::named_composite([
-		("price", Value::u128(PRICE)),
-		("closes", Value::u128(closes.into())),
-		("soft_cap", Value::u128(100)),
-		("hard_cap", Value::u128(1_000)),
-		("min_subscription", Value::u128(1)),
-	]);
-	let open = dynamic::transaction("HashrateTokens", "open_offering", (series(), offering));
-	submit(client, &open, &charlie).await.expect("offering opened");
-	let subscribe = |units: u128| {
-		dynamic::transaction("HashrateTokens", "subscribe", (series(), Value::u128(units)))
-	};
-	submit(client, &subscribe(300), &bob).await.expect("Bob subscribes");
-	submit(client, &subscribe(200), &ferdie).await.expect("Ferdie subscribes");
-	let collateral = dynamic::transaction(
-		"HashrateTokens",
-		"add_collateral",
-		(series(), Value::u128(COLLATERAL)),
-	);
-	submit(client, &collateral, &charlie).await.expect("collateral locked");
-
-	// The chain closes the offering at its close time and mints.
-	let bob_ref = &bob;
-	until_finalized(node, "the offering closed", 120, || async move {
-		(tokens(client, bob_ref, 0).await == 300).then_some(())
-	})
-	.await;
-	assert_eq!(tokens(client, &ferdie, 0).await, 200);
-	assert!(chain_now(client).await < u64::from(u32::try_from(first_period).unwrap()) * DEV_PERIOD);
+	// A series of one period; the chain makes the backing period final and closes the
+	// offering by itself.
+	let first_period = issue_dev_series(node, client, 1).await;
 
 	// The first period goes by silent: no report. Its window (8 minutes) closes and the
 	// oracle's sweep defaults it; its deadline (a minute after) passes and the yield pallet
 	// draws what it owed from the collateral and settles it.
-	let period = u32::try_from(first_period).unwrap();
+	let period = first_period;
 	let report =
 		until_finalized(node, "the silent period defaulted and settled", 400, || async move {
 			let report = rpc(node, "hashrate_periodYield", rpc_params![0u32, period]).await.ok()?;
