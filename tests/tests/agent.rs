@@ -162,7 +162,7 @@ async fn feeds_report_attestations_and_deposit_pay_the_holders() {
 	lengthen_report_window(&client).await;
 	lengthen_payment_window(&client).await;
 	let (node, client) = (&node, &client);
-	let period = issue_dev_series(node, client, 1).await;
+	let period = issue_dev_series(node, client, 2).await;
 	let sats = period_sats(BACKING_THS);
 	let (statement, meter) = write_period(dir.path(), period, BACKING_THS, sats);
 	let (statement, meter) = (statement.to_str().unwrap(), meter.to_str().unwrap());
@@ -245,21 +245,79 @@ async fn feeds_report_attestations_and_deposit_pay_the_holders() {
 			"{pending}"
 		);
 	}
+
+	// The next period through the facility's daemon, signing as its operator (Charlie): it
+	// reports the period when it ends, and pays what it owes once the chain made it final.
+	let next = period + 1;
+	let statements = dir.path().join("statements");
+	std::fs::create_dir_all(&statements).unwrap();
+	let (next_statement, next_meter) = write_period(&statements, next, BACKING_THS, sats);
+	let log = dir.path().join("watch.log");
+	let mut watch = spawn_watch(
+		node,
+		&statements,
+		hashrate_e2e::free_port(),
+		&log,
+		"//Charlie",
+		&["--series", "0"],
+	);
+	until_finalized(node, "the daemon reporting the next period", 60, || async move {
+		reported(client, next).await.then_some(())
+	})
+	.await;
+	let next_arg = next.to_string();
+	let feed = ["feed", "--period", &next_arg, "--difficulty", &difficulty];
+	for feeder in ["//Alice", "//Bob", "//Charlie"] {
+		let args = [&feed[..], &["--reward-per-block", &reward]].concat();
+		assert_eq!(agent(node, &args, Key::Env(feeder)).await.code, 0);
+	}
+	let (next_statement, next_meter) =
+		(next_statement.to_str().unwrap(), next_meter.to_str().unwrap());
+	let files = [
+		"--facility",
+		"0",
+		"--period",
+		&next_arg,
+		"--statement",
+		next_statement,
+		"--meter",
+		next_meter,
+	];
+	for attestor in ["//Alice//stash", "//Bob//stash", "//Charlie//stash"] {
+		let run = agent(node, &[&["attest"][..], &files].concat(), Key::Env(attestor)).await;
+		assert_eq!(run.code, 0, "{run:?}");
+	}
+	let params = || rpc_params![0u32, next];
+	let report = until_finalized(node, "the daemon paying the next period", 60, || async move {
+		let report = yield_rpc(node, "hashrate_periodYield", params()).await?;
+		(report["status"] == "Paid").then_some(report)
+	})
+	.await;
+	assert_eq!(report["paid"], report["owed"], "{report}");
+	let log = read(&log);
+	assert!(log.contains("depositing what the period owes"), "{log}");
+	// SAFETY: `kill` only sends a signal to our own child process.
+	assert_eq!(unsafe { libc::kill(watch.id() as libc::pid_t, libc::SIGTERM) }, 0);
+	let status = within(tokio::task::spawn_blocking(move || watch.wait())).await.unwrap().unwrap();
+	assert!(status.success(), "{status}");
 }
 
-/// The agent's daemon, its stderr going to `log`.
+/// The agent's daemon for facility 0 signing with `key`, its stderr going to `log`.
 fn spawn_watch(
 	node: &Node,
 	statements: &Path,
 	metrics_port: u16,
 	log: &Path,
+	key: &str,
+	extra: &[&str],
 ) -> std::process::Child {
 	let log = std::fs::File::create(log).expect("agent log");
 	std::process::Command::new(agent_binary())
 		.args(["watch", "--facility", "0", "--statements"])
 		.arg(statements)
 		.args(["--metrics", &format!("127.0.0.1:{metrics_port}"), "--url", &node.url()])
-		.env("HASHRATE_AGENT_SURI", "//Eve")
+		.args(extra)
+		.env("HASHRATE_AGENT_SURI", key)
 		.env("RUST_LOG", "info")
 		.stdin(Stdio::null())
 		.stdout(Stdio::null())
@@ -305,7 +363,7 @@ async fn watch_killed_and_restarted_never_reports_a_period_twice() {
 	// The daemon submits the period's report; it is killed at once.
 	let port = hashrate_e2e::free_port();
 	let (first_log, second_log) = (dir.path().join("watch-1.log"), dir.path().join("watch-2.log"));
-	let mut watch = spawn_watch(node, &statements, port, &first_log);
+	let mut watch = spawn_watch(node, &statements, port, &first_log, "//Eve", &[]);
 	let first_log = &first_log;
 	until_finalized(node, "the daemon submitting the report", 60, || async move {
 		read(first_log).contains("submitting report").then_some(())
@@ -316,7 +374,7 @@ async fn watch_killed_and_restarted_never_reports_a_period_twice() {
 
 	// Restarted, it finds the report on chain (or Eve's transaction pending) and reports the
 	// next period only.
-	let mut watch = spawn_watch(node, &statements, port, &second_log);
+	let mut watch = spawn_watch(node, &statements, port, &second_log, "//Eve", &[]);
 	until_finalized(node, "the first report on chain", 30, || async move {
 		reported(client, period).await.then_some(())
 	})
