@@ -269,36 +269,41 @@ pub fn compact(value: &Value) -> String {
 /// What an included transaction did: `Pallet.Event { fields }` per event.
 pub type Events = Vec<String>;
 
-/// Submits `transaction` and waits until it is finalized: its events, or why it was refused
-/// (by the pool, or by the runtime when it dispatched).
+/// Submits `transaction` and waits until it is finalized: its hash and events, or the
+/// runtime's refusal when it dispatched and failed. Anything else — the node unreachable, the
+/// transaction dropped from the pool, no finality in time — is a [`ChainError`]: the
+/// transaction may or may not be included, and whoever retries must first look at the
+/// account's nonces (see `ops::nothing_pending`).
 pub async fn submit(
 	chain: &Chain,
 	transaction: &Signed,
-) -> Result<Result<Events, Refusal>, ChainError> {
+) -> Result<Result<(String, Events), Refusal>, ChainError> {
+	use subxt::error::TransactionEventsError;
+	let name = &transaction.name;
 	let at = chain.finalized().await?;
 	let submittable = at.transactions().from_bytes(transaction.encoded.clone());
-	let progress = match timed("submitting", submittable.submit_and_watch()).await {
-		Ok(progress) => progress,
-		Err(error) => return Ok(Err(Refusal(format!("not accepted by the pool: {error}")))),
-	};
-	let finalized = match tokio::time::timeout(RPC_TIMEOUT * 3, progress.wait_for_finalized()).await
-	{
+	let progress = timed(&format!("submitting {name}"), submittable.submit_and_watch()).await?;
+	let hash = format!("{:?}", progress.extrinsic_hash());
+	tracing::info!(transaction = %name, %hash, "submitted; waiting for finality");
+	let wait = RPC_TIMEOUT * 3;
+	let finalized = match tokio::time::timeout(wait, progress.wait_for_finalized()).await {
 		Ok(Ok(finalized)) => finalized,
-		Ok(Err(error)) => return Ok(Err(Refusal(format!("not included: {error}")))),
-		Err(_) => {
-			return Err(ChainError(format!(
-				"{}: not finalized within {:?}",
-				transaction.name,
-				RPC_TIMEOUT * 3
-			)))
-		},
+		Ok(Err(error)) => return Err(ChainError(format!("{name} {hash}: not finalized: {error}"))),
+		Err(_) => return Err(ChainError(format!("{name} {hash}: not finalized within {wait:?}"))),
 	};
-	// A dispatch error is the runtime's refusal; the error names it.
 	let events = match tokio::time::timeout(RPC_TIMEOUT, finalized.wait_for_success()).await {
 		Ok(Ok(events)) => events,
-		Ok(Err(error)) => return Ok(Err(Refusal(error.to_string()))),
+		// The runtime's refusal; the error names it.
+		Ok(Err(TransactionEventsError::ExtrinsicFailed(error))) => {
+			return Ok(Err(Refusal(error.to_string())))
+		},
+		Ok(Err(error)) => {
+			return Err(chain_error(&format!("{name} {hash}: reading its events"), error))
+		},
 		Err(_) => {
-			return Err(ChainError(format!("reading the events: no answer within {RPC_TIMEOUT:?}")))
+			return Err(ChainError(format!(
+				"{name} {hash}: reading its events: no answer within {RPC_TIMEOUT:?}"
+			)))
 		},
 	};
 	let mut lines = Vec::new();
@@ -310,7 +315,7 @@ pub async fn submit(
 			.unwrap_or_else(|e| format!("<undecodable: {e}>"));
 		lines.push(format!("{}.{} {fields}", event.pallet_name(), event.event_name()));
 	}
-	Ok(Ok(lines))
+	Ok(Ok((hash, lines)))
 }
 
 /// An account id from a key.

@@ -164,7 +164,7 @@ async fn submit_output(
 	let checked = ops::check_files(&at, facility, period, &files.statement, &files.meter).await?;
 	print(checked.describe(facility, period));
 	if let Some(check) = checked.verdict.failing() {
-		return Err(Failure::Refused(format!(
+		return Err(Failure::Implausible(format!(
 			"the physics checks fail ({check}): nothing submitted"
 		)));
 	}

@@ -22,7 +22,11 @@ pub enum Failure {
 	/// The chain refuses (or would refuse) it, or its checks fail: nothing was included
 	/// (exit code 3).
 	Refused(String),
-	/// The node could not be reached or answered something unreadable (exit code 1).
+	/// The output's files add up to something the chain's physics checks refuse: nothing was
+	/// sent (exit code 3).
+	Implausible(String),
+	/// The node could not be reached or answered something unreadable, or a transaction's
+	/// fate is unknown (exit code 1).
 	Chain(String),
 }
 
@@ -32,7 +36,7 @@ impl Failure {
 		match self {
 			Failure::Chain(_) => 1,
 			Failure::Input(_) => 2,
-			Failure::Refused(_) => 3,
+			Failure::Refused(_) | Failure::Implausible(_) => 3,
 		}
 	}
 }
@@ -40,9 +44,10 @@ impl Failure {
 impl std::fmt::Display for Failure {
 	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
 		match self {
-			Failure::Input(message) | Failure::Refused(message) | Failure::Chain(message) => {
-				f.write_str(message)
-			},
+			Failure::Input(message)
+			| Failure::Refused(message)
+			| Failure::Implausible(message)
+			| Failure::Chain(message) => f.write_str(message),
 		}
 	}
 }
@@ -158,6 +163,10 @@ impl Checked {
 		let opt = |value: Option<u128>| value.map_or("-".to_string(), |v| v.to_string());
 		let failing = v.failing();
 		let fails = |check: &[&str]| failing.as_deref().is_some_and(|f| check.contains(&f));
+		// The chain names the first failing check; the others are compared with its bounds.
+		let within = |value: u128, min: Option<u128>, max: Option<u128>| {
+			min.is_none_or(|min| value >= min) && max.is_none_or(|max| value <= max)
+		};
 		let network = match v.network {
 			Some(n) => format!(
 				"difficulty {}, reward per block {} sats ({})",
@@ -178,14 +187,20 @@ impl Checked {
 				"hashrate  claimed {} milli-TH/s, max {}: {}",
 				o.hashrate,
 				v.max_hashrate,
-				mark(!fails(&["ZeroHashrate", "HashrateAboveCapacity"]))
+				mark(
+					!fails(&["ZeroHashrate", "HashrateAboveCapacity"])
+						&& within(o.hashrate, Some(1), Some(v.max_hashrate))
+				)
 			),
 			format!(
 				"energy    claimed {} kWh, min {}, max {}: {}",
 				o.energy,
 				opt(v.min_energy),
 				opt(v.max_energy),
-				mark(!fails(&["EnergyTooLow", "EnergyAboveCapacity"]))
+				mark(
+					!fails(&["EnergyTooLow", "EnergyAboveCapacity"])
+						&& within(o.energy.into(), v.min_energy, v.max_energy)
+				)
 			),
 			format!(
 				"sats      claimed {}, expected {}, min {}, max {}: {}",
@@ -193,7 +208,10 @@ impl Checked {
 				opt(v.expected_sats),
 				opt(v.min_sats),
 				opt(v.max_sats),
-				mark(!fails(&["SatsImplausible", "Overflow"]))
+				mark(
+					!fails(&["SatsImplausible", "Overflow"])
+						&& within(o.sats.into(), v.min_sats, v.max_sats)
+				)
 			),
 			format!(
 				"uptime    claimed {} per-mill: {}",
@@ -204,7 +222,10 @@ impl Checked {
 				"pool fee  claimed {} per-mill, max {}: {}",
 				o.pool_fee,
 				v.max_pool_fee,
-				mark(!fails(&["InvalidPoolFee"]))
+				mark(
+					!fails(&["InvalidPoolFee"])
+						&& within(o.pool_fee.into(), None, Some(v.max_pool_fee))
+				)
 			),
 			match &failing {
 				None => "verdict: every physics check passes".into(),
@@ -301,10 +322,17 @@ fn text(path: &Path, bytes: &[u8]) -> Result<String, Failure> {
 pub struct RoundState {
 	/// An output of the period is finalized (or final, or defaulted).
 	pub finalized: bool,
-	/// The facility's report is on chain.
+	/// The facility's report is on chain (in the open round, or in the finalized output's
+	/// record).
 	pub reported: bool,
 	/// Accounts that attested.
 	pub attestors: Vec<AccountId32>,
+}
+
+#[derive(Debug, DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct OutputRecord {
+	report: Option<Value>,
 }
 
 #[derive(Debug, DecodeAsType)]
@@ -316,16 +344,23 @@ struct Round {
 
 /// `facility`'s `period` as `PowOracle.Rounds` and `PowOracle.Outputs` have it at `at`.
 pub async fn round_state(at: &AtBlock, facility: u32, period: u32) -> Result<RoundState, Failure> {
-	let finalized =
-		chain::storage::<_, Value>(at, "PowOracle", "Outputs", (facility, period)).await?.is_some();
+	let output =
+		chain::storage::<_, OutputRecord>(at, "PowOracle", "Outputs", (facility, period)).await?;
+	if let Some(output) = output {
+		return Ok(RoundState {
+			finalized: true,
+			reported: output.report.is_some(),
+			attestors: Vec::new(),
+		});
+	}
 	let round = chain::storage::<_, Round>(at, "PowOracle", "Rounds", (facility, period)).await?;
 	Ok(match round {
 		Some(round) => RoundState {
-			finalized,
+			finalized: false,
 			reported: round.report.is_some(),
 			attestors: round.attestations.into_iter().map(|(who, _)| who).collect(),
 		},
-		None => RoundState { finalized, reported: false, attestors: Vec::new() },
+		None => RoundState { finalized: false, reported: false, attestors: Vec::new() },
 	})
 }
 
@@ -368,8 +403,8 @@ pub async fn send(
 		return Ok(vec![format!("dry run: the chain would accept {name}; nothing submitted")]);
 	}
 	match chain::submit(chain, &signed).await? {
-		Ok(events) => {
-			let mut lines = vec![format!("{name} finalized; events:")];
+		Ok((hash, events)) => {
+			let mut lines = vec![format!("{name} {hash} finalized; events:")];
 			lines.extend(events.into_iter().map(|event| format!("  {event}")));
 			Ok(lines)
 		},

@@ -37,14 +37,16 @@
 //! `time,kwh`: the facility meter's cumulative energy register (decimal kWh) at unix seconds
 //! `time`, in time order; one reading at or before the period's start and one at or after its
 //! end. The period's energy is the register's rise between start and end, each read by linear
-//! interpolation between the readings around it, rounded to the nearest kWh.
+//! interpolation between the readings around it, rounded to the nearest kWh. A register above
+//! 10^15 kWh is refused.
 //!
 //! # What it adds up to
 //!
 //! Over the period `[start, end)`: hashrate = the time-weighted mean of the intervals'
 //! hashrates (milli-TH/s, rounded down); sats = the sum of rewards; pool fee = fees over
-//! rewards plus fees, per-mill rounded to nearest; uptime = the share of the period in intervals with a
-//! non-zero hashrate, per-mill rounded down.
+//! rewards plus fees, per-mill rounded to nearest; uptime = the share of the period in
+//! intervals with a non-zero hashrate, per-mill rounded down (but at least 1 when any interval
+//! hashed).
 
 use serde::Deserialize;
 use std::fmt;
@@ -53,6 +55,9 @@ use std::fmt;
 const SATS_PER_BTC: u128 = 100_000_000;
 /// All bitcoin there will ever be, in sats: an amount above it is a unit mistake.
 const MAX_SATS: u128 = 21_000_000 * SATS_PER_BTC;
+/// The largest meter register accepted, milli-kWh (10^15 kWh: a thousand times the world's
+/// yearly electricity); it keeps the interpolation's products far inside `u128`.
+const MAX_REGISTER_MILLI_KWH: u128 = 1_000_000_000_000_000_000;
 /// Hashes per second in one milli-TH/s.
 const HASHES_PER_MILLI_TH: u128 = 1_000_000_000;
 
@@ -337,11 +342,11 @@ impl Meter {
 		let mut readings = Vec::new();
 		for (line, f) in csv_rows(file, text, &["time", "kwh"])? {
 			let at = |e: String| error(file, Some(line), e);
-			readings.push(Reading {
-				time: unix_seconds(f[0]).map_err(at)?,
-				milli_kwh: decimal(f[1], 3, false).map_err(at)?,
-				line,
-			});
+			let milli_kwh = decimal(f[1], 3, false).map_err(at)?;
+			if milli_kwh > MAX_REGISTER_MILLI_KWH {
+				return Err(at(format!("register `{}` kWh is beyond any meter", f[1])));
+			}
+			readings.push(Reading { time: unix_seconds(f[0]).map_err(at)?, milli_kwh, line });
 		}
 		Ok(Self { file: file.into(), readings })
 	}
@@ -449,7 +454,9 @@ pub fn compute(
 		hashrate: hash_seconds / period,
 		sats,
 		energy,
-		uptime: u16::try_from(up_seconds * 1_000 / period).unwrap_or(1_000),
+		// A fleet that hashed at all was up at least 1 per-mill (the chain refuses zero).
+		uptime: u16::try_from((up_seconds * 1_000 / period).max(u128::from(up_seconds > 0)))
+			.unwrap_or(1_000),
 		pool_fee: u16::try_from(pool_fee).unwrap_or(1_000),
 	})
 }
@@ -547,6 +554,21 @@ mod tests {
 			let back = Meter::parse("m.csv", &format!("time,kwh\n{START},5\n{END},4\n")).unwrap();
 			let e = compute(&statement, &back, START, END).unwrap_err();
 			assert_eq!((e.line, e.message.as_str()), (Some(3), "the register went backwards"));
+			let huge = format!("time,kwh\n{START},1\n{END},1000000000000000.001\n");
+			let e = Meter::parse("m.csv", &huge).unwrap_err();
+			assert_eq!(e.line, Some(3), "{e}");
+			assert!(e.message.contains("beyond any meter"), "{e}");
+		}
+
+		#[test]
+		fn a_fleet_up_for_a_moment_has_uptime_one_per_mill() {
+			let csv = format!(
+				"start,hash_rate,hash_rate_unit,reward,fee\n{START},0,PH/s,0,0\n{},100,PH/s,0.0001,0\n",
+				END - 10
+			);
+			let statement = Statement::parse("s.csv", &csv).unwrap();
+			let out = compute(&statement, &meter(), START, END).unwrap();
+			assert_eq!(out.uptime, 1, "10 s of 86,400 round down to 0 per-mill");
 		}
 	}
 

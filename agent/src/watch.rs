@@ -17,7 +17,7 @@ use std::{
 	collections::{BTreeMap, BTreeSet},
 	net::SocketAddr,
 	path::{Path, PathBuf},
-	time::{Duration, SystemTime},
+	time::Duration,
 };
 use substrate_prometheus_endpoint::{
 	register, CounterVec, Gauge, Opts, PrometheusError, Registry, U64,
@@ -72,8 +72,9 @@ impl Metrics {
 				CounterVec::new(
 					Opts::new(
 						"hashrate_agent_failures_total",
-						"Failures by kind: input (files), refused (physics checks, dry run, \
-						 dispatch), rpc (node unreachable or unreadable)",
+						"Failures by kind: input (files), implausible (the physics checks), refused \
+						 (dry run, dispatch), missed (a window closed without a report), rpc (the \
+						 node unreachable or unreadable)",
 					),
 					&["kind"],
 				)?,
@@ -103,6 +104,7 @@ impl Metrics {
 	fn failed(&self, failure: &Failure) {
 		let kind = match failure {
 			Failure::Input(_) => "input",
+			Failure::Implausible(_) => "implausible",
 			Failure::Refused(_) => "refused",
 			Failure::Chain(_) => "rpc",
 		};
@@ -117,8 +119,14 @@ pub struct PeriodFiles {
 	pub statement: PathBuf,
 	/// The meter readings.
 	pub meter: PathBuf,
-	/// Both files' modification times: a period that failed is tried again when they change.
-	pub modified: (Option<SystemTime>, Option<SystemTime>),
+}
+
+impl PeriodFiles {
+	/// The hash of both files' contents (their evidence hash).
+	fn content_hash(&self) -> Result<[u8; 32], String> {
+		let read = |p: &Path| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
+		Ok(ops::evidence(&read(&self.statement)?, &read(&self.meter)?))
+	}
 }
 
 /// The periods with a statement (`<period>.csv` / `<period>.json`) and a meter file
@@ -138,22 +146,51 @@ pub fn scan(dir: &Path) -> Result<BTreeMap<u32, PeriodFiles>, String> {
 		if !meter.exists() {
 			continue;
 		}
-		let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-		let modified = (modified(&path), modified(&meter));
-		periods.insert(period, PeriodFiles { statement: path, meter, modified });
+		periods.insert(period, PeriodFiles { statement: path, meter });
 	}
 	Ok(periods)
 }
 
-/// The daemon's memory between blocks: periods done (reported, finalized or past their
-/// window) and periods whose files failed (until the files change). Rebuilt from the chain
-/// after a restart.
+/// Longest wait, in chain seconds, before a refused period is tried again.
+const MAX_RETRY_SECS: u64 = 1_800;
+
+/// The daemon's memory between blocks, rebuilt from the chain after a restart.
 #[derive(Default)]
 struct Memory {
+	/// Periods with nothing left to do (reported, finalized, missed).
 	done: BTreeSet<u32>,
-	failed: BTreeMap<u32, PeriodFiles>,
-	/// The end of the newest period with a report on chain.
+	/// Periods whose files failed (unreadable, or output the physics checks refuse), by the
+	/// hash of the files that failed: tried again when the files change.
+	failed: BTreeMap<u32, [u8; 32]>,
+	/// Periods the chain refused (a dry run or a dispatch): attempts so far and the chain
+	/// time of the next try (30 s, doubling, at most [`MAX_RETRY_SECS`]).
+	retry: BTreeMap<u32, (u32, u64)>,
+	/// Each period's files' content hash and the block at which they first had it: files are
+	/// used at a later block with the same hash (a file still being written is not read
+	/// half-way).
+	seen: BTreeMap<u32, ([u8; 32], u64)>,
+	/// The newest period with a report on chain, and its end.
 	last_reported: Option<(u32, u64)>,
+}
+
+impl Memory {
+	fn reported(&mut self, period: u32, end: u64) {
+		self.done.insert(period);
+		if self.last_reported.is_none_or(|(last, _)| last < period) {
+			self.last_reported = Some((period, end));
+		}
+	}
+
+	/// Whether `period`'s files had `hash` already before `block`; notes them otherwise.
+	fn settled(&mut self, period: u32, hash: [u8; 32], block: u64) -> bool {
+		match self.seen.get(&period) {
+			Some(&(seen, since)) if seen == hash => since < block,
+			_ => {
+				self.seen.insert(period, (hash, block));
+				false
+			},
+		}
+	}
 }
 
 /// Runs until SIGINT or SIGTERM.
@@ -258,8 +295,15 @@ async fn handle_block(
 ) -> Result<(), Failure> {
 	let now = chain::now(at).await?;
 	if let Some((facility, dir)) = &settings.reporting {
-		report_due(chain, at, (*facility, dir), settings.dry_run, key, metrics, memory, now)
-			.await?;
+		let reporting = (*facility, dir.as_path());
+		let block = at.block_number();
+		let submitted =
+			report_due(chain, at, reporting, settings.dry_run, key, metrics, memory, now, block)
+				.await?;
+		if submitted {
+			// The deposits wait for the next block, whose state shows the report.
+			return Ok(());
+		}
 	}
 	for &series in &settings.series {
 		match deposit_due(chain, at, series, key, now, settings.dry_run).await {
@@ -275,7 +319,8 @@ async fn handle_block(
 	Ok(())
 }
 
-/// Reports every ended period of the directory the chain has no report of.
+/// Reports every ended period of the directory the chain has no report of; `true` if it
+/// submitted one (the rest waits for the next block, whose state shows it).
 #[allow(clippy::too_many_arguments)]
 async fn report_due(
 	chain: &Chain,
@@ -286,7 +331,8 @@ async fn report_due(
 	metrics: &Metrics,
 	memory: &mut Memory,
 	now: u64,
-) -> Result<(), Failure> {
+	block: u64,
+) -> Result<bool, Failure> {
 	let periods = match scan(dir) {
 		Ok(periods) => periods,
 		Err(error) => {
@@ -295,62 +341,160 @@ async fn report_due(
 			BTreeMap::new()
 		},
 	};
-	let pending: Vec<(u32, PeriodFiles)> = periods
+	let candidates: Vec<(u32, PeriodFiles)> = periods
 		.into_iter()
 		.rev()
-		.filter(|(period, files)| {
-			!memory.done.contains(period) && memory.failed.get(period) != Some(files)
-		})
+		.filter(|(period, _)| !memory.done.contains(period))
 		.take(MAX_PERIODS_PER_BLOCK)
 		.collect();
-	for (period, files) in pending.into_iter().rev() {
-		match report_period(chain, at, facility, dry_run, key, period, &files, now).await {
-			Ok(Step::Done) => {
-				memory.done.insert(period);
+	let mut submitted = false;
+	for (period, files) in candidates.into_iter().rev() {
+		let hash = match files.content_hash() {
+			Ok(hash) => hash,
+			Err(error) => {
+				metrics.failed(&Failure::Input(error.clone()));
+				tracing::error!(period, %error, "cannot read the period's files");
+				continue;
 			},
-			Ok(Step::Reported(end)) => {
-				memory.done.insert(period);
-				metrics.submissions.with_label_values(&["report"]).inc();
-				if memory.last_reported.is_none_or(|(last, _)| last < period) {
-					memory.last_reported = Some((period, end));
+		};
+		if memory.failed.get(&period) == Some(&hash)
+			|| memory.retry.get(&period).is_some_and(|&(_, next)| now < next)
+		{
+			continue;
+		}
+		let step = report_period(chain, at, facility, key, period, now);
+		match step.await {
+			Ok(Step::Due) => {
+				if !memory.settled(period, hash, block) {
+					tracing::info!(
+						facility,
+						period,
+						"files found or changed; used once unchanged at a later block"
+					);
+					continue;
 				}
-			},
-			Ok(Step::AlreadyReported(end)) => {
-				memory.done.insert(period);
-				if memory.last_reported.is_none_or(|(last, _)| last < period) {
-					memory.last_reported = Some((period, end));
+				match submit_report(chain, at, facility, dry_run, key, period, &files).await {
+					Ok(end) => {
+						if !dry_run {
+							metrics.submissions.with_label_values(&["report"]).inc();
+						}
+						memory.reported(period, end);
+						submitted = !dry_run;
+						break;
+					},
+					Err(failure) => {
+						handle_failure(failure, period, hash, now, metrics, memory)?;
+					},
 				}
 			},
 			Ok(Step::Wait) => {},
-			Err(Failure::Chain(error)) => return Err(Failure::Chain(error)),
-			Err(failure) => {
-				metrics.failed(&failure);
-				tracing::error!(period, error = %failure, "period not reported; fix its files");
-				memory.failed.insert(period, files);
+			Ok(Step::AlreadyReported(end)) => memory.reported(period, end),
+			Ok(Step::Missed) => {
+				metrics.failures.with_label_values(&["missed"]).inc();
+				memory.done.insert(period);
 			},
+			Err(failure) => handle_failure(failure, period, hash, now, metrics, memory)?,
 		}
 	}
+	let done = memory.done.clone();
+	memory.seen.retain(|period, _| !done.contains(period));
+	memory.retry.retain(|period, _| !done.contains(period));
+	memory.failed.retain(|period, _| !done.contains(period));
 	if let Some((period, end)) = memory.last_reported {
 		metrics.last_period_reported.set(period.into());
 		metrics.lag.set(now.saturating_sub(end));
 	}
-	Ok(())
+	Ok(submitted)
+}
+
+/// A period's failure: chain errors end the connection (returned); the chain's refusals are
+/// tried again after a while; bad files and implausible output when the files change.
+fn handle_failure(
+	failure: Failure,
+	period: u32,
+	hash: [u8; 32],
+	now: u64,
+	metrics: &Metrics,
+	memory: &mut Memory,
+) -> Result<(), Failure> {
+	metrics.failed(&failure);
+	match failure {
+		Failure::Chain(error) => Err(Failure::Chain(error)),
+		Failure::Refused(error) => {
+			let attempts = memory.retry.get(&period).map_or(0, |&(attempts, _)| attempts);
+			let delay = 30u64.saturating_mul(1 << attempts.min(16)).min(MAX_RETRY_SECS);
+			memory.retry.insert(period, (attempts.saturating_add(1), now.saturating_add(delay)));
+			tracing::error!(period, %error, retry_in_secs = delay, "the chain refused the report");
+			Ok(())
+		},
+		failure => {
+			tracing::error!(period, error = %failure, "period not reported; fix its files");
+			memory.failed.insert(period, hash);
+			Ok(())
+		},
+	}
 }
 
 /// How far a period got at one block.
 enum Step {
-	/// Nothing to do for it any more (finalized, or its window closed).
-	Done,
-	/// Reported now; the period's end.
-	Reported(u64),
-	/// Its report was on chain already; the period's end.
+	/// Ended, not reported, its window open, nothing of the key pending: to be reported.
+	Due,
+	/// Its report is on chain already; the period's end.
 	AlreadyReported(u64),
-	/// Not yet: not ended, or a transaction of the key is pending.
+	/// Its window closed (or it defaulted) without a report.
+	Missed,
+	/// Not yet: not ended, or a transaction of the key pending.
 	Wait,
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Where `period` stands on chain.
 async fn report_period(
+	chain: &Chain,
+	at: &chain::AtBlock,
+	facility: u32,
+	key: &Keypair,
+	period: u32,
+	now: u64,
+) -> Result<Step, Failure> {
+	let bounds: Option<(u64, u64)> =
+		chain::view(at, "PowOracle", "period_bounds", (period,)).await?;
+	let Some((_, end)) = bounds else {
+		return Err(Failure::Implausible(format!("period {period} has no bounds on the chain")));
+	};
+	if now < end {
+		return Ok(Step::Wait);
+	}
+	let round = ops::round_state(at, facility, period).await?;
+	if round.reported {
+		tracing::info!(facility, period, "already reported on chain");
+		return Ok(Step::AlreadyReported(end));
+	}
+	if round.finalized {
+		tracing::warn!(facility, period, "finalized without a report (defaulted)");
+		return Ok(Step::Missed);
+	}
+	let window: Option<Timing> = chain::storage(at, "PowOracle", "Timings", ()).await?;
+	if let Some(timing) = window {
+		if now >= end.saturating_add(timing.report_window) {
+			tracing::warn!(facility, period, "report window closed before it was reported");
+			return Ok(Step::Missed);
+		}
+	}
+	if let Err(failure) = ops::nothing_pending(chain, at, &chain::account_of(key)).await {
+		return match failure {
+			Failure::Refused(reason) => {
+				tracing::info!(facility, period, %reason, "waiting");
+				Ok(Step::Wait)
+			},
+			other => Err(other),
+		};
+	}
+	Ok(Step::Due)
+}
+
+/// Checks `period`'s files against the chain's physics checks, then signs, dry-runs and
+/// submits its report; the period's end once finalized.
+async fn submit_report(
 	chain: &Chain,
 	at: &chain::AtBlock,
 	facility: u32,
@@ -358,50 +502,23 @@ async fn report_period(
 	key: &Keypair,
 	period: u32,
 	files: &PeriodFiles,
-	now: u64,
-) -> Result<Step, Failure> {
-	let bounds: Option<(u64, u64)> =
-		chain::view(at, "PowOracle", "period_bounds", (period,)).await?;
-	let Some((_, end)) = bounds else {
-		return Err(Failure::Refused(format!("period {period} has no bounds on the chain")));
-	};
-	if now < end {
-		return Ok(Step::Wait);
-	}
-	let round = ops::round_state(at, facility, period).await?;
-	if round.reported || round.finalized {
-		tracing::info!(facility, period, "already reported on chain");
-		return Ok(Step::AlreadyReported(end));
-	}
-	let window: Option<Timing> = chain::storage(at, "PowOracle", "Timings", ()).await?;
-	if let Some(timing) = window {
-		if now >= end.saturating_add(timing.report_window) {
-			tracing::warn!(facility, period, "report window closed before it was reported");
-			return Ok(Step::Done);
-		}
-	}
-	let nonce = match ops::nothing_pending(chain, at, &chain::account_of(key)).await {
-		Ok(nonce) => nonce,
-		Err(Failure::Refused(reason)) => {
-			tracing::info!(facility, period, %reason, "waiting");
-			return Ok(Step::Wait);
-		},
-		Err(other) => return Err(other),
-	};
+) -> Result<u64, Failure> {
 	let checked = ops::check_files(at, facility, period, &files.statement, &files.meter).await?;
 	for line in checked.describe(facility, period) {
 		tracing::info!(facility, period, "{line}");
 	}
 	if let Some(check) = checked.verdict.failing() {
-		return Err(Failure::Refused(format!("the physics checks fail: {check}")));
+		return Err(Failure::Implausible(format!("the physics checks fail: {check}")));
 	}
-	let call = ops::output_call("report", facility, period, &checked);
+	let checked = &checked;
+	let nonce = chain::nonce(at, &chain::account_of(key)).await?;
+	let call = ops::output_call("report", facility, period, checked);
 	tracing::info!(facility, period, nonce, "submitting report");
 	let lines = ops::send(chain, at, key, nonce, &call, "PowOracle.report", dry_run).await?;
 	for line in lines {
 		tracing::info!(facility, period, "{line}");
 	}
-	Ok(if dry_run { Step::Done } else { Step::Reported(end) })
+	Ok(checked.bounds.1)
 }
 
 #[derive(Debug, subxt::ext::scale_decode::DecodeAsType)]

@@ -230,8 +230,11 @@ async fn feeds_report_attestations_and_deposit_pay_the_holders() {
 	let distributed = report["distributed"].as_u64().expect("distributed") as u128;
 	assert_eq!(distributed, owed - owed * 20 / 1_000);
 	// Nothing is left to pay.
+	let charlie = account_nonce(client, id(&dev::charlie())).await;
 	let run = agent(node, &["deposit", "--series", "0"], Key::Env("//Charlie")).await;
 	assert_eq!(run.code, 0, "{run:?}");
+	assert!(run.stdout.contains("nothing owed now"), "{run:?}");
+	assert_eq!(account_nonce(client, id(&dev::charlie())).await, charlie);
 
 	// Bob held 300 of the 500 units all period, Ferdie 200.
 	for (holder, units) in [(dev::bob(), 300), (dev::ferdie(), 200)] {
@@ -253,14 +256,14 @@ async fn feeds_report_attestations_and_deposit_pay_the_holders() {
 	std::fs::create_dir_all(&statements).unwrap();
 	let (next_statement, next_meter) = write_period(&statements, next, BACKING_THS, sats);
 	let log = dir.path().join("watch.log");
-	let mut watch = spawn_watch(
+	let mut watch = Daemon(spawn_watch(
 		node,
 		&statements,
 		hashrate_e2e::free_port(),
 		&log,
 		"//Charlie",
 		&["--series", "0"],
-	);
+	));
 	until_finalized(node, "the daemon reporting the next period", 60, || async move {
 		reported(client, next).await.then_some(())
 	})
@@ -297,8 +300,8 @@ async fn feeds_report_attestations_and_deposit_pay_the_holders() {
 	let log = read(&log);
 	assert!(log.contains("depositing what the period owes"), "{log}");
 	// SAFETY: `kill` only sends a signal to our own child process.
-	assert_eq!(unsafe { libc::kill(watch.id() as libc::pid_t, libc::SIGTERM) }, 0);
-	let status = within(tokio::task::spawn_blocking(move || watch.wait())).await.unwrap().unwrap();
+	assert_eq!(unsafe { libc::kill(watch.0.id() as libc::pid_t, libc::SIGTERM) }, 0);
+	let status = watch.0.wait().expect("the daemon exits");
 	assert!(status.success(), "{status}");
 }
 
@@ -346,65 +349,131 @@ async fn metrics(port: u16) -> String {
 	.expect("metrics request")
 }
 
+/// Seals a block, finalizes it (`--sealing manual`) and waits until `client` sees it as the
+/// finalized head (polled: the RPC answers when the block is imported, and the client learns
+/// of it from its subscription a moment later).
+async fn seal(node: &Node, client: &Client) {
+	let rpc = node.rpc_client().await.expect("rpc client");
+	let sealed =
+		within(rpc.request::<Json>("engine_createBlock", rpc_params![true, true, None::<String>]))
+			.await
+			.expect("engine_createBlock");
+	let deadline = std::time::Instant::now() + hashrate_e2e::WAIT;
+	loop {
+		let at = within(client.at_current_block()).await.expect("finalized block");
+		if sealed["hash"].as_str() == Some(format!("{:?}", at.block_hash()).as_str()) {
+			return;
+		}
+		assert!(std::time::Instant::now() < deadline, "{sealed} not finalized");
+		tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+	}
+}
+
+/// Waits until `log` (a file another process writes) has `needle` `times` times: polled, as
+/// nothing announces a line.
+async fn until_logged(log: &Path, needle: &str, times: usize) {
+	let deadline = std::time::Instant::now() + hashrate_e2e::WAIT;
+	while read(log).matches(needle).count() < times {
+		assert!(
+			std::time::Instant::now() < deadline,
+			"`{needle}` not logged {times} time(s) within {:?}:\n{}",
+			hashrate_e2e::WAIT,
+			read(log)
+		);
+		tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+	}
+}
+
+/// Kills a spawned agent when dropped, so a failing test leaves no daemon behind.
+struct Daemon(std::process::Child);
+
+impl Drop for Daemon {
+	fn drop(&mut self) {
+		let _ = self.0.kill();
+		let _ = self.0.wait();
+	}
+}
+
+/// With blocks sealed only when the test asks (so a transaction waits in the pool as long as
+/// the test wants): `watch` submits a period's report and is killed with SIGKILL while the
+/// report is still in the pool; restarted, it sees the key's transaction pending and signs
+/// nothing, sees the report on chain once a block includes it, and reports only the next
+/// period. Eve's nonce counts one report per period.
 #[tokio::test(flavor = "multi_thread")]
 async fn watch_killed_and_restarted_never_reports_a_period_twice() {
 	let dir = TempDir::new("agent-watch");
-	let node = Node::start_with(dir.path(), Sealing::Instant, &["--seal-every", "1000"]).await;
+	let node = Node::start(dir.path(), Sealing::Manual).await;
 	let client = node.client().await;
-	lengthen_report_window(&client).await;
 	let (node, client) = (&node, &client);
+	seal(node, client).await;
 	let statements = dir.path().join("statements");
 	std::fs::create_dir_all(&statements).unwrap();
 	let period = u32::try_from(chain_now(client).await / DEV_PERIOD - 1).unwrap();
 	write_period(&statements, period, BACKING_THS, period_sats(BACKING_THS));
 	let eve = id(&dev::eve());
-	assert_eq!(account_nonce(client, eve).await, 0);
-
-	// The daemon submits the period's report; it is killed at once.
 	let port = hashrate_e2e::free_port();
 	let (first_log, second_log) = (dir.path().join("watch-1.log"), dir.path().join("watch-2.log"));
-	let mut watch = spawn_watch(node, &statements, port, &first_log, "//Eve", &[]);
-	let first_log = &first_log;
-	until_finalized(node, "the daemon submitting the report", 60, || async move {
-		read(first_log).contains("submitting report").then_some(())
-	})
-	.await;
-	watch.kill().expect("SIGKILL");
-	watch.wait().expect("killed");
 
-	// Restarted, it finds the report on chain (or Eve's transaction pending) and reports the
-	// next period only.
-	let mut watch = spawn_watch(node, &statements, port, &second_log, "//Eve", &[]);
-	until_finalized(node, "the first report on chain", 30, || async move {
-		reported(client, period).await.then_some(())
-	})
-	.await;
-	let second_log = &second_log;
-	let done = format!("already reported on chain facility=0 period={period}");
-	let done = &done;
-	until_finalized(node, "the restarted daemon seeing the report", 30, || async move {
-		read(second_log).contains(done.as_str()).then_some(())
-	})
-	.await;
+	// The daemon finds the files (used once unchanged for a block), reports at the next block
+	// and waits for finality; it is killed while the report is in the pool.
+	let mut watch = Daemon(spawn_watch(node, &statements, port, &first_log, "//Eve", &[]));
+	until_logged(&first_log, "files found or changed", 1).await;
+	seal(node, client).await;
+	until_logged(&first_log, "submitted; waiting for finality", 1).await;
+	watch.0.kill().expect("SIGKILL");
+	watch.0.wait().expect("killed");
+	let rpc = node.rpc_client().await.expect("rpc client");
+	let pool: Vec<Json> =
+		within(rpc.request("author_pendingExtrinsics", rpc_params![])).await.expect("pool");
+	assert_eq!(pool.len(), 1, "the report waits in the pool");
+	assert!(!reported(client, period).await);
+
+	// Restarted: the key has a transaction in flight, so it signs nothing.
+	let _watch = Daemon(spawn_watch(node, &statements, port, &second_log, "//Eve", &[]));
+	until_logged(&second_log, "pending", 1).await;
+	seal(node, client).await;
+	assert!(reported(client, period).await);
+	until_logged(&second_log, &format!("already reported on chain facility=0 period={period}"), 1)
+		.await;
+	assert_eq!(account_nonce(client, eve).await, 1);
+
+	// The next period: reported once it ended, by the restarted daemon.
 	write_period(&statements, period + 1, BACKING_THS, period_sats(BACKING_THS));
+	let next_end = u64::from(period + 2) * DEV_PERIOD;
+	for _ in 0..20 {
+		if chain_now(client).await >= next_end {
+			break;
+		}
+		seal(node, client).await;
+	}
+	assert!(chain_now(client).await >= next_end);
+	until_logged(&second_log, "files found or changed", 1).await;
+	seal(node, client).await;
+	until_logged(&second_log, "submitted; waiting for finality", 1).await;
+	seal(node, client).await;
 	let submitted = "hashrate_agent_submissions_total{kind=\"report\"} 1";
-	let exposed = until_finalized(node, "the next period reported", 60, || async move {
+	let deadline = std::time::Instant::now() + hashrate_e2e::WAIT;
+	let exposed = loop {
 		let exposed = metrics(port).await;
-		exposed.contains(submitted).then_some(exposed)
-	})
-	.await;
+		if exposed.contains(submitted) {
+			break exposed;
+		}
+		assert!(std::time::Instant::now() < deadline, "{exposed}");
+		tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+	};
 	assert!(reported(client, period + 1).await);
 	assert_eq!(account_nonce(client, eve).await, 2, "one report per period, none twice");
-	let log = read(second_log);
+	let log = read(&second_log);
 	assert_eq!(log.matches("submitting report").count(), 1, "{log}");
 	assert!(
 		exposed.contains(&format!("hashrate_agent_last_period_reported {}", period + 1)),
 		"{exposed}"
 	);
 	// SIGTERM stops it cleanly.
+	let mut watch = _watch;
 	// SAFETY: `kill` only sends a signal to our own child process.
-	assert_eq!(unsafe { libc::kill(watch.id() as libc::pid_t, libc::SIGTERM) }, 0);
-	let status = within(tokio::task::spawn_blocking(move || watch.wait())).await.unwrap().unwrap();
+	assert_eq!(unsafe { libc::kill(watch.0.id() as libc::pid_t, libc::SIGTERM) }, 0);
+	let status = watch.0.wait().expect("the daemon exits");
 	assert!(status.success(), "{status}");
 }
 
