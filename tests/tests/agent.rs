@@ -586,3 +586,34 @@ async fn bad_input_gets_its_error_and_submits_nothing() {
 	}
 	assert!(!reported(&client, period).await);
 }
+
+/// Without a node to talk to, `watch` keeps retrying, waiting longer each time (1 s, 2 s,
+/// ...), counts each failure in its metrics and stops cleanly on SIGTERM.
+#[tokio::test(flavor = "multi_thread")]
+async fn watch_without_a_node_retries_with_backoff() {
+	let dir = TempDir::new("agent-backoff");
+	let (port, metrics_port) = (hashrate_e2e::free_port(), hashrate_e2e::free_port());
+	let log = dir.path().join("watch.log");
+	let mut watch = Daemon(
+		std::process::Command::new(agent_binary())
+			.args(["watch", "--facility", "0", "--statements"])
+			.arg(dir.path())
+			.args(["--metrics", &format!("127.0.0.1:{metrics_port}")])
+			.args(["--url", &format!("ws://127.0.0.1:{port}")])
+			.env("HASHRATE_AGENT_SURI", "//Eve")
+			.stdin(Stdio::null())
+			.stdout(Stdio::null())
+			.stderr(std::fs::File::create(&log).expect("agent log"))
+			.spawn()
+			.expect("starting hashrate-agent watch"),
+	);
+	until_logged(&log, "reconnecting", 2).await;
+	let log_text = read(&log);
+	assert!(log_text.contains("retry_in=1s") && log_text.contains("retry_in=2s"), "{log_text}");
+	let exposed = metrics(metrics_port).await;
+	assert!(exposed.contains("hashrate_agent_failures_total{kind=\"rpc\"} 2"), "{exposed}");
+	// SAFETY: `kill` only sends a signal to our own child process.
+	assert_eq!(unsafe { libc::kill(watch.0.id() as libc::pid_t, libc::SIGTERM) }, 0);
+	let status = watch.0.wait().expect("the daemon exits");
+	assert!(status.success(), "{status}");
+}
