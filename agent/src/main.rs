@@ -16,6 +16,7 @@
 mod chain;
 mod keys;
 mod ops;
+mod relay;
 mod statement;
 mod watch;
 
@@ -123,6 +124,36 @@ enum Command {
 		/// Serve Prometheus metrics at http://ADDRESS/metrics.
 		#[arg(long)]
 		metrics: Option<SocketAddr>,
+		#[command(flatten)]
+		connection: Connection,
+	},
+	/// Keeps the chain's Bitcoin relay current from a Bitcoin Core node's JSON-RPC interface or
+	/// from a file of headers, and proves the coinbases the fee samples of the oracle's
+	/// periods (and of --prove-span) need. Idempotent: it starts from the chain's tip.
+	Relay {
+		/// A file of raw 80-byte headers in height order, each linked to the one before.
+		#[arg(long, required_unless_present = "bitcoin_rpc", conflicts_with = "bitcoin_rpc")]
+		headers: Option<PathBuf>,
+		/// With --headers: a directory of coinbases and their proofs, `<height>.tx` and
+		/// `<height>.proof` (raw bytes; the proof as `gettxoutproof` writes it).
+		#[arg(long, requires = "headers")]
+		proofs: Option<PathBuf>,
+		/// A Bitcoin Core node's JSON-RPC address, http://HOST:PORT.
+		#[arg(long)]
+		bitcoin_rpc: Option<String>,
+		/// The node's cookie file (`user:password`, as Core writes `.cookie`); without it
+		/// $HASHRATE_AGENT_BITCOIN_AUTH if set, else no authentication.
+		#[arg(long, requires = "bitcoin_rpc")]
+		bitcoin_cookie: Option<PathBuf>,
+		/// Headers per transaction (at most the runtime's bound, 200).
+		#[arg(long, default_value_t = 200)]
+		batch: usize,
+		/// Also prove the fee sample of the span [START, END), unix seconds.
+		#[arg(long, num_args = 2, value_names = ["START", "END"])]
+		prove_span: Option<Vec<u64>>,
+		/// Keep running: a pass every SECONDS.
+		#[arg(long, value_name = "SECONDS")]
+		watch: Option<u64>,
 		#[command(flatten)]
 		connection: Connection,
 	},
@@ -345,6 +376,60 @@ async fn run(cli: Cli) -> Result<(), Failure> {
 			.await
 		},
 		Command::Compute { statement, meter, start, end } => compute(statement, meter, start, end),
+		Command::Relay {
+			headers,
+			proofs,
+			bitcoin_rpc,
+			bitcoin_cookie,
+			batch,
+			prove_span,
+			watch,
+			connection,
+		} => {
+			if batch == 0 {
+				return Err(Failure::Input("--batch must be at least 1".into()));
+			}
+			let prove_span = match prove_span.as_deref() {
+				None => None,
+				Some([start, end]) if start < end => Some((*start, *end)),
+				Some(span) => {
+					return Err(Failure::Input(format!(
+						"--prove-span {span:?}: START must be below END"
+					)))
+				},
+			};
+			let source = match (headers, bitcoin_rpc) {
+				(Some(headers), _) => relay::Source::files(&headers, proofs)?,
+				(None, Some(url)) => {
+					let auth = match bitcoin_cookie {
+						Some(path) => Some(
+							std::fs::read_to_string(&path)
+								.map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?
+								.trim()
+								.to_owned(),
+						),
+						None => std::env::var("HASHRATE_AGENT_BITCOIN_AUTH").ok(),
+					};
+					relay::Source::Rpc(relay::BitcoinRpc::new(&url, auth)?)
+				},
+				(None, None) => {
+					return Err(Failure::Input("--headers or --bitcoin-rpc is required".into()))
+				},
+			};
+			let key = keys::load(connection.key_file.as_deref()).map_err(Failure::Input)?;
+			relay::run(
+				relay::Settings {
+					url: connection.url,
+					batch,
+					prove_span,
+					watch: watch.map(std::time::Duration::from_secs),
+					dry_run: connection.dry_run,
+				},
+				source,
+				key,
+			)
+			.await
+		},
 	}
 }
 

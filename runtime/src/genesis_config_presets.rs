@@ -16,9 +16,9 @@ use crate::{
 		assets::{PAYOUT_ASSET_DECIMALS, PAYOUT_ASSET_ID, PAYOUT_ASSET_MIN_BALANCE},
 		monetary::TreasuryAccount,
 	},
-	AccountId, AssetsConfig, BalancesConfig, FacilitiesConfig, HashrateTokensConfig,
-	PowOracleConfig, RealYieldConfig, RuntimeGenesisConfig, SessionConfig, SudoConfig,
-	ValidatorSetConfig, EXISTENTIAL_DEPOSIT, UNIT,
+	AccountId, AssetsConfig, BalancesConfig, BtcRelayConfig, FacilitiesConfig,
+	HashrateTokensConfig, PowOracleConfig, RealYieldConfig, RuntimeGenesisConfig, SessionConfig,
+	SudoConfig, ValidatorSetConfig, EXISTENTIAL_DEPOSIT, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -57,6 +57,7 @@ fn testnet_genesis(
 	oracle: PowOracleConfig,
 	tokens: HashrateTokensConfig,
 	real_yield: RealYieldConfig,
+	btc_relay: BtcRelayConfig,
 	mut payout_balances: Vec<(AccountId, crate::Balance)>,
 ) -> Value {
 	// The token pallet's escrow and collateral accounts and the yield pallet's pot keep the
@@ -108,6 +109,7 @@ fn testnet_genesis(
 		pow_oracle: oracle,
 		hashrate_tokens: tokens,
 		real_yield,
+		btc_relay,
 	})
 }
 
@@ -135,6 +137,7 @@ pub fn development_config_genesis() -> Value {
 			rules: pallet_real_yield::YieldRules::development(),
 			..Default::default()
 		},
+		dev_btc_relay(),
 		dev_payout_balances(),
 	)
 }
@@ -153,6 +156,7 @@ pub fn local_config_genesis() -> Value {
 		PowOracleConfig::default(),
 		HashrateTokensConfig::default(),
 		RealYieldConfig::default(),
+		dev_btc_relay(),
 		Vec::new(),
 	)
 }
@@ -323,4 +327,41 @@ pub fn preset_names() -> Vec<PresetId> {
 		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
 		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
 	]
+}
+
+/// The relay of the presets: Bitcoin mainnet from block 822,538 (2023-12-23), so the real
+/// headers after it verify (the e2e tests relay them).
+///
+/// Taken from the real header data (`testdata/bitcoin/mainnet-headers-822528-830592.bin`,
+/// headers 822,528 ..= 822,538): block 822,538 has hash (display order)
+/// `00000000000000000001716eed87cd6b23ed089a497b1c48960b051fc45d48dc`; its epoch began at
+/// 822,528 (time 1,703,311,464).
+pub fn dev_btc_relay() -> BtcRelayConfig {
+	const HEADER_822538: &str = "0000dd29b6c2c0d537c43692d0532fb42d29073c0771d3230b5001000000000000000000fb0e1be5029157cc4437b91ab57c0d09b8a2d3e2fad07774b6439576fcd9bac551898665b3e80317c6d13000";
+	let header = (0..HEADER_822538.len())
+		.step_by(2)
+		.filter_map(|i| u8::from_str_radix(&HEADER_822538[i..i + 2], 16).ok())
+		.collect();
+	BtcRelayConfig {
+		network: Some(pallet_btc_relay::bitcoin::Network::Mainnet),
+		checkpoint: Some(pallet_btc_relay::Checkpoint {
+			header,
+			height: 822_538,
+			epoch_start_time: 1_703_311_464,
+			times: vec![
+				1_703_311_464,
+				1_703_311_973,
+				1_703_312_358,
+				1_703_312_375,
+				1_703_313_480,
+				1_703_313_872,
+				1_703_313_940,
+				1_703_314_198,
+				1_703_315_323,
+				1_703_315_369,
+				1_703_315_793,
+			],
+		}),
+		..Default::default()
+	}
 }

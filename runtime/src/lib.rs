@@ -252,6 +252,9 @@ mod runtime {
 
 	#[runtime::pallet_index(33)]
 	pub type RealYield = pallet_real_yield;
+
+	#[runtime::pallet_index(34)]
+	pub type BtcRelay = pallet_btc_relay;
 }
 
 #[cfg(test)]

@@ -99,8 +99,8 @@ impl<T: Config> Pallet<T> {
 			}
 		})?;
 		Self::deposit_event(Event::NetworkDataFed { period, feeder, data });
-		// The set is complete: the window closes now.
-		if Self::complete(&Feeds::<T>::get(period)) {
+		// The set is complete: the window closes now (unless a live relay may still cover it).
+		if !T::Bitcoin::is_active() && Self::complete(&Feeds::<T>::get(period)) {
 			Self::fix_network_data(period);
 		}
 		Ok(replaced)
@@ -130,7 +130,7 @@ impl<T: Config> Pallet<T> {
 			if now < end {
 				break;
 			}
-			if now < Self::feed_window_close(end) && !Self::complete(&Feeds::<T>::get(next)) {
+			if !Self::fixable_early(next, now, end) {
 				break;
 			}
 			Self::fix_network_data(next);
@@ -146,9 +146,30 @@ impl<T: Config> Pallet<T> {
 		fixed
 	}
 
-	/// Fixes `period`'s network data once (unless governance set it already): the median of
-	/// its feeds when there are [`Config::MinFeeds`] (lower middle for an even count), else
-	/// the last fixed value. Drops the feeds and the data of the period
+	/// Whether `period` (ending at `end`, ended by `now`) may be fixed: its feed window
+	/// closed, the relay covers it with proven fees, or — while the relay is not live — every
+	/// feeder fed it.
+	fn fixable_early(period: PeriodIndex, now: u64, end: u64) -> bool {
+		if now >= Self::feed_window_close(end) {
+			return true;
+		}
+		if T::Bitcoin::is_active() {
+			Self::relayed(period).is_some_and(|relayed| relayed.network_data().is_some())
+		} else {
+			Self::complete(&Feeds::<T>::get(period))
+		}
+	}
+
+	/// What the relay derives for `period`, when it covers it with usable values.
+	fn relayed(period: PeriodIndex) -> Option<RelayedNetworkData> {
+		let (start, end) = Self::bounds(period).ok()?;
+		T::Bitcoin::network_data(start, end).filter(|relayed| !relayed.difficulty.is_zero())
+	}
+
+	/// Fixes `period`'s network data once (unless governance set it already), by precedence:
+	/// the relay's difficulty and, with every sampled coinbase proven, its reward per block;
+	/// the median of the feeds when there are [`Config::MinFeeds`] (lower middle for an even
+	/// count); the last fixed value. Drops the feeds and the data of the period
 	/// [`Config::NetworkHistory`] before.
 	pub fn fix_network_data(period: PeriodIndex) {
 		let feeds = Feeds::<T>::take(period);
@@ -164,6 +185,31 @@ impl<T: Config> Pallet<T> {
 		} else {
 			None
 		};
+		let relayed = Self::relayed(period);
+		let from_bitcoin = relayed.and_then(|relayed| {
+			match relayed.network_data().filter(|data| !data.reward_per_block.is_zero()) {
+				Some(data) => Some((data, NetworkSource::Bitcoin { sampled: relayed.sampled })),
+				None => {
+					let (reward, feeds) = match from_feeds {
+						Some(fed) => (fed.reward_per_block, count),
+						None => (LastFixed::<T>::get()?.data.reward_per_block, 0),
+					};
+					let data =
+						NetworkData { difficulty: relayed.difficulty, reward_per_block: reward };
+					Some((data, NetworkSource::BitcoinDifficulty { feeds }))
+				},
+			}
+		});
+		if let Some((data, source)) = from_bitcoin {
+			if LastFixed::<T>::get().and_then(|last| last.period).is_none_or(|last| last <= period)
+			{
+				let end = Self::bounds(period).map(|(_, end)| end).unwrap_or_default();
+				LastFixed::<T>::put(LastFixedNetwork { period: Some(period), end, data });
+			}
+			Network::<T>::insert(period, FixedNetwork { data, source, used: false });
+			Self::deposit_event(Event::NetworkDataFixed { period, data, source });
+			return;
+		}
 		let (data, source) = match (from_feeds, LastFixed::<T>::get()) {
 			(Some(data), last) => {
 				// The reference only moves forward (periods may be fixed out of order).
@@ -215,9 +261,10 @@ impl<T: Config> Pallet<T> {
 		let now = Self::now();
 		// Behind the cursor too (a period whose window closed before the chain's first block
 		// or before the upgrade to v2): carried over from the last fixed value.
-		let fixable = now >= end
-			&& (now >= Self::feed_window_close(end) || Self::complete(&Feeds::<T>::get(period)));
-		ensure!(fixable, Error::<T>::NetworkDataNotFixed);
+		ensure!(
+			now >= end && Self::fixable_early(period, now, end),
+			Error::<T>::NetworkDataNotFixed
+		);
 		Self::fix_network_data(period);
 		Self::network_data_of(period).ok_or_else(|| Error::<T>::NetworkDataNotFixed.into())
 	}

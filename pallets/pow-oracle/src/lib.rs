@@ -22,10 +22,18 @@
 //! x4 or /4 per retarget possible since ([`retargets_between`]), reward within half and four
 //! times ([`check_feed`]). A feeder's first feed of a period is free; a replacement pays.
 //!
-//! Each period's data is **fixed once**, when every feeder has fed (by that feed) or its feed
-//! window closes (by `on_initialize`, in period order, at most [`MAX_FIXED_PER_BLOCK`] a
-//! block, or by the call that needs it): the median of at least [`Config::MinFeeds`] (>= 3) feeds, the
-//! lower middle for an even count, else the last fixed value carried over. Governance
+//! Bitcoin itself comes first: when the header relay ([`Config::Bitcoin`]) covers a period —
+//! a confirmed header after its end relayed before its feed window closes — the period takes
+//! the relay's difficulty (time-weighted over the period), and, once every sampled coinbase
+//! is proven, its reward per block (subsidy plus average fees); the reward falls back to the
+//! feeds otherwise ([`NetworkSource::Bitcoin`], [`NetworkSource::BitcoinDifficulty`]).
+//!
+//! Each period's data is **fixed once**, when the relay covers it with proven fees, or every
+//! feeder has fed (by that feed; only while the relay is not live — a live relay gets the
+//! whole feed window), or its feed window closes (by `on_initialize`, in period order, at
+//! most [`MAX_FIXED_PER_BLOCK`] a block, or by the call that needs it). Precedence: the
+//! relay, then the median of at least [`Config::MinFeeds`] (>= 3) feeds (the lower middle for
+//! an even count), then the last fixed value carried over. Governance
 //! [sets](Pallet::set_network_data) a period's value until an output used it. Submissions
 //! for a period not fixed yet are checked against [`LastFixed`]; finalizing waits for the
 //! fixed value.
@@ -87,6 +95,7 @@ extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod bitcoin_weights;
 mod due;
 #[cfg(test)]
 mod due_tests;
@@ -108,8 +117,8 @@ pub use types::*;
 pub use weights::WeightInfo;
 
 use hashrate_primitives::{
-	due::DueAt, FacilityControl, FacilityId, NetworkData, OnPeriodFinal, PerMill, PeriodIndex,
-	PeriodOutput, PowOracle, SettlementLimits,
+	due::DueAt, BitcoinNetworkSource, FacilityControl, FacilityId, NetworkData, OnPeriodFinal,
+	PerMill, PeriodIndex, PeriodOutput, PowOracle, RelayedNetworkData, SettlementLimits,
 };
 use polkadot_sdk::{
 	frame_support::{self, traits::fungible},
@@ -167,6 +176,8 @@ pub mod pallet {
 		type Time: UnixTime;
 		/// The facility registry.
 		type Facilities: FacilityControl<Self::AccountId, BalanceOf<Self>>;
+		/// Network data from Bitcoin itself (the header relay), preferred over feeds.
+		type Bitcoin: BitcoinNetworkSource;
 		/// Told when a facility's period becomes final or defaulted (by `close`, `make_final`
 		/// and `resolve_dispute`, whose weights include its [`OnPeriodFinal::weight`]).
 		type OnPeriodFinal: OnPeriodFinal;
@@ -823,10 +834,12 @@ pub mod pallet {
 				return T::DbWeight::get().reads_writes(2, 2);
 			}
 			let fixed = Self::fix_due(Self::now(), MAX_FIXED_PER_BLOCK);
-			// `on_finalize` reads `ChainStart` (and writes it and `NextToFix` once).
+			// `on_finalize` reads `ChainStart` (and writes it and `NextToFix` once); the
+			// period after the last fixed one asks the relay whether it covers it.
 			T::DbWeight::get()
 				.reads_writes(1, 2)
 				.saturating_add(T::WeightInfo::fix_network_data().saturating_mul(fixed.into()))
+				.saturating_add(T::Bitcoin::network_data_weight())
 				.saturating_add(T::DbWeight::get().reads(2))
 		}
 
@@ -892,6 +905,13 @@ pub mod pallet {
 		/// `period`'s fixed network data and where it came from, once fixed.
 		pub fn fixed_network_data(period: PeriodIndex) -> Option<FixedNetwork> {
 			Network::<T>::get(period)
+		}
+
+		/// What the Bitcoin relay derives for `period` now: `None` until it covers the period
+		/// (a confirmed header after its end); `fees` once every sampled coinbase is proven.
+		pub fn bitcoin_network_data(period: PeriodIndex) -> Option<RelayedNetworkData> {
+			let (start, end) = Self::bounds(period).ok()?;
+			T::Bitcoin::network_data(start, end)
 		}
 
 		/// The reference network data feeds are bounded by.

@@ -90,6 +90,10 @@ parameter_types! {
 	pub const ReportTolerance: Permill = Permill::from_percent(5);
 	/// Most periods a settlement backlog may span (the yield pallet's records in the runtime).
 	pub static MaxBacklogPeriods: u64 = 10_000;
+	/// Whether the mock relay is live.
+	pub static RelayLive: bool = false;
+	/// What the mock relay derives, per span `[start, end)`.
+	pub static Relayed: Vec<((u64, u64), hashrate_primitives::RelayedNetworkData)> = Vec::new();
 }
 
 /// Settlement limits of a yield pallet keeping [`MaxBacklogPeriods`] periods.
@@ -121,6 +125,7 @@ impl Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Time = Timestamp;
 	type Facilities = Facilities;
+	type Bitcoin = MockRelay;
 	type OnPeriodFinal = RecordFinal;
 	type SettlementLimits = MockSettlementLimits;
 	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
@@ -295,4 +300,24 @@ pub fn run(test: impl FnOnce()) {
 		Oracle::do_try_state().expect("oracle invariants hold");
 		pallet_facilities::Pallet::<Test>::do_try_state().expect("facility invariants hold");
 	});
+}
+
+/// A Bitcoin relay whose coverage the tests set ([`RelayLive`], [`Relayed`]).
+pub struct MockRelay;
+impl hashrate_primitives::BitcoinNetworkSource for MockRelay {
+	fn is_active() -> bool {
+		RelayLive::get()
+	}
+	fn network_data(start: u64, end: u64) -> Option<hashrate_primitives::RelayedNetworkData> {
+		Relayed::get().into_iter().find(|(span, _)| *span == (start, end)).map(|(_, data)| data)
+	}
+	fn network_data_weight() -> Weight {
+		Weight::from_parts(1_000, 0)
+	}
+}
+
+/// The mock relay covers `period` with `data`.
+pub fn relay_covers(period: PeriodIndex, data: hashrate_primitives::RelayedNetworkData) {
+	let start = u64::from(period.0) * PERIOD;
+	Relayed::mutate(|spans| spans.push(((start, start + PERIOD), data)));
 }

@@ -1231,3 +1231,128 @@ mod properties {
 		}
 	}
 }
+
+/// Network data from the Bitcoin relay, ahead of feeds and carried values.
+mod bitcoin_relay {
+	use super::*;
+	use frame_support::traits::Hooks;
+	use hashrate_primitives::RelayedNetworkData;
+
+	fn relayed(fees: Option<u64>) -> RelayedNetworkData {
+		RelayedNetworkData {
+			difficulty: Difficulty(network().difficulty.0 * 2),
+			subsidy: Sats(network().reward_per_block.0 / 2),
+			fees: fees.map(Sats),
+			first_height: 830_000,
+			last_height: 830_143,
+			sampled: 6,
+			proven: if fees.is_some() { 6 } else { 0 },
+		}
+	}
+
+	#[test]
+	fn a_covered_period_with_proven_fees_is_fixed_from_bitcoin_at_once() {
+		run(|| {
+			RelayLive::set(true);
+			let bitcoin = relayed(Some(1_000));
+			relay_covers(P0, bitcoin);
+			set_now(end_of(P0) + 1);
+			assert_eq!(Oracle::bitcoin_network_data(P0), Some(bitcoin));
+			Oracle::on_initialize(2);
+			let data = bitcoin.network_data().unwrap();
+			assert_eq!(data.reward_per_block, Sats(network().reward_per_block.0 / 2 + 1_000));
+			assert_eq!(Oracle::network_data(P0), Some(data));
+			event(Event::NetworkDataFixed {
+				period: P0,
+				data,
+				source: NetworkSource::Bitcoin { sampled: 6 },
+			});
+			assert_eq!(
+				LastFixed::<Test>::get(),
+				Some(LastFixedNetwork { period: Some(P0), end: end_of(P0), data })
+			);
+			assert_noop!(
+				Oracle::feed_network_data(signed(FEEDERS[0]), P0, network()),
+				E::NetworkDataFixed
+			);
+		});
+	}
+
+	/// Without every sampled coinbase proven, the relay's difficulty stands and the reward
+	/// comes from the feeds; a live relay keeps the feed window open after every feeder fed.
+	#[test]
+	fn unproven_fees_take_the_feeds_reward_at_the_windows_close() {
+		run(|| {
+			RelayLive::set(true);
+			relay_covers(P0, relayed(None));
+			set_now(end_of(P0) + 1);
+			let fed = NetworkData {
+				reward_per_block: Sats(network().reward_per_block.0 * 2),
+				..network()
+			};
+			for feeder in FEEDERS {
+				assert_ok!(Oracle::feed_network_data(signed(feeder), P0, fed));
+			}
+			Oracle::on_initialize(2);
+			assert_eq!(Oracle::network_data(P0), None, "the relay may still prove the fees");
+			set_now(end_of(P0) + WINDOW / 2);
+			Oracle::on_initialize(3);
+			let data = NetworkData {
+				difficulty: relayed(None).difficulty,
+				reward_per_block: fed.reward_per_block,
+			};
+			assert_eq!(Oracle::network_data(P0), Some(data));
+			event(Event::NetworkDataFixed {
+				period: P0,
+				data,
+				source: NetworkSource::BitcoinDifficulty { feeds: 3 },
+			});
+		});
+	}
+
+	#[test]
+	fn unproven_fees_without_feeds_carry_the_last_reward() {
+		run(|| {
+			RelayLive::set(true);
+			relay_covers(P0, relayed(None));
+			set_now(end_of(P0) + WINDOW / 2);
+			Oracle::on_initialize(2);
+			let data = NetworkData {
+				difficulty: relayed(None).difficulty,
+				reward_per_block: network().reward_per_block,
+			};
+			assert_eq!(Oracle::network_data(P0), Some(data));
+			event(Event::NetworkDataFixed {
+				period: P0,
+				data,
+				source: NetworkSource::BitcoinDifficulty { feeds: 0 },
+			});
+		});
+	}
+
+	/// A relay that is not live does not hold the window open, and still comes first when
+	/// it covers the period by the time it is fixed.
+	#[test]
+	fn a_relay_that_is_not_live_leaves_complete_feeds_in_charge_of_timing() {
+		run(|| {
+			let p1 = P0.next().unwrap();
+			relay_covers(p1, relayed(Some(5)));
+			set_now(end_of(P0) + 1);
+			for feeder in FEEDERS {
+				assert_ok!(Oracle::feed_network_data(signed(feeder), P0, network()));
+			}
+			set_now(end_of(p1) + 1);
+			assert_eq!(
+				Network::<Test>::get(P0).map(|fixed| fixed.source),
+				Some(NetworkSource::Feeds { feeds: 3 })
+			);
+			for feeder in FEEDERS {
+				assert_ok!(Oracle::feed_network_data(signed(feeder), p1, network()));
+			}
+			assert_eq!(
+				Network::<Test>::get(p1).map(|fixed| fixed.source),
+				Some(NetworkSource::Bitcoin { sampled: 6 })
+			);
+		});
+	}
+}

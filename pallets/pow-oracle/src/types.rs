@@ -139,6 +139,18 @@ pub enum NetworkSource {
 	LastFixed,
 	/// Set by governance.
 	Governance,
+	/// Bitcoin itself, from the header relay: the difficulty in force over the period and
+	/// the subsidy plus the average fees of `sampled` proven coinbases.
+	Bitcoin {
+		/// Coinbases in the fee sample.
+		sampled: u32,
+	},
+	/// The relay's difficulty; the reward per block from the median of `feeds` feeds, or the
+	/// last fixed value's when `feeds` is 0, as not every sampled coinbase was proven.
+	BitcoinDifficulty {
+		/// How many feeds there were (0: the last fixed reward carried over).
+		feeds: u32,
+	},
 }
 
 /// A period's network data, fixed once.

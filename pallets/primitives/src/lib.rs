@@ -17,6 +17,7 @@
 
 extern crate alloc;
 
+pub mod bitcoin;
 pub mod due;
 pub mod facilities;
 pub mod oracle;
@@ -24,6 +25,7 @@ pub mod physics;
 pub mod tokens;
 mod units;
 
+pub use bitcoin::*;
 pub use facilities::*;
 pub use oracle::*;
 pub use tokens::*;

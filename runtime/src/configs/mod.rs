@@ -1,6 +1,7 @@
 //! The runtime's pallet configurations, one module per area.
 
 pub mod assets;
+pub mod bitcoin;
 pub mod consensus;
 pub mod facilities;
 pub mod monetary;

@@ -53,6 +53,8 @@ impl pallet_pow_oracle::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Time = Timestamp;
 	type Facilities = Facilities;
+	/// Bitcoin's own headers and coinbases come before feeds.
+	type Bitcoin = BtcRelay;
 	/// The token pallet takes each facility's backing from its final periods; the yield
 	/// pallet notes when each became final (payment deadlines count from it).
 	type OnPeriodFinal = (HashrateTokens, RealYield);
@@ -84,7 +86,10 @@ impl pallet_pow_oracle::Config for Runtime {
 	type DisputeDeposit = ConstU128<DISPUTE_DEPOSIT>;
 	type FraudSlash = ConstU128<FRAUD_SLASH>;
 	type AttestorSlash = ConstU128<ATTESTOR_SLASH>;
-	type WeightInfo = pallet_pow_oracle::weights::SubstrateWeight<Runtime>;
+	type WeightInfo = pallet_pow_oracle::bitcoin_weights::WithBitcoin<
+		pallet_pow_oracle::weights::SubstrateWeight<Runtime>,
+		BtcRelay,
+	>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchmarkClock;
 }
