@@ -63,20 +63,13 @@ async fn between(client: &Client, (start, end): (u64, u64)) -> Relayed {
 	Relayed::decode(&mut &bytes[..]).expect("RelayedNetworkData")
 }
 
-#[tokio::test]
-async fn real_headers_relayed_over_rpc_give_the_network_data_of_2024_periods() {
-	let dir = TempDir::new("relay");
-	let node = Node::start(dir.path(), Sealing::Instant).await;
-	let client = node.client().await;
-	let relayer = dev::eve();
-	let before = free_balance(&client, id(&relayer)).await;
-
-	let last = 830_006;
-	let headers: Vec<&[u8]> = (CHECKPOINT + 1..=last).map(header).collect();
+/// Relays the real headers of `heights` as Eve, in batches of the runtime's bound.
+async fn relay(client: &Client, heights: std::ops::RangeInclusive<u32>) {
+	let headers: Vec<&[u8]> = heights.map(header).collect();
 	for chunk in headers.chunks(BATCH) {
 		let batch = Value::unnamed_composite(chunk.iter().map(Value::from_bytes));
 		let call = dynamic::tx("BtcRelay", "submit_headers", vec![batch]);
-		let events = submit(&client, &call, &relayer).await.expect("headers relayed");
+		let events = submit(client, &call, &dev::eve()).await.expect("headers relayed");
 		assert!(
 			events
 				.iter()
@@ -86,14 +79,24 @@ async fn real_headers_relayed_over_rpc_give_the_network_data_of_2024_periods() {
 			"a HeadersRelayed event"
 		);
 	}
+}
+
+#[tokio::test]
+async fn real_headers_relayed_over_rpc_give_the_network_data_of_2024_periods() {
+	let dir = TempDir::new("relay");
+	let node = Node::start(dir.path(), Sealing::Instant).await;
+	let client = node.client().await;
+	let relayer = dev::eve();
+	let before = free_balance(&client, id(&relayer)).await;
+
+	// Up to a few blocks past 2024-01-10 (its last block is 825,203; six confirmations).
+	relay(&client, CHECKPOINT + 1..=825_300).await;
 	assert_eq!(
 		free_balance(&client, id(&relayer)).await,
 		before,
 		"headers that extend the best chain are free"
 	);
-	let tip = view_function(&client, "BtcRelay", "best_tip", ()).await;
-	let tip = Option::<([u8; 32], u32, [u8; 32])>::decode(&mut &tip[..]).expect("a tip");
-	assert_eq!(tip.map(|(_, height, _)| height), Some(last));
+	assert_eq!(tip_height(&client).await, Some(825_300));
 
 	// A day of 2024: the epoch's published difficulty, a 6.25 BTC subsidy, fees not proven.
 	let day = between(&client, JAN_10).await.expect("the day is covered");
@@ -112,6 +115,11 @@ async fn real_headers_relayed_over_rpc_give_the_network_data_of_2024_periods() {
 	let (difficulty, subsidy, ..) =
 		Relayed::decode(&mut &bytes[..]).expect("RelayedNetworkData").expect("covered");
 	assert_eq!((difficulty, subsidy), (DIFFICULTY_824544, 625_000_000));
+
+	// On to 830,006: the relay keeps the last 2,400 heights, so that day is no longer covered.
+	relay(&client, 825_301..=830_006).await;
+	assert_eq!(tip_height(&client).await, Some(830_006));
+	assert_eq!(between(&client, JAN_10).await, None, "pruned");
 
 	// Block 830,000 alone: its coinbase proven, its fees recovered.
 	let span = (time_of(829_999), time_of(830_000) + 1);
