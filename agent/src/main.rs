@@ -386,8 +386,13 @@ async fn run(cli: Cli) -> Result<(), Failure> {
 			watch,
 			connection,
 		} => {
-			if batch == 0 {
-				return Err(Failure::Input("--batch must be at least 1".into()));
+			if !(1..=200).contains(&batch) {
+				return Err(Failure::Input(format!(
+					"--batch {batch}: from 1 to 200 (the runtime's bound)"
+				)));
+			}
+			if watch == Some(0) {
+				return Err(Failure::Input("--watch 0: at least 1 second between passes".into()));
 			}
 			let prove_span = match prove_span.as_deref() {
 				None => None,
@@ -402,13 +407,15 @@ async fn run(cli: Cli) -> Result<(), Failure> {
 				(Some(headers), _) => relay::Source::files(&headers, proofs)?,
 				(None, Some(url)) => {
 					let auth = match bitcoin_cookie {
-						Some(path) => Some(
-							std::fs::read_to_string(&path)
-								.map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?
-								.trim()
-								.to_owned(),
-						),
-						None => std::env::var("HASHRATE_AGENT_BITCOIN_AUTH").ok(),
+						Some(path) => {
+							std::fs::metadata(&path)
+								.map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?;
+							relay::Auth::Cookie(path)
+						},
+						None => match std::env::var("HASHRATE_AGENT_BITCOIN_AUTH") {
+							Ok(auth) => relay::Auth::Password(auth),
+							Err(_) => relay::Auth::None,
+						},
 					};
 					relay::Source::Rpc(relay::BitcoinRpc::new(&url, auth)?)
 				},

@@ -396,11 +396,17 @@ pub async fn send(
 	dry_run: bool,
 ) -> Result<Vec<String>, Failure> {
 	let signed: Signed = chain::sign(at, call, key, nonce, name)?;
+	// The genesis state cannot check a signature (see `chain::dry_run`).
+	let at_genesis = at.block_number() == 0;
 	if let Err(Refusal(reason)) = chain::dry_run(at, &signed).await? {
 		return Err(Failure::Refused(format!("the chain would refuse {name}: {reason}")));
 	}
 	if dry_run {
-		return Ok(vec![format!("dry run: the chain would accept {name}; nothing submitted")]);
+		return Ok(vec![if at_genesis {
+			format!("dry run: {name} not checked (the chain is at genesis); nothing submitted")
+		} else {
+			format!("dry run: the chain would accept {name}; nothing submitted")
+		}]);
 	}
 	match chain::submit(chain, &signed).await? {
 		Ok((hash, events)) => {

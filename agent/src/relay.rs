@@ -96,16 +96,26 @@ impl Source {
 	}
 }
 
+/// How the agent logs in to Bitcoin Core.
+pub enum Auth {
+	/// None.
+	None,
+	/// A cookie file, read for every call (Core writes a new one when it restarts).
+	Cookie(PathBuf),
+	/// `user:password` from the environment.
+	Password(String),
+}
+
 /// A Bitcoin Core JSON-RPC endpoint (HTTP, basic authentication).
 pub struct BitcoinRpc {
 	host: String,
 	port: u16,
-	auth: Option<String>,
+	auth: Auth,
 }
 
 impl BitcoinRpc {
-	/// `url` as `http://HOST:PORT`; `auth` as `user:password` (a cookie file's content).
-	pub fn new(url: &str, auth: Option<String>) -> Result<Self, Failure> {
+	/// `url` as `http://HOST:PORT` (an IPv6 host in brackets).
+	pub fn new(url: &str, auth: Auth) -> Result<Self, Failure> {
 		let rest = url.strip_prefix("http://").ok_or_else(|| {
 			Failure::Input(format!("--bitcoin-rpc {url}: expected http://HOST:PORT"))
 		})?;
@@ -116,7 +126,8 @@ impl BitcoinRpc {
 		let port = port
 			.parse()
 			.map_err(|_| Failure::Input(format!("--bitcoin-rpc {url}: bad port {port:?}")))?;
-		Ok(Self { host: host.to_owned(), port, auth })
+		let host = host.trim_start_matches('[').trim_end_matches(']').to_owned();
+		Ok(Self { host, port, auth })
 	}
 
 	/// One JSON-RPC call: its `result`, or why there is none.
@@ -132,7 +143,17 @@ impl BitcoinRpc {
 			self.port,
 			body.len()
 		);
-		if let Some(auth) = &self.auth {
+		let auth = match &self.auth {
+			Auth::None => None,
+			Auth::Password(auth) => Some(auth.clone()),
+			Auth::Cookie(path) => Some(
+				std::fs::read_to_string(path)
+					.map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?
+					.trim()
+					.to_owned(),
+			),
+		};
+		if let Some(auth) = auth {
 			request.push_str(&format!("Authorization: Basic {}\r\n", base64(auth.as_bytes())));
 		}
 		request.push_str("\r\n");
@@ -141,8 +162,20 @@ impl BitcoinRpc {
 			let mut stream =
 				tokio::net::TcpStream::connect((self.host.as_str(), self.port)).await?;
 			stream.write_all(request.as_bytes()).await?;
+			// Until the headers and `Content-Length` bytes of body are in, or the server
+			// closes the connection.
 			let mut answer = Vec::new();
-			stream.read_to_end(&mut answer).await?;
+			let mut buffer = [0u8; 16 * 1024];
+			loop {
+				let n = stream.read(&mut buffer).await?;
+				if n == 0 {
+					break;
+				}
+				answer.extend_from_slice(&buffer[..n]);
+				if complete(&answer) {
+					break;
+				}
+			}
 			Ok::<_, std::io::Error>(answer)
 		};
 		let answer = tokio::time::timeout(chain::RPC_TIMEOUT, exchange)
@@ -155,8 +188,17 @@ impl BitcoinRpc {
 		let (head, body) = text
 			.split_once("\r\n\r\n")
 			.ok_or_else(|| Failure::Chain(format!("{what}: not an HTTP answer")))?;
-		if head.starts_with("HTTP/1.1 401") || head.starts_with("HTTP/1.0 401") {
-			return Err(Failure::Input(format!("{what}: unauthorized (check the cookie)")));
+		let status = head.split_whitespace().nth(1).unwrap_or_default();
+		match status {
+			"401" => {
+				return Err(Failure::Input(format!("{what}: unauthorized (check the cookie)")))
+			},
+			"403" => {
+				return Err(Failure::Input(format!("{what}: forbidden (the node's rpcallowip)")))
+			},
+			// Core answers JSON-RPC errors with 404 / 500 and a JSON body.
+			"200" | "404" | "500" => {},
+			other => return Err(Failure::Chain(format!("{what}: HTTP status {other}"))),
 		}
 		let reply: Json = serde_json::from_str(body)
 			.map_err(|e| Failure::Chain(format!("{what}: not JSON ({e})")))?;
@@ -203,9 +245,18 @@ impl BitcoinRpc {
 		Ok(header)
 	}
 
-	/// The coinbase of block `hash` and its `gettxoutproof`.
-	async fn coinbase(&self, hash: &[u8; 32]) -> Result<(Vec<u8>, Vec<u8>), Failure> {
-		let block = self.call("getblock", json!([display(hash), 1])).await?;
+	/// The coinbase of block `hash` and its `gettxoutproof`; `None` when the node does not
+	/// have the block (pruned, or not synced yet).
+	async fn coinbase(&self, hash: &[u8; 32]) -> Result<Option<(Vec<u8>, Vec<u8>)>, Failure> {
+		let block = match self.call("getblock", json!([display(hash), 1])).await {
+			Ok(block) => block,
+			Err(Failure::Chain(message))
+				if message.contains("\"code\":-5") || message.contains("\"code\":-1") =>
+			{
+				return Ok(None)
+			},
+			Err(other) => return Err(other),
+		};
 		let txid = block
 			.get("tx")
 			.and_then(|txs| txs.get(0))
@@ -218,8 +269,21 @@ impl BitcoinRpc {
 			unhex(&tx).map_err(|e| Failure::Chain(format!("bitcoind getrawtransaction: {e}")))?;
 		let proof =
 			unhex(&proof).map_err(|e| Failure::Chain(format!("bitcoind gettxoutproof: {e}")))?;
-		Ok((tx, proof))
+		Ok(Some((tx, proof)))
 	}
+}
+
+/// Whether `answer` holds an HTTP response's headers and its whole `Content-Length` body.
+fn complete(answer: &[u8]) -> bool {
+	let text = String::from_utf8_lossy(answer);
+	let Some((head, body)) = text.split_once("\r\n\r\n") else { return false };
+	head.lines()
+		.find_map(|line| {
+			let (name, value) = line.split_once(':')?;
+			name.eq_ignore_ascii_case("content-length")
+				.then(|| value.trim().parse::<usize>().ok())?
+		})
+		.is_some_and(|length| body.len() >= length)
 }
 
 /// Standard base64 (for the HTTP basic authentication header).
@@ -270,13 +334,20 @@ pub struct Settings {
 
 /// Runs `relay` with `settings` from `source`, signing with `key`.
 pub async fn run(settings: Settings, source: Source, key: Keypair) -> Result<(), Failure> {
-	loop {
+	let Some(every) = settings.watch else {
 		let chain = Chain::connect(&settings.url).await?;
-		pass(&chain, &settings, &source, &key).await?;
-		match settings.watch {
-			Some(every) => tokio::time::sleep(every).await,
-			None => return Ok(()),
+		return pass(&chain, &settings, &source, &key).await;
+	};
+	// Watching: a failed pass is logged and the next one tries again.
+	loop {
+		let outcome = match Chain::connect(&settings.url).await {
+			Ok(chain) => pass(&chain, &settings, &source, &key).await,
+			Err(error) => Err(error.into()),
+		};
+		if let Err(failure) = outcome {
+			eprintln!("relay pass failed (next in {} s): {failure}", every.as_secs());
 		}
+		tokio::time::sleep(every).await;
 	}
 }
 
@@ -295,14 +366,22 @@ async fn pass(
 	key: &Keypair,
 ) -> Result<(), Failure> {
 	let account = chain::account_of(key);
+	let mut sent_after: Option<[u8; 32]> = None;
 	loop {
 		let at = chain.finalized().await?;
 		let tip = tip(&at).await?;
+		if sent_after == Some(tip.hash) {
+			return Err(Failure::Refused(format!(
+				"the headers sent after {} did not move the relay's tip: the source's branch is not heavier",
+				display(&tip.hash)
+			)));
+		}
 		let next = next_headers(&at, source, &tip, settings.batch).await?;
 		if next.is_empty() {
 			println!("relay current: tip {} at height {}", display(&tip.hash), tip.height);
 			break;
 		}
+		sent_after = Some(tip.hash);
 		println!("relaying {} header(s) after height {}", next.len(), tip.height);
 		let nonce = ops::nothing_pending(chain, &at, &account).await?;
 		let batch = Value::unnamed_composite(next.iter().map(Value::from_bytes));
@@ -320,14 +399,17 @@ async fn pass(
 	let at = chain.finalized().await?;
 	let mut spans = oracle_spans(&at).await?;
 	spans.extend(settings.prove_span);
+	// Periods shorter than a block share their sampled block: prove each once.
+	let mut done = std::collections::HashSet::new();
 	for (start, end) in spans {
+		let at = chain.finalized().await?;
 		let Some(sample) =
 			chain::view::<Option<FeeSample>>(&at, "BtcRelay", "fee_sample", (start, end)).await?
 		else {
 			continue;
 		};
 		for (height, hash, proven) in sample.blocks {
-			if proven {
+			if proven || !done.insert((height, hash)) {
 				continue;
 			}
 			let (tx, proof) = match coinbase(source, height, &hash).await? {
@@ -427,10 +509,27 @@ async fn next_headers(
 					.checked_sub(1)
 					.ok_or_else(|| Failure::Refused("no common block".into()))?;
 			}
-			let last = count.min(fork.saturating_add(batch as u32));
-			let mut out = Vec::new();
+			// At least one header past the tip, so a branch from a fork up to 24 deep is sent
+			// whole even with a small batch.
+			let last =
+				count.min(fork.saturating_add(batch as u32).max(tip.height.saturating_add(1)));
+			let mut out: Vec<RawHeader> = Vec::new();
+			let mut prev = if fork == tip.height {
+				tip.hash
+			} else {
+				chain::storage::<_, [u8; 32]>(at, "BtcRelay", "MainChain", (fork,))
+					.await?
+					.ok_or_else(|| Failure::Chain(format!("the relay lost height {fork}")))?
+			};
 			for height in fork + 1..=last {
-				out.push(rpc.header(&rpc.block_hash(height).await?).await?);
+				let header = rpc.header(&rpc.block_hash(height).await?).await?;
+				if header[4..36] != prev {
+					return Err(Failure::Chain(format!(
+						"the Bitcoin node reorganised while its headers were read (at height {height}): try again"
+					)));
+				}
+				prev = double_sha256(&header);
+				out.push(header);
 			}
 			// A branch that is not heavier yet would be refused as a side branch that moves
 			// nothing; it is sent once it reaches past the tip.
@@ -469,7 +568,7 @@ async fn coinbase(
 			}
 			Ok(Some((tx, proof)))
 		},
-		Source::Rpc(rpc) => rpc.coinbase(hash).await.map(Some),
+		Source::Rpc(rpc) => rpc.coinbase(hash).await,
 	}
 }
 

@@ -355,5 +355,6 @@ mod benches {
 		[pallet_assets, Assets]
 		[pallet_real_yield, RealYield]
 		[pallet_validator_set, ValidatorSet]
+		[pallet_btc_relay, BtcRelay]
 	);
 }

@@ -15,6 +15,13 @@ const EASY: u32 = 0x207f_ffff;
 /// enough for the two-hour rule with the clock at zero.
 const T0: u32 = 1_000;
 
+/// A hash whose last eight bytes are `n` (big-endian).
+fn numbered(n: u64) -> H256 {
+	let mut bytes = [0u8; 32];
+	bytes[24..].copy_from_slice(&n.to_be_bytes());
+	H256(bytes)
+}
+
 fn mine(prev: H256, time: u32, root: H256) -> RawHeader {
 	let mut raw = [0u8; 80];
 	raw[0..4].copy_from_slice(&0x2000_0000u32.to_le_bytes());
@@ -77,7 +84,7 @@ fn relay<T: Config>(headers: Vec<RawHeader>) {
 
 /// A coinbase of about `size` bytes: one null-prevout input, outputs of 10 bytes each.
 fn coinbase(size: u32) -> Vec<u8> {
-	let outputs = (size.saturating_sub(62) / 10).clamp(1, 4_000);
+	let outputs = (size.saturating_sub(62) / 10).clamp(1, 7_000);
 	let mut tx = Vec::new();
 	tx.extend_from_slice(&1u32.to_le_bytes());
 	tx.push(1);
@@ -102,7 +109,7 @@ fn full_proof(txid: H256, leaves: u32, header_for: impl FnOnce(H256) -> RawHeade
 			if i == 0 {
 				txid
 			} else {
-				H256::repeat_byte((i % 250) as u8 + 1) ^ H256::from_low_u64_be(i.into())
+				H256::repeat_byte((i % 250) as u8 + 1) ^ numbered(i.into())
 			}
 		})
 		.collect();
@@ -232,12 +239,13 @@ mod benchmarks {
 		// Headers straight into storage (their checks are `submit_headers`' benchmark).
 		let mut prev = H256::zero();
 		for height in 1..=kept {
-			let hash = H256::from_low_u64_be(u64::from(height) + 1);
+			let hash = numbered(u64::from(height) + 1);
 			let header = StoredHeader {
 				height,
 				prev,
 				merkle_root: H256::zero(),
 				time: T0 + 600 * height,
+				time_max: T0 + 600 * height,
 				bits: EASY,
 				chain_work: U256::from(height + 1),
 			};

@@ -42,10 +42,13 @@ impl<T: Config> BitcoinChain for Pallet<T> {
 }
 
 impl<T: Config> BitcoinNetworkSource for Pallet<T> {
-	/// Live: the best tip's time is within [`LIVE_WITHIN`] of the chain's clock.
+	/// Live: the best tip's time so far (`nTimeMax`: a miner's early timestamp does not pull
+	/// it back) is within [`LIVE_WITHIN`] of the chain's clock.
 	fn is_active() -> bool {
 		let now = <T::Time as frame_support::traits::UnixTime>::now().as_secs();
-		Self::tip().is_some_and(|tip| u64::from(tip.time).saturating_add(LIVE_WITHIN) >= now)
+		Best::<T>::get()
+			.and_then(|tip| Headers::<T>::get(tip.hash))
+			.is_some_and(|tip| u64::from(tip.time_max).saturating_add(LIVE_WITHIN) >= now)
 	}
 
 	fn network_data(start: u64, end: u64) -> Option<RelayedNetworkData> {
