@@ -32,5 +32,5 @@ impl pallet_btc_relay::Config for Runtime {
 	type MaxTransactionSize = ConstU32<65_536>;
 	/// A `gettxoutproof` of one transaction in the largest block is about 600 bytes.
 	type MaxProofSize = ConstU32<4_096>;
-	type WeightInfo = ();
+	type WeightInfo = pallet_btc_relay::weights::SubstrateWeight<Runtime>;
 }
