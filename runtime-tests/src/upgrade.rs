@@ -53,17 +53,19 @@ fn storage_versions() -> Vec<(&'static str, StorageVersion, Option<StorageVersio
 		PowOracle,
 		HashrateTokens,
 		RealYield,
+		BtcRelay,
 	)
 }
 
 /// The storage version each domain pallet's code declares. Raising one needs a migration in
 /// [`Migrations`] that brings existing chains' storage to it, and an edit here.
-const DECLARED: [(&str, u16); 5] = [
+const DECLARED: [(&str, u16); 6] = [
 	("ValidatorSet", 1),
 	("Facilities", 2),
 	("PowOracle", 3),
 	("HashrateTokens", 2),
 	("RealYield", 3),
+	("BtcRelay", 1),
 ];
 
 /// Whether every pallet's on-chain storage version is its in-code one (a pallet without a
