@@ -61,7 +61,7 @@ fn storage_versions() -> Vec<(&'static str, StorageVersion, Option<StorageVersio
 /// [`Migrations`] that brings existing chains' storage to it, and an edit here.
 const DECLARED: [(&str, u16); 6] = [
 	("ValidatorSet", 1),
-	("Facilities", 2),
+	("Facilities", 3),
 	("PowOracle", 3),
 	("HashrateTokens", 2),
 	("RealYield", 3),

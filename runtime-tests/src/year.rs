@@ -434,15 +434,13 @@ impl Sim {
 							per_mill: 1_000,
 						}]),
 						pool: PoolAccount { pool: text("Foundry USA"), worker: text("sim") },
-						payout_addresses: BoundedVec::truncate_from(vec![text(
-							"bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh",
-						)]),
 						documents: Documents {
 							hash: H256::repeat_byte(f as u8),
 							uri: text("ipfs://simulated"),
 						},
 					},
 					reporters: vec![facility.reporter.account()],
+					payout_addresses: vec![],
 					active: true,
 				}
 			})

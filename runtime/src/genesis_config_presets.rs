@@ -23,7 +23,7 @@ use crate::{
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use frame_support::{traits::ConstU32, BoundedVec};
-use hashrate_primitives::{Efficiency, Hashrate, Power};
+use hashrate_primitives::{AddressNetwork, Efficiency, Hashrate, Power};
 use pallet_facilities::{
 	Documents, EnergyShare, EnergySource, FleetRow, GenesisFacility, Location, PoolAccount,
 	Profile, SiteSpec,
@@ -105,7 +105,7 @@ fn testnet_genesis(
 				.collect::<Vec<_>>(),
 			..Default::default()
 		},
-		facilities: FacilitiesConfig { facilities },
+		facilities: FacilitiesConfig { facilities, bitcoin_network: AddressNetwork::Mainnet },
 		pow_oracle: oracle,
 		hashrate_tokens: tokens,
 		real_yield,
@@ -263,15 +263,13 @@ pub fn demo_facilities() -> Vec<GenesisFacility<AccountId>> {
 					EnergyShare { source: EnergySource::Wind, per_mill: 50 },
 				]),
 				pool: PoolAccount { pool: text("Foundry USA"), worker: text("nordichydro.001") },
-				payout_addresses: BoundedVec::truncate_from(vec![text(
-					"bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh",
-				)]),
 				documents: Documents {
 					hash: H256::repeat_byte(0x11),
 					uri: text("ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"),
 				},
 			},
 			reporters: vec![Sr25519Keyring::Eve.to_account_id()],
+			payout_addresses: vec![text("bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh")],
 			active: true,
 		},
 		GenesisFacility {
@@ -292,16 +290,16 @@ pub fn demo_facilities() -> Vec<GenesisFacility<AccountId>> {
 					EnergyShare { source: EnergySource::Grid, per_mill: 300 },
 				]),
 				pool: PoolAccount { pool: text("Luxor"), worker: text("permianflare") },
-				payout_addresses: BoundedVec::truncate_from(vec![
-					text("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"),
-					text("3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy"),
-				]),
 				documents: Documents {
 					hash: H256::repeat_byte(0x22),
 					uri: text("https://permianflare.example/audit-2025.pdf"),
 				},
 			},
 			reporters: vec![Sr25519Keyring::Ferdie.to_account_id()],
+			payout_addresses: vec![
+				text("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"),
+				text("3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy"),
+			],
 			active: true,
 		},
 	]

@@ -168,6 +168,8 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 ///   records counted, defaults counted per period in a window (issue 17).
 /// - `Facilities` 1 -> 2, `PowOracle` 2 -> 3, `HashrateTokens` 1 -> 2, `RealYield` 2 -> 3: the
 ///   chain drives its own lifecycle; what was due under the old code is queued (issue 18).
+/// - `Facilities` 2 -> 3: payout addresses leave the profile and become proposals of their
+///   output scripts, for governance to approve (issue 22).
 pub type Migrations = (
 	pallet_pow_oracle::migrations::v2::MigrateV1ToV2<Runtime, configs::oracle::InitialNetwork>,
 	pallet_real_yield::migrations::v2::MigrateV1ToV2<Runtime>,
@@ -175,6 +177,7 @@ pub type Migrations = (
 	pallet_pow_oracle::migrations::v3::MigrateV2ToV3<Runtime>,
 	pallet_hashrate_tokens::migrations::v2::MigrateV1ToV2<Runtime>,
 	pallet_real_yield::migrations::v3::MigrateV2ToV3<Runtime>,
+	pallet_facilities::migrations::v3::MigrateV2ToV3<Runtime>,
 );
 
 /// Executive: dispatches to the pallets.

@@ -157,10 +157,6 @@ fn profile(hydro_per_mill: u128) -> Value {
 			]),
 		),
 		(
-			"payout_addresses",
-			Value::unnamed_composite([bytes("bc1qm34lsc65zpw79lxes69zkqmk6ee3ewf0j77s3h")]),
-		),
-		(
 			"documents",
 			Value::named_composite([
 				("hash", Value::from_bytes([0x5a; 32])),

@@ -8,6 +8,7 @@ use frame_support::{
 		fungible::{Inspect, Mutate},
 		ConstU32, Get,
 	},
+	weights::Weight,
 	BoundedVec,
 };
 use hashrate_primitives::{Hashrate, Power};
@@ -50,8 +51,7 @@ fn sample_site<T: Config>(capacity_percent: u128) -> SiteSpec {
 	}
 }
 
-/// The largest profile: a full-length name and URI, every energy source, every payout
-/// address slot.
+/// The largest profile: a full-length name and URI, every energy source.
 fn sample_profile() -> Profile {
 	let sources = [
 		EnergySource::Hydro,
@@ -75,9 +75,6 @@ fn sample_profile() -> Profile {
 			per_mill: if i == last { 1_000 - 90 * last as u16 } else { 90 },
 		})
 		.collect();
-	let payout_addresses = (0..MAX_PAYOUT_ADDRESSES)
-		.map(|i| bytes(format!("bc1qbenchmarkpayoutaddress{i:064}").as_bytes()))
-		.collect();
 	Profile {
 		name: bytes(&[b'N'; MAX_NAME_LEN as usize]),
 		energy_mix: BoundedVec::truncate_from(energy_mix),
@@ -85,7 +82,6 @@ fn sample_profile() -> Profile {
 			pool: bytes(&[b'P'; MAX_POOL_FIELD_LEN as usize]),
 			worker: bytes(&[b'W'; MAX_POOL_FIELD_LEN as usize]),
 		},
-		payout_addresses: BoundedVec::truncate_from(payout_addresses),
 		documents: Documents {
 			hash: H256::repeat_byte(7),
 			uri: bytes(&[b'u'; MAX_URI_LEN as usize]),
@@ -128,6 +124,33 @@ fn facility_with_reporters<T: Config>(
 	facility
 }
 
+/// A mainnet P2TR address: the longest kind (62 characters, bech32m), parsed in full.
+const TAPROOT_ADDRESS: &[u8] = b"bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0";
+
+/// A P2WSH script of its own for each facility and index.
+fn bench_script(facility: FacilityId, index: u32) -> OutputScript {
+	let mut script = alloc::vec![0x00, 0x20];
+	script.extend_from_slice(&facility.0.to_le_bytes());
+	script.extend_from_slice(&index.to_le_bytes());
+	script.resize(34, 0xbe);
+	OutputScript::truncate_from(script)
+}
+
+/// Gives the facility `approved` approved payout scripts (owned since genesis).
+fn with_payout_scripts<T: Config>(facility: FacilityId, approved: u32) {
+	let mut set = PayoutScripts::<T>::get(facility);
+	for index in 0..approved {
+		let script = bench_script(facility, index);
+		ScriptOwners::<T>::insert(
+			&script,
+			ScriptOwnership { facility, approved_at: 0, removed_at: None },
+		);
+		let approved = ApprovedScript { script, kind: ScriptKind::P2wsh, approved_at: 0 };
+		set.approved.try_push(approved).unwrap();
+	}
+	PayoutScripts::<T>::insert(facility, set);
+}
+
 fn last_event<T: Config>(event: Event<T>) {
 	frame_system::Pallet::<T>::assert_last_event(<T as frame_system::Config>::RuntimeEvent::from(
 		event,
@@ -161,6 +184,7 @@ mod benchmarks {
 	fn reject() {
 		let operator = funded::<T>("operator", 0);
 		let facility = facility_with_reporters::<T>(&operator, false, T::MaxReporters::get());
+		with_payout_scripts::<T>(facility, MAX_PAYOUT_SCRIPTS);
 		OperatorshipOffers::<T>::insert(facility, funded::<T>("successor", 0));
 		#[extrinsic_call]
 		_(RawOrigin::Root, facility);
@@ -190,6 +214,7 @@ mod benchmarks {
 	fn retire() {
 		let operator = funded::<T>("operator", 0);
 		let facility = facility_with_reporters::<T>(&operator, true, T::MaxReporters::get());
+		with_payout_scripts::<T>(facility, MAX_PAYOUT_SCRIPTS);
 		Pallet::<T>::do_propose_site_change(operator.clone(), facility, sample_site::<T>(100))
 			.unwrap();
 		#[extrinsic_call]
@@ -201,6 +226,7 @@ mod benchmarks {
 	fn complete_retirement() {
 		let operator = funded::<T>("operator", 0);
 		let facility = facility_with_reporters::<T>(&operator, true, T::MaxReporters::get());
+		with_payout_scripts::<T>(facility, MAX_PAYOUT_SCRIPTS);
 		Pallet::<T>::add_obligation(facility).unwrap();
 		Pallet::<T>::retire(RawOrigin::Signed(operator.clone()).into(), facility).unwrap();
 		Pallet::<T>::release_obligation(facility).unwrap();
@@ -352,6 +378,74 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Root, facility, deposit);
 		assert_eq!(Pallet::<T>::deposit(facility), Some(Default::default()));
+	}
+
+	#[benchmark]
+	fn propose_payout_address() {
+		let operator = funded::<T>("operator", 0);
+		let facility = facility_with_reporters::<T>(&operator, true, 0);
+		with_payout_scripts::<T>(facility, MAX_PAYOUT_SCRIPTS - 1);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), facility, bytes(TAPROOT_ADDRESS));
+		assert_eq!(PayoutScripts::<T>::get(facility).proposed.len(), 1);
+	}
+
+	#[benchmark]
+	fn approve_payout_script() {
+		let operator = funded::<T>("operator", 0);
+		let facility = facility_with_reporters::<T>(&operator, true, 0);
+		with_payout_scripts::<T>(facility, MAX_PAYOUT_SCRIPTS - 1);
+		// The script was this facility's before and is still retained: approval also ends
+		// the retention.
+		let (_, script) =
+			hashrate_primitives::parse_address(TAPROOT_ADDRESS, BitcoinNetwork::<T>::get())
+				.unwrap();
+		Pallet::<T>::retain_removed_script(facility, script.clone());
+		Pallet::<T>::do_propose_payout_address(facility, TAPROOT_ADDRESS).unwrap();
+		#[extrinsic_call]
+		_(RawOrigin::Root, facility, script.clone());
+		last_event::<T>(Event::PayoutScriptApproved { facility, script });
+	}
+
+	#[benchmark]
+	fn reject_payout_script() {
+		let operator = funded::<T>("operator", 0);
+		let facility = facility_with_reporters::<T>(&operator, true, 0);
+		with_payout_scripts::<T>(facility, MAX_PAYOUT_SCRIPTS - 1);
+		Pallet::<T>::do_propose_payout_address(facility, TAPROOT_ADDRESS).unwrap();
+		let script = PayoutScripts::<T>::get(facility).proposed[0].script.clone();
+		#[extrinsic_call]
+		_(RawOrigin::Root, facility, script.clone());
+		last_event::<T>(Event::PayoutScriptRejected { facility, script });
+	}
+
+	#[benchmark]
+	fn remove_payout_script() {
+		let operator = funded::<T>("operator", 0);
+		let facility = facility_with_reporters::<T>(&operator, true, 0);
+		with_payout_scripts::<T>(facility, MAX_PAYOUT_SCRIPTS);
+		let script = bench_script(facility, MAX_PAYOUT_SCRIPTS - 1);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), facility, script.clone());
+		assert!(ScriptOwners::<T>::get(&script).is_some_and(|owner| owner.removed_at.is_some()));
+	}
+
+	/// One removed script released by `on_idle` once its retention ended.
+	#[benchmark]
+	fn release_script() {
+		let operator = funded::<T>("operator", 0);
+		let facility = facility_with_reporters::<T>(&operator, true, 0);
+		let script = bench_script(facility, 0);
+		ScriptOwners::<T>::insert(
+			&script,
+			ScriptOwnership { facility, approved_at: 0, removed_at: Some(0) },
+		);
+		ScriptReleasesDue::<T>::insert(DueAt(0), &script, ());
+		#[block]
+		{
+			Pallet::<T>::release_due_scripts(Weight::MAX);
+		}
+		assert!(ScriptOwners::<T>::get(&script).is_none());
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

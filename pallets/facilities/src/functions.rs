@@ -42,6 +42,26 @@ impl<T: Config> DueQueue for RetirementQueue<T> {
 	}
 }
 
+/// [`ScriptReleasesDue`] as a due queue.
+pub(crate) struct ScriptReleaseQueue<T>(core::marker::PhantomData<T>);
+
+impl<T: Config> DueQueue for ScriptReleaseQueue<T> {
+	type Item = OutputScript;
+	type Iter = frame_support::storage::KeyPrefixIterator<(DueAt, OutputScript)>;
+
+	fn iter() -> Self::Iter {
+		ScriptReleasesDue::<T>::iter_keys()
+	}
+
+	fn insert(at: DueAt, script: &OutputScript) {
+		ScriptReleasesDue::<T>::insert(at, script, ());
+	}
+
+	fn remove(at: DueAt, script: &OutputScript) {
+		ScriptReleasesDue::<T>::remove(at, script);
+	}
+}
+
 impl<T: Config> Pallet<T> {
 	/// The record of `facility`, or `UnknownFacility`.
 	pub(crate) fn facility(facility: FacilityId) -> Result<FacilityOf<T>, DispatchError> {
@@ -210,6 +230,10 @@ impl<T: Config> Pallet<T> {
 			Self::deposit_event(Event::ReporterRemoved { facility, reporter });
 		}
 		PendingSiteChanges::<T>::remove(facility);
+		let scripts = PayoutScripts::<T>::take(facility);
+		for approved in scripts.approved {
+			Self::retain_removed_script(facility, approved.script);
+		}
 		OperatorshipOffers::<T>::remove(facility);
 		ReporterOffers::<T>::remove(facility);
 		record.suspension = None;
@@ -435,6 +459,135 @@ impl<T: Config> Pallet<T> {
 	/// (each weighed as [`Pallet::complete_retirement`]); returns the weight used and how
 	/// many entries were processed. An entry whose facility retired already (the fallback
 	/// call) or took an obligation again is dropped (a new one comes when that goes).
+	/// Parses `address` and records its script as the facility's proposal.
+	pub(crate) fn do_propose_payout_address(
+		facility: FacilityId,
+		address: &[u8],
+	) -> DispatchResult {
+		let (kind, script) =
+			hashrate_primitives::parse_address(address, BitcoinNetwork::<T>::get())
+				.map_err(Error::<T>::from)?;
+		let mut set = PayoutScripts::<T>::get(facility);
+		ensure!(!set.contains(&script), Error::<T>::DuplicatePayoutScript);
+		if let Some(owner) = ScriptOwners::<T>::get(&script) {
+			ensure!(owner.facility == facility, Error::<T>::ScriptOwnedByAnother);
+		}
+		ensure!(set.len() < MAX_PAYOUT_SCRIPTS as usize, Error::<T>::TooManyPayoutScripts);
+		set.proposed
+			.try_push(ProposedScript { script: script.clone(), kind })
+			.map_err(|_| Error::<T>::TooManyPayoutScripts)?;
+		PayoutScripts::<T>::insert(facility, set);
+		Self::deposit_event(Event::PayoutScriptProposed { facility, script, kind });
+		Ok(())
+	}
+
+	/// Approves the facility's proposal of `script`: it owns the script from `now` (unix
+	/// seconds; a retained removal of its own is ended).
+	pub(crate) fn do_approve_payout_script(
+		facility: FacilityId,
+		script: OutputScript,
+		now: u64,
+	) -> DispatchResult {
+		ensure!(Self::facility(facility)?.status.holds_deposit(), Error::<T>::WrongStatus);
+		let mut set = PayoutScripts::<T>::get(facility);
+		let position = set
+			.proposed
+			.iter()
+			.position(|p| p.script == script)
+			.ok_or(Error::<T>::NoPayoutScriptProposal)?;
+		let previous = ScriptOwners::<T>::get(&script);
+		if let Some(owner) = previous {
+			ensure!(owner.facility == facility, Error::<T>::ScriptOwnedByAnother);
+		}
+		let proposal = set.proposed.remove(position);
+		set.approved
+			.try_push(ApprovedScript {
+				script: script.clone(),
+				kind: proposal.kind,
+				approved_at: now,
+			})
+			.map_err(|_| Error::<T>::TooManyPayoutScripts)?;
+		if let Some(removed_at) = previous.and_then(|owner| owner.removed_at) {
+			ScriptReleasesDue::<T>::remove(Self::release_time(removed_at), &script);
+		}
+		PayoutScripts::<T>::insert(facility, set);
+		ScriptOwners::<T>::insert(
+			&script,
+			ScriptOwnership { facility, approved_at: now, removed_at: None },
+		);
+		Self::deposit_event(Event::PayoutScriptApproved { facility, script });
+		Ok(())
+	}
+
+	/// Removes the facility's proposal of `script`, or `NoPayoutScriptProposal`.
+	pub(crate) fn take_proposal(facility: FacilityId, script: &OutputScript) -> DispatchResult {
+		let mut set = PayoutScripts::<T>::get(facility);
+		let position = set
+			.proposed
+			.iter()
+			.position(|p| p.script == *script)
+			.ok_or(Error::<T>::NoPayoutScriptProposal)?;
+		set.proposed.remove(position);
+		Self::put_scripts(facility, set);
+		Ok(())
+	}
+
+	/// Stores the facility's payout scripts (no entry when there are none).
+	pub(crate) fn put_scripts(facility: FacilityId, set: PayoutScriptSet) {
+		if set.is_empty() {
+			PayoutScripts::<T>::remove(facility);
+		} else {
+			PayoutScripts::<T>::insert(facility, set);
+		}
+	}
+
+	/// When a script removed at `removed_at` is released.
+	fn release_time(removed_at: u64) -> DueAt {
+		DueAt(removed_at.saturating_add(T::ScriptRetention::get()))
+	}
+
+	/// Marks an approved script (already taken out of the facility's set) removed now and
+	/// queues its release after the retention.
+	pub(crate) fn retain_removed_script(facility: FacilityId, script: OutputScript) {
+		let now = T::Time::now().as_secs();
+		let approved_at = ScriptOwners::<T>::get(&script).map_or(0, |owner| owner.approved_at);
+		ScriptOwners::<T>::insert(
+			&script,
+			ScriptOwnership { facility, approved_at, removed_at: Some(now) },
+		);
+		let release = Self::release_time(now);
+		ScriptReleasesDue::<T>::insert(release, &script, ());
+		Self::deposit_event(Event::PayoutScriptRemoved {
+			facility,
+			script,
+			retained_until: release.0,
+		});
+	}
+
+	/// Releases the removed scripts whose retention ended, oldest first, within `remaining`.
+	pub(crate) fn release_due_scripts(remaining: Weight) -> (Weight, u32) {
+		let db = T::DbWeight::get();
+		drain::<ScriptReleaseQueue<T>>(
+			T::Time::now().as_secs(),
+			remaining,
+			entry_weight(db.reads(1), db.writes(1)),
+			|_| T::WeightInfo::release_script(),
+			|script| {
+				if let Some(owner) = ScriptOwners::<T>::get(script) {
+					if owner.removed_at.is_some() {
+						ScriptOwners::<T>::remove(script);
+						Self::deposit_event(Event::PayoutScriptReleased {
+							facility: owner.facility,
+							script: script.clone(),
+						});
+						return (Processed::Done, T::WeightInfo::release_script());
+					}
+				}
+				(Processed::Done, db.reads(1))
+			},
+		)
+	}
+
 	pub(crate) fn complete_due_retirements(remaining: Weight) -> (Weight, u32) {
 		let db = T::DbWeight::get();
 		drain::<RetirementQueue<T>>(
@@ -469,12 +622,103 @@ impl<T: Config> Pallet<T> {
 			Self::do_add_reporter(facility, &mut record, reporter.clone())?;
 		}
 		Facilities::<T>::insert(facility, record);
+		for address in &genesis.payout_addresses {
+			Self::do_propose_payout_address(facility, address)?;
+			let script = PayoutScripts::<T>::get(facility)
+				.proposed
+				.last()
+				.map(|p| p.script.clone())
+				.ok_or(Error::<T>::NoPayoutScriptProposal)?;
+			// Genesis has no clock: approved from unix second 0.
+			Self::do_approve_payout_script(facility, script, 0)?;
+		}
 		if genesis.active {
 			Self::approve_with_time(facility, None)?;
 			AwaitingApprovalTime::<T>::try_append(facility)
 				.map_err(|_| DispatchError::Other("too many facilities approved at genesis"))?;
 		}
 		Ok(facility)
+	}
+
+	#[cfg(any(feature = "try-runtime", feature = "std", test))]
+	/// The payout-script invariants of [`Self::do_try_state`]:
+	/// - a facility's set is stored only when non-empty, holds at most [`MAX_PAYOUT_SCRIPTS`]
+	///   scripts, none twice, each of the kind its bytes are, and belongs to a facility that
+	///   still holds its deposit;
+	/// - an approved script is owned by its facility since its approval and not removed; a
+	///   proposed one is owned by nobody else;
+	/// - an owner entry without removal is an approved script of that facility; one with a
+	///   removal is approved nowhere and is queued for release at removal + retention, and
+	///   every queued release is such an entry.
+	fn try_state_payout_scripts() -> Result<(), sp_runtime::TryRuntimeError> {
+		let mut approved_count = 0usize;
+		for (id, set) in PayoutScripts::<T>::iter() {
+			let record = Facilities::<T>::get(id).ok_or("payout scripts of an unknown facility")?;
+			ensure!(record.status.holds_deposit(), "payout scripts of a final facility");
+			ensure!(!set.is_empty(), "an empty payout-script entry");
+			ensure!(set.len() <= MAX_PAYOUT_SCRIPTS as usize, "too many payout scripts");
+			let scripts: alloc::vec::Vec<(&OutputScript, ScriptKind)> = set
+				.approved
+				.iter()
+				.map(|a| (&a.script, a.kind))
+				.chain(set.proposed.iter().map(|p| (&p.script, p.kind)))
+				.collect();
+			for (i, (script, kind)) in scripts.iter().enumerate() {
+				ensure!(ScriptKind::of(script) == Some(*kind), "a payout script of another kind");
+				ensure!(
+					!scripts[..i].iter().any(|(other, _)| other == script),
+					"a payout script listed twice"
+				);
+			}
+			for approved in set.approved.iter() {
+				approved_count = approved_count.saturating_add(1);
+				ensure!(
+					ScriptOwners::<T>::get(&approved.script)
+						== Some(ScriptOwnership {
+							facility: id,
+							approved_at: approved.approved_at,
+							removed_at: None
+						}),
+					"an approved script is not owned by its facility"
+				);
+			}
+			for proposed in set.proposed.iter() {
+				if let Some(owner) = ScriptOwners::<T>::get(&proposed.script) {
+					ensure!(owner.facility == id, "a proposed script is owned by another facility");
+				}
+			}
+		}
+		let mut live_owners = 0usize;
+		for (script, owner) in ScriptOwners::<T>::iter() {
+			match owner.removed_at {
+				None => live_owners = live_owners.saturating_add(1),
+				Some(removed_at) => {
+					ensure!(
+						ScriptReleasesDue::<T>::contains_key(
+							Self::release_time(removed_at),
+							&script
+						),
+						"a removed script is not queued for release"
+					);
+					ensure!(
+						!PayoutScripts::<T>::get(owner.facility)
+							.approved
+							.iter()
+							.any(|a| a.script == script),
+						"a removed script is still approved"
+					);
+				},
+			}
+		}
+		ensure!(live_owners == approved_count, "owner entries differ from approved scripts");
+		for (at, script) in ScriptReleasesDue::<T>::iter_keys() {
+			let owner = ScriptOwners::<T>::get(&script).ok_or("a release queued for no owner")?;
+			ensure!(
+				owner.removed_at.map(Self::release_time) == Some(at),
+				"a release queued at another time than its retention ends"
+			);
+		}
+		Ok(())
 	}
 
 	/// Checks the pallet's invariants:
@@ -509,6 +753,9 @@ impl<T: Config> Pallet<T> {
 	/// - **No retirement is forgotten.** Every retiring facility without obligations has an
 	///   entry in [`RetirementsDue`] (the chain completes it); entries name registered
 	///   facilities.
+	/// - **A script pays one facility, and only while it may.** See
+	///   [`Self::try_state_payout_scripts`]: approved scripts are owned by their facility,
+	///   removed ones are queued for release, nothing else is owned.
 	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::btree_map::BTreeMap;
@@ -631,6 +878,7 @@ impl<T: Config> Pallet<T> {
 				ensure!(!offers[..i].contains(key), "reporter key offered twice");
 			}
 		}
+		Self::try_state_payout_scripts()?;
 		for status in FacilityStatus::ALL {
 			ensure!(
 				StatusCount::<T>::get(status) == counts.get(&status).copied().unwrap_or(0),

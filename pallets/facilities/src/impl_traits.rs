@@ -1,4 +1,4 @@
-//! [`FacilityInspect`] and [`FacilityControl`] for other pallets.
+//! [`FacilityInspect`], [`FacilityControl`] and [`PayoutScriptsInspect`] for other pallets.
 
 use crate::*;
 use hashrate_primitives::{Hashrate, Power};
@@ -79,5 +79,29 @@ impl<T: Config> FacilityControl<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		let facility = Self::do_register(operator, site, profile)?;
 		Self::do_approve(facility)?;
 		Ok(facility)
+	}
+}
+
+impl<T: Config> PayoutScriptsInspect for Pallet<T> {
+	fn owner(script: &[u8]) -> Option<ScriptOwnership> {
+		let script = OutputScript::try_from(script.to_vec()).ok()?;
+		ScriptOwners::<T>::get(script)
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_own_script(facility: FacilityId, script: &[u8]) {
+		if let Ok(script) = OutputScript::try_from(script.to_vec()) {
+			if let Some(kind) = ScriptKind::of(&script) {
+				let mut set = PayoutScripts::<T>::get(facility);
+				let approved = ApprovedScript { script: script.clone(), kind, approved_at: 0 };
+				if set.approved.try_push(approved).is_ok() {
+					PayoutScripts::<T>::insert(facility, set);
+					ScriptOwners::<T>::insert(
+						script,
+						ScriptOwnership { facility, approved_at: 0, removed_at: None },
+					);
+				}
+			}
+		}
 	}
 }

@@ -9,8 +9,8 @@
 //! An operator (the facility's cold key) [registers](Pallet::register) a facility with
 //! - a [`SiteSpec`]: location (ISO 3166-1 country, optional ISO 3166-2 region), power
 //!   capacity, declared hashrate capacity and the fleet of ASICs installed; and
-//! - a [`Profile`]: name, energy mix, mining pool and worker, bitcoin payout addresses and a
-//!   hash and URI of supporting documents.
+//! - a [`Profile`]: name, energy mix, mining pool and worker and a hash and URI of
+//!   supporting documents.
 //!
 //! and a deposit in the native token is held from the operator under
 //! [`HoldReason::FacilityDeposit`]: [`Config::DepositBase`] plus [`Config::DepositPerTerahash`]
@@ -53,6 +53,22 @@
 //! capacity needs is held when the change is proposed. The [`Profile`] changes without
 //! approval.
 //!
+//! ## Payout scripts
+//!
+//! Where a facility's bitcoin arrives is site data, not profile: proofs of its payouts
+//! (`pallet-payout-proofs`) credit it only for outputs paying scripts governance approved.
+//! The operator [proposes](Pallet::propose_payout_address) an address; the chain parses it
+//! into its output script for the chain's [`BitcoinNetwork`] (base58check P2PKH / P2SH,
+//! bech32 P2WPKH / P2WSH, bech32m P2TR, checksums checked: see
+//! [`hashrate_primitives::bitcoin::address`]), governance
+//! [approves](Pallet::approve_payout_script) or [rejects](Pallet::reject_payout_script) it;
+//! the operator [removes](Pallet::remove_payout_script) one. At most [`MAX_PAYOUT_SCRIPTS`]
+//! per facility, approved and proposed together; a script belongs to one facility at a time
+//! ([`ScriptOwners`]). A removed script (also at retirement or rejection) stays its
+//! facility's for [`Config::ScriptRetention`], so payouts mined before the removal can still
+//! be proven and nobody else can claim it meanwhile; `on_idle` releases it afterwards
+//! ([`ScriptReleasesDue`]).
+//!
 //! Operatorship moves in two steps: the operator [offers](Pallet::offer_operatorship) it,
 //! the new operator [accepts](Pallet::accept_operatorship), posting the deposit for the
 //! current site; the old operator's deposit is released.
@@ -64,8 +80,9 @@
 //! ## What other pallets get
 //!
 //! [`FacilityInspect`] (status, operator, reporter keys, capacity, fleet efficiency, power
-//! capacity, deposit, obligation count) and [`FacilityControl`] (suspend, slash, count
-//! obligations), both from `hashrate-primitives`.
+//! capacity, deposit, obligation count), [`FacilityControl`] (suspend, slash, count
+//! obligations) and [`PayoutScriptsInspect`] (who owns an output script, since and until
+//! when), all from `hashrate-primitives`.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
@@ -89,8 +106,9 @@ pub use types::*;
 pub use weights::WeightInfo;
 
 use hashrate_primitives::{
-	due::DueAt, AttestorInspect, Efficiency, FacilityControl, FacilityId, FacilityInspect,
-	FacilityStatus, SuspensionReason,
+	due::DueAt, AddressNetwork, AttestorInspect, Efficiency, FacilityControl, FacilityId,
+	FacilityInspect, FacilityStatus, OutputScript, PayoutScriptsInspect, ScriptKind,
+	ScriptOwnership, SuspensionReason,
 };
 use polkadot_sdk::{
 	frame_support::{
@@ -119,12 +137,15 @@ pub type AccountIdLookupOf<T> =
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use frame_support::{pallet_prelude::*, traits::OnUnbalanced};
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{OnUnbalanced, UnixTime},
+	};
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::traits::{Saturating, StaticLookup};
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -161,6 +182,10 @@ pub mod pallet {
 		/// Most fleet rows per facility (at most [`MAX_FLEET_ROWS`]).
 		#[pallet::constant]
 		type MaxFleetRows: Get<u32>;
+		/// How long a removed payout script stays its facility's (seconds): payouts mined
+		/// before the removal can be proven that long after it.
+		#[pallet::constant]
+		type ScriptRetention: Get<u64>;
 		/// The oracle's attestors: an attestor may not be offered a facility's operatorship.
 		type Attestors: AttestorInspect<Self::AccountId>;
 		/// Weights of this pallet's calls.
@@ -216,6 +241,26 @@ pub mod pallet {
 	/// Number of facilities in each status.
 	#[pallet::storage]
 	pub type StatusCount<T: Config> = StorageMap<_, Twox64Concat, FacilityStatus, u32, ValueQuery>;
+
+	/// The Bitcoin network payout addresses are written for (set at genesis).
+	#[pallet::storage]
+	pub type BitcoinNetwork<T: Config> = StorageValue<_, AddressNetwork, ValueQuery>;
+
+	/// Each facility's payout scripts: approved and proposed.
+	#[pallet::storage]
+	pub type PayoutScripts<T: Config> =
+		StorageMap<_, Twox64Concat, FacilityId, PayoutScriptSet, ValueQuery>;
+
+	/// Output script -> the facility it pays (approved, or removed and retained).
+	#[pallet::storage]
+	pub type ScriptOwners<T: Config> =
+		StorageMap<_, Blake2_128Concat, OutputScript, ScriptOwnership>;
+
+	/// Removed scripts to release from [`ScriptOwners`] once their retention ends, by when
+	/// (drained oldest first by `on_idle`).
+	#[pallet::storage]
+	pub type ScriptReleasesDue<T: Config> =
+		StorageDoubleMap<_, Identity, DueAt, Blake2_128Concat, OutputScript, ()>;
 
 	/// Facilities approved at genesis, waiting for their approval time: genesis has no clock,
 	/// so the first block records its own time as theirs (in `on_finalize`, after the
@@ -373,6 +418,54 @@ pub mod pallet {
 			/// Amount taken (at most the deposit held).
 			slashed: BalanceOf<T>,
 		},
+		/// The operator proposed a payout address; its script waits for governance.
+		PayoutScriptProposed {
+			/// The facility.
+			facility: FacilityId,
+			/// The output script the address stands for.
+			script: OutputScript,
+			/// Its kind.
+			kind: ScriptKind,
+		},
+		/// Governance approved a payout script: payouts to it are the facility's from now on.
+		PayoutScriptApproved {
+			/// The facility.
+			facility: FacilityId,
+			/// The output script.
+			script: OutputScript,
+		},
+		/// Governance rejected a proposed payout script.
+		PayoutScriptRejected {
+			/// The facility.
+			facility: FacilityId,
+			/// The output script.
+			script: OutputScript,
+		},
+		/// The operator withdrew a proposed payout script.
+		PayoutScriptWithdrawn {
+			/// The facility.
+			facility: FacilityId,
+			/// The output script.
+			script: OutputScript,
+		},
+		/// An approved payout script was removed (by the operator, or with the facility's
+		/// retirement or rejection): payouts mined from now on are not the facility's; it stays
+		/// the facility's, for payouts mined before, until `retained_until`.
+		PayoutScriptRemoved {
+			/// The facility.
+			facility: FacilityId,
+			/// The output script.
+			script: OutputScript,
+			/// Unix second its retention ends.
+			retained_until: u64,
+		},
+		/// A removed payout script's retention ended: any facility may propose it again.
+		PayoutScriptReleased {
+			/// The facility it belonged to.
+			facility: FacilityId,
+			/// The output script.
+			script: OutputScript,
+		},
 		/// Another pallet recorded an obligation; `obligations` is the new count.
 		ObligationAdded {
 			/// The facility.
@@ -426,10 +519,6 @@ pub mod pallet {
 		InvalidEnergyShare,
 		/// Energy shares do not add up to 1000 per-mill.
 		EnergyMixNotWhole,
-		/// No bitcoin payout address was given.
-		NoPayoutAddress,
-		/// A payout address is not a plausible bitcoin address or is listed twice.
-		InvalidPayoutAddress,
 		/// The documents URI is not printable ASCII.
 		InvalidDocumentsUri,
 		/// The operator cannot hold the deposit.
@@ -462,6 +551,38 @@ pub mod pallet {
 		NoObligations,
 		/// The obligation count would overflow.
 		TooManyObligations,
+		/// The payout address is not a bitcoin address (characters, length, case, padding or
+		/// version byte).
+		MalformedAddress,
+		/// The payout address's checksum does not match: a typo.
+		AddressChecksum,
+		/// The payout address is valid on another Bitcoin network than this chain's.
+		WrongBitcoinNetwork,
+		/// The payout address is valid but of a kind no payout is accepted to (a witness
+		/// version or program length other than P2WPKH, P2WSH or P2TR).
+		UnsupportedScript,
+		/// The facility has `MAX_PAYOUT_SCRIPTS` payout scripts, approved and proposed.
+		TooManyPayoutScripts,
+		/// The script is approved or proposed for this facility already.
+		DuplicatePayoutScript,
+		/// Another facility owns the script (approved, or removed and still retained).
+		ScriptOwnedByAnother,
+		/// No such payout script is proposed for the facility.
+		NoPayoutScriptProposal,
+		/// The script is neither approved nor proposed for the facility.
+		NotAPayoutScript,
+	}
+
+	impl<T: Config> From<hashrate_primitives::AddressError> for Error<T> {
+		fn from(error: hashrate_primitives::AddressError) -> Self {
+			use hashrate_primitives::AddressError;
+			match error {
+				AddressError::Malformed => Error::MalformedAddress,
+				AddressError::Checksum => Error::AddressChecksum,
+				AddressError::WrongNetwork => Error::WrongBitcoinNetwork,
+				AddressError::UnsupportedScript => Error::UnsupportedScript,
+			}
+		}
 	}
 
 	impl<T: Config> From<Invalid> for Error<T> {
@@ -480,8 +601,6 @@ pub mod pallet {
 				Invalid::Name => Error::InvalidName,
 				Invalid::EnergyShare => Error::InvalidEnergyShare,
 				Invalid::EnergyMixNotWhole => Error::EnergyMixNotWhole,
-				Invalid::NoPayoutAddress => Error::NoPayoutAddress,
-				Invalid::PayoutAddress => Error::InvalidPayoutAddress,
 				Invalid::DocumentsUri => Error::InvalidDocumentsUri,
 			}
 		}
@@ -492,13 +611,16 @@ pub mod pallet {
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
 		/// Each is registered (its operator must be endowed for the deposit), given its
-		/// reporter keys, and approved if `active`.
+		/// reporter keys and payout scripts, and approved if `active`.
 		pub facilities: alloc::vec::Vec<GenesisFacility<T::AccountId>>,
+		/// The Bitcoin network payout addresses are written for.
+		pub bitcoin_network: AddressNetwork,
 	}
 
 	#[pallet::genesis_build]
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
+			BitcoinNetwork::<T>::put(self.bitcoin_network);
 			for (index, genesis) in self.facilities.iter().enumerate() {
 				if let Err(error) = Pallet::<T>::build_genesis_facility(genesis) {
 					panic!("genesis facility #{index} is invalid: {error:?}");
@@ -522,9 +644,12 @@ pub mod pallet {
 		}
 
 		/// Completes the retirements due (a retiring facility whose obligations all went),
-		/// oldest first, as far as the weight left allows.
+		/// then releases the payout scripts whose retention ended, oldest first each, as far
+		/// as the weight left allows.
 		fn on_idle(_: BlockNumberFor<T>, remaining: Weight) -> Weight {
-			Self::complete_due_retirements(remaining).0
+			let used = Self::complete_due_retirements(remaining).0;
+			let left = remaining.saturating_sub(used);
+			used.saturating_add(Self::release_due_scripts(left).0)
 		}
 
 		fn integrity_test() {
@@ -552,7 +677,7 @@ pub mod pallet {
 		///   `ZeroCapacity`, `EmptyFleet`, `TooManyFleetRows`, `InvalidFleetRow`,
 		///   `ImplausibleEfficiency`, `CapacityExceedsFleet`, `InsufficientPowerCapacity`,
 		///   `Overflow`, `InvalidName`, `InvalidEnergyShare`, `EnergyMixNotWhole`,
-		///   `NoPayoutAddress`, `InvalidPayoutAddress`, `InvalidDocumentsUri`),
+		///   `InvalidDocumentsUri`),
 		///   `DepositNotAffordable`, `FacilityIdsExhausted`.
 		/// - Events: `Registered`.
 		#[pallet::call_index(0)]
@@ -735,8 +860,8 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Replace the profile (name, energy mix, pool, payout addresses, documents). Takes
-		/// effect at once.
+		/// Replace the profile (name, energy mix, pool, documents). Takes effect at once.
+		/// (Payout addresses are not profile: see [`Pallet::propose_payout_address`].)
 		///
 		/// - Origin: signed by the operator.
 		/// - Errors: `UnknownFacility`, `NotOperator`, `WrongStatus` (retired, rejected), the
@@ -888,6 +1013,111 @@ pub mod pallet {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			Self::do_slash(facility, amount).map(|_| ())
 		}
+
+		/// Propose a bitcoin payout address. It is parsed into its output script for the
+		/// chain's [`BitcoinNetwork`] and waits for [`Pallet::approve_payout_script`].
+		///
+		/// - Origin: signed by the operator.
+		/// - Errors: `UnknownFacility`, `NotOperator`, `WrongStatus` (retired, rejected),
+		///   `MalformedAddress`, `AddressChecksum`, `WrongBitcoinNetwork`, `UnsupportedScript`,
+		///   `DuplicatePayoutScript`, `ScriptOwnedByAnother`, `TooManyPayoutScripts`.
+		/// - Events: `PayoutScriptProposed`.
+		#[pallet::call_index(18)]
+		pub fn propose_payout_address(
+			origin: OriginFor<T>,
+			facility: FacilityId,
+			address: BtcAddress,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::operated_live(&who, facility)?;
+			Self::do_propose_payout_address(facility, &address)
+		}
+
+		/// Approve a proposed payout script: payouts to it mined from now on are the
+		/// facility's, provable by anyone.
+		///
+		/// - Origin: [`Config::GovernanceOrigin`].
+		/// - Errors: `UnknownFacility`, `WrongStatus` (retired, rejected),
+		///   `NoPayoutScriptProposal`, `ScriptOwnedByAnother` (another facility's approval came
+		///   first).
+		/// - Events: `PayoutScriptApproved`.
+		#[pallet::call_index(19)]
+		pub fn approve_payout_script(
+			origin: OriginFor<T>,
+			facility: FacilityId,
+			script: OutputScript,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_approve_payout_script(facility, script, T::Time::now().as_secs())
+		}
+
+		/// Reject a proposed payout script.
+		///
+		/// - Origin: [`Config::GovernanceOrigin`].
+		/// - Errors: `UnknownFacility`, `NoPayoutScriptProposal`.
+		/// - Events: `PayoutScriptRejected`.
+		#[pallet::call_index(20)]
+		pub fn reject_payout_script(
+			origin: OriginFor<T>,
+			facility: FacilityId,
+			script: OutputScript,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::facility(facility)?;
+			Self::take_proposal(facility, &script)?;
+			Self::deposit_event(Event::PayoutScriptRejected { facility, script });
+			Ok(())
+		}
+
+		/// Withdraw a proposed payout script, or remove an approved one: payouts mined from
+		/// now on no longer count for the facility; the script stays its own for
+		/// [`Config::ScriptRetention`] (payouts mined before can still be proven).
+		///
+		/// - Origin: signed by the operator.
+		/// - Errors: `UnknownFacility`, `NotOperator`, `WrongStatus` (retired, rejected),
+		///   `NotAPayoutScript`.
+		/// - Events: `PayoutScriptWithdrawn` or `PayoutScriptRemoved`.
+		#[pallet::call_index(21)]
+		pub fn remove_payout_script(
+			origin: OriginFor<T>,
+			facility: FacilityId,
+			script: OutputScript,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::operated_live(&who, facility)?;
+			if Self::take_proposal(facility, &script).is_ok() {
+				Self::deposit_event(Event::PayoutScriptWithdrawn { facility, script });
+				return Ok(());
+			}
+			let mut set = PayoutScripts::<T>::get(facility);
+			let position = set
+				.approved
+				.iter()
+				.position(|a| a.script == script)
+				.ok_or(Error::<T>::NotAPayoutScript)?;
+			set.approved.remove(position);
+			Self::put_scripts(facility, set);
+			Self::retain_removed_script(facility, script);
+			Ok(())
+		}
+	}
+
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// The facility's payout scripts: approved (with their approval time) and proposed.
+		pub fn payout_scripts(facility: FacilityId) -> PayoutScriptSet {
+			PayoutScripts::<T>::get(facility)
+		}
+
+		/// Who owns an output script, from when and until when.
+		pub fn script_owner(script: OutputScript) -> Option<ScriptOwnership> {
+			ScriptOwners::<T>::get(script)
+		}
+
+		/// The Bitcoin network payout addresses are written for.
+		pub fn bitcoin_network() -> AddressNetwork {
+			BitcoinNetwork::<T>::get()
+		}
 	}
 }
 
@@ -903,6 +1133,10 @@ pub struct GenesisFacility<AccountId> {
 	pub profile: Profile,
 	/// Reporter keys.
 	pub reporters: alloc::vec::Vec<AccountId>,
+	/// Payout addresses, approved at genesis (approval time 0), for the chain's
+	/// `bitcoinNetwork`; at most [`MAX_PAYOUT_SCRIPTS`].
+	#[serde(default)]
+	pub payout_addresses: alloc::vec::Vec<BtcAddress>,
 	/// Approve at genesis. Its approval time (`active_since`) is the first block's time, set
 	/// at the end of that block: genesis has no clock. At most [`MAX_GENESIS_APPROVALS`].
 	pub active: bool,

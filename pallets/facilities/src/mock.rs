@@ -39,6 +39,8 @@ impl pallet_balances::Config for Test {
 }
 
 pub const TREASURY: AccountId = 999;
+/// How long a removed payout script stays its facility's: 30 days.
+pub const SCRIPT_RETENTION: u64 = 30 * 86_400;
 /// Operators and others, endowed with [`ENDOWMENT`].
 pub const ALICE: AccountId = 1;
 pub const BOB: AccountId = 2;
@@ -80,6 +82,7 @@ impl Config for Test {
 	type MinPlausibleEfficiency = MinPlausibleEfficiency;
 	type MaxReporters = ConstU32<3>;
 	type MaxFleetRows = ConstU32<4>;
+	type ScriptRetention = ConstU64<SCRIPT_RETENTION>;
 	type Attestors = MockAttestors;
 	type WeightInfo = ();
 }
@@ -133,9 +136,6 @@ pub fn profile() -> Profile {
 		.try_into()
 		.unwrap(),
 		pool: PoolAccount { pool: bytes("Foundry USA"), worker: bytes("nordichydro.001") },
-		payout_addresses: vec![bytes("bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh")]
-			.try_into()
-			.unwrap(),
 		documents: Documents {
 			hash: H256::repeat_byte(0xab),
 			uri: bytes("ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"),

@@ -280,18 +280,6 @@ fn register_refuses_a_bad_profile() {
 		bad.energy_mix = Default::default();
 		assert_profile_refused(bad, E::EnergyMixNotWhole);
 		let mut bad = profile();
-		bad.payout_addresses = Default::default();
-		assert_profile_refused(bad, E::NoPayoutAddress);
-		for address in ["bc1qshort", "bc1q xy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh"] {
-			let mut bad = profile();
-			bad.payout_addresses = vec![text(address)].try_into().unwrap();
-			assert_profile_refused(bad, E::InvalidPayoutAddress);
-		}
-		let mut bad = profile();
-		let address = bad.payout_addresses[0].clone();
-		bad.payout_addresses.try_push(address).unwrap();
-		assert_profile_refused(bad, E::InvalidPayoutAddress);
-		let mut bad = profile();
 		bad.documents.uri = text("https://example.com/audit report.pdf");
 		assert_profile_refused(bad, E::InvalidDocumentsUri);
 	});
@@ -1217,7 +1205,14 @@ fn obligations_cannot_be_added_to_final_facilities() {
 // --- genesis ---
 
 fn genesis_facility(operator: AccountId, active: bool) -> GenesisFacility<AccountId> {
-	GenesisFacility { operator, site: site(), profile: profile(), reporters: vec![BOB], active }
+	GenesisFacility {
+		operator,
+		site: site(),
+		profile: profile(),
+		reporters: vec![BOB],
+		payout_addresses: vec![],
+		active,
+	}
 }
 
 fn genesis_ext(facilities: Vec<GenesisFacility<AccountId>>) -> sp_io::TestExternalities {
@@ -1231,7 +1226,9 @@ fn genesis_ext(facilities: Vec<GenesisFacility<AccountId>>) -> sp_io::TestExtern
 	pallet_balances::GenesisConfig::<Test> { balances, ..Default::default() }
 		.assimilate_storage(&mut storage)
 		.unwrap();
-	crate::GenesisConfig::<Test> { facilities }.assimilate_storage(&mut storage).unwrap();
+	crate::GenesisConfig::<Test> { facilities, bitcoin_network: Default::default() }
+		.assimilate_storage(&mut storage)
+		.unwrap();
 	storage.into()
 }
 
@@ -1513,4 +1510,439 @@ fn a_transfer_withdraws_the_old_operators_reporter_offers() {
 		assert!(!ReporterOffers::<Test>::contains_key(F0));
 		assert_noop!(Facilities::accept_reporter(signed(CHARLIE), F0), E::NoReporterOffer);
 	});
+}
+
+// --- payout scripts ---
+
+/// AntPool's P2SH payout address (paid by the coinbase of block 830,000).
+const ANTPOOL: &str = "38XnPvu9PmonFU9WouPXUjYbW91wa5MerL";
+/// Foundry USA's P2WPKH payout address (paid by the coinbase of block 831,328).
+const FOUNDRY: &str = "bc1qxhmdufsvnuaaaer4ynz88fspdsxq2h9e9cetdj";
+
+fn address(text: &str) -> BtcAddress {
+	BtcAddress::truncate_from(text.as_bytes().to_vec())
+}
+
+fn script_of(text: &str) -> OutputScript {
+	hashrate_primitives::parse_address(text.as_bytes(), AddressNetwork::Mainnet).unwrap().1
+}
+
+fn set_now(secs: u64) {
+	NOW.with(|now| now.set(secs));
+}
+
+fn now() -> u64 {
+	NOW.with(|now| now.get())
+}
+
+fn owner(text: &str) -> Option<ScriptOwnership> {
+	<Facilities as PayoutScriptsInspect>::owner(&script_of(text))
+}
+
+/// `operator`'s facility `facility` proposes `text` and governance approves it.
+fn approve_address(operator: AccountId, facility: FacilityId, text: &str) {
+	assert_ok!(Facilities::propose_payout_address(signed(operator), facility, address(text)));
+	assert_ok!(Facilities::approve_payout_script(root(), facility, script_of(text)));
+}
+
+/// Fills the facility's set with `count` approved P2WSH scripts of its own.
+fn fill_scripts(facility: FacilityId, count: u32) {
+	let mut set = PayoutScripts::<Test>::get(facility);
+	for index in 0..count {
+		let mut script = vec![0x00, 0x20];
+		script.extend_from_slice(&facility.0.to_le_bytes());
+		script.extend_from_slice(&index.to_le_bytes());
+		script.resize(34, 0xbe);
+		let script = OutputScript::truncate_from(script);
+		ScriptOwners::<Test>::insert(
+			&script,
+			ScriptOwnership { facility, approved_at: 0, removed_at: None },
+		);
+		let approved = ApprovedScript { script, kind: ScriptKind::P2wsh, approved_at: 0 };
+		set.approved.try_push(approved).unwrap();
+	}
+	PayoutScripts::<Test>::insert(facility, set);
+}
+
+mod propose_payout_address {
+	use super::*;
+
+	#[test]
+	fn works() {
+		run(|| {
+			active(ALICE);
+			assert_ok!(Facilities::propose_payout_address(signed(ALICE), F0, address(ANTPOOL)));
+			last(Event::PayoutScriptProposed {
+				facility: F0,
+				script: script_of(ANTPOOL),
+				kind: ScriptKind::P2sh,
+			});
+			// A pending facility proposes too; bech32 in upper case is the same address.
+			let pending = register(BOB);
+			let upper = FOUNDRY.to_ascii_uppercase();
+			assert_ok!(Facilities::propose_payout_address(signed(BOB), pending, address(&upper)));
+			assert_eq!(
+				Facilities::payout_scripts(pending).proposed.into_inner(),
+				vec![ProposedScript { script: script_of(FOUNDRY), kind: ScriptKind::P2wpkh }]
+			);
+			// Nobody owns a script before governance approves it.
+			assert_eq!(owner(ANTPOOL), None);
+		});
+	}
+
+	#[test]
+	fn refuses_what_is_not_a_payout_address_of_this_network() {
+		run(|| {
+			active(ALICE);
+			let cases = [
+				("not-an-address", E::MalformedAddress),
+				("38XnPvu9PmonFU9WouPXUjYbW91wa5MerM", E::AddressChecksum),
+				("bc1qxhmdufsvnuaaaer4ynz88fspdsxq2h9e9cetdk", E::AddressChecksum),
+				("2N3oefVeg6stiTb5Kh3ozCSkaqmx91FDbsm", E::WrongBitcoinNetwork),
+				(
+					"tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7",
+					E::WrongBitcoinNetwork,
+				),
+				("BC1SW50QGDZ25J", E::UnsupportedScript),
+			];
+			for (text, error) in cases {
+				assert_noop!(
+					Facilities::propose_payout_address(signed(ALICE), F0, address(text)),
+					error
+				);
+			}
+		});
+	}
+
+	#[test]
+	fn errors() {
+		run(|| {
+			active(ALICE);
+			active(BOB);
+			let f1 = FacilityId(1);
+			let propose = |who, facility, text| {
+				Facilities::propose_payout_address(signed(who), facility, address(text))
+			};
+			assert_noop!(
+				Facilities::propose_payout_address(RuntimeOrigin::none(), F0, address(ANTPOOL)),
+				BadOrigin
+			);
+			assert_noop!(propose(ALICE, FacilityId(9), ANTPOOL), E::UnknownFacility);
+			assert_noop!(propose(BOB, F0, ANTPOOL), E::NotOperator);
+			assert_ok!(propose(ALICE, F0, ANTPOOL));
+			assert_noop!(propose(ALICE, F0, ANTPOOL), E::DuplicatePayoutScript);
+			assert_ok!(Facilities::approve_payout_script(root(), F0, script_of(ANTPOOL)));
+			assert_noop!(propose(ALICE, F0, ANTPOOL), E::DuplicatePayoutScript);
+			assert_noop!(propose(BOB, f1, ANTPOOL), E::ScriptOwnedByAnother);
+			fill_scripts(f1, MAX_PAYOUT_SCRIPTS);
+			assert_noop!(propose(BOB, f1, FOUNDRY), E::TooManyPayoutScripts);
+			assert_ok!(Facilities::retire(signed(ALICE), F0));
+			assert_noop!(propose(ALICE, F0, FOUNDRY), E::WrongStatus);
+		});
+	}
+}
+
+mod approve_payout_script {
+	use super::*;
+
+	#[test]
+	fn works() {
+		run(|| {
+			active(ALICE);
+			set_now(1_765_000_000);
+			assert_ok!(Facilities::propose_payout_address(signed(ALICE), F0, address(ANTPOOL)));
+			assert_ok!(Facilities::approve_payout_script(root(), F0, script_of(ANTPOOL)));
+			last(Event::PayoutScriptApproved { facility: F0, script: script_of(ANTPOOL) });
+			let ownership =
+				ScriptOwnership { facility: F0, approved_at: 1_765_000_000, removed_at: None };
+			assert_eq!(owner(ANTPOOL), Some(ownership));
+			assert_eq!(Facilities::script_owner(script_of(ANTPOOL)), Some(ownership));
+			let set = Facilities::payout_scripts(F0);
+			assert!(set.proposed.is_empty());
+			assert_eq!(
+				set.approved.into_inner(),
+				vec![ApprovedScript {
+					script: script_of(ANTPOOL),
+					kind: ScriptKind::P2sh,
+					approved_at: 1_765_000_000
+				}]
+			);
+			// Payouts count from the approval on.
+			assert!(!ownership.covers(1_764_999_999));
+			assert!(ownership.covers(1_765_000_000));
+		});
+	}
+
+	#[test]
+	fn the_first_approval_of_a_script_two_facilities_proposed_wins() {
+		run(|| {
+			active(ALICE);
+			active(BOB);
+			let f1 = FacilityId(1);
+			assert_ok!(Facilities::propose_payout_address(signed(ALICE), F0, address(ANTPOOL)));
+			assert_ok!(Facilities::propose_payout_address(signed(BOB), f1, address(ANTPOOL)));
+			assert_ok!(Facilities::approve_payout_script(root(), f1, script_of(ANTPOOL)));
+			assert_noop!(
+				Facilities::approve_payout_script(root(), F0, script_of(ANTPOOL)),
+				E::ScriptOwnedByAnother
+			);
+			// The loser's proposal can only be rejected or withdrawn.
+			assert_ok!(Facilities::reject_payout_script(root(), F0, script_of(ANTPOOL)));
+		});
+	}
+
+	#[test]
+	fn errors() {
+		run(|| {
+			active(ALICE);
+			assert_ok!(Facilities::propose_payout_address(signed(ALICE), F0, address(ANTPOOL)));
+			assert_noop!(
+				Facilities::approve_payout_script(signed(ALICE), F0, script_of(ANTPOOL)),
+				BadOrigin
+			);
+			assert_noop!(
+				Facilities::approve_payout_script(root(), FacilityId(9), script_of(ANTPOOL)),
+				E::UnknownFacility
+			);
+			assert_noop!(
+				Facilities::approve_payout_script(root(), F0, script_of(FOUNDRY)),
+				E::NoPayoutScriptProposal
+			);
+			assert_ok!(Facilities::retire(signed(ALICE), F0));
+			assert_noop!(
+				Facilities::approve_payout_script(root(), F0, script_of(ANTPOOL)),
+				E::WrongStatus
+			);
+		});
+	}
+}
+
+mod reject_payout_script {
+	use super::*;
+
+	#[test]
+	fn works() {
+		run(|| {
+			active(ALICE);
+			assert_ok!(Facilities::propose_payout_address(signed(ALICE), F0, address(ANTPOOL)));
+			assert_ok!(Facilities::reject_payout_script(root(), F0, script_of(ANTPOOL)));
+			last(Event::PayoutScriptRejected { facility: F0, script: script_of(ANTPOOL) });
+			assert!(!PayoutScripts::<Test>::contains_key(F0));
+			assert_eq!(owner(ANTPOOL), None);
+		});
+	}
+
+	#[test]
+	fn errors() {
+		run(|| {
+			active(ALICE);
+			approve_address(ALICE, F0, ANTPOOL);
+			assert_noop!(
+				Facilities::reject_payout_script(signed(ALICE), F0, script_of(ANTPOOL)),
+				BadOrigin
+			);
+			assert_noop!(
+				Facilities::reject_payout_script(root(), FacilityId(9), script_of(ANTPOOL)),
+				E::UnknownFacility
+			);
+			// An approved script is not a proposal: the operator removes it.
+			assert_noop!(
+				Facilities::reject_payout_script(root(), F0, script_of(ANTPOOL)),
+				E::NoPayoutScriptProposal
+			);
+		});
+	}
+}
+
+mod remove_payout_script {
+	use super::*;
+
+	#[test]
+	fn withdraws_a_proposal() {
+		run(|| {
+			active(ALICE);
+			assert_ok!(Facilities::propose_payout_address(signed(ALICE), F0, address(ANTPOOL)));
+			assert_ok!(Facilities::remove_payout_script(signed(ALICE), F0, script_of(ANTPOOL)));
+			last(Event::PayoutScriptWithdrawn { facility: F0, script: script_of(ANTPOOL) });
+			assert!(!PayoutScripts::<Test>::contains_key(F0));
+		});
+	}
+
+	#[test]
+	fn removes_an_approved_script_and_retains_it_for_earlier_payouts() {
+		run(|| {
+			active(ALICE);
+			active(BOB);
+			let approved_at = now();
+			approve_address(ALICE, F0, ANTPOOL);
+			set_now(approved_at + 1_000);
+			assert_ok!(Facilities::remove_payout_script(signed(ALICE), F0, script_of(ANTPOOL)));
+			let removed_at = approved_at + 1_000;
+			last(Event::PayoutScriptRemoved {
+				facility: F0,
+				script: script_of(ANTPOOL),
+				retained_until: removed_at + SCRIPT_RETENTION,
+			});
+			let ownership = owner(ANTPOOL).unwrap();
+			assert_eq!(
+				ownership,
+				ScriptOwnership { facility: F0, approved_at, removed_at: Some(removed_at) }
+			);
+			// Payouts mined while it was approved are still the facility's, later ones not.
+			assert!(ownership.covers(removed_at - 1));
+			assert!(!ownership.covers(removed_at));
+			assert!(Facilities::payout_scripts(F0).is_empty());
+			// Nobody else claims it while it is retained.
+			assert_noop!(
+				Facilities::propose_payout_address(signed(BOB), FacilityId(1), address(ANTPOOL)),
+				E::ScriptOwnedByAnother
+			);
+		});
+	}
+
+	#[test]
+	fn the_facility_may_take_a_retained_script_back() {
+		run(|| {
+			active(ALICE);
+			approve_address(ALICE, F0, ANTPOOL);
+			assert_ok!(Facilities::remove_payout_script(signed(ALICE), F0, script_of(ANTPOOL)));
+			set_now(now() + 50);
+			approve_address(ALICE, F0, ANTPOOL);
+			assert_eq!(
+				owner(ANTPOOL),
+				Some(ScriptOwnership { facility: F0, approved_at: now(), removed_at: None })
+			);
+			assert_eq!(ScriptReleasesDue::<Test>::iter_keys().count(), 0);
+		});
+	}
+
+	#[test]
+	fn errors() {
+		run(|| {
+			active(ALICE);
+			active(BOB);
+			approve_address(ALICE, F0, ANTPOOL);
+			assert_noop!(
+				Facilities::remove_payout_script(RuntimeOrigin::none(), F0, script_of(ANTPOOL)),
+				BadOrigin
+			);
+			assert_noop!(
+				Facilities::remove_payout_script(signed(ALICE), FacilityId(9), script_of(ANTPOOL)),
+				E::UnknownFacility
+			);
+			assert_noop!(
+				Facilities::remove_payout_script(signed(BOB), F0, script_of(ANTPOOL)),
+				E::NotOperator
+			);
+			assert_noop!(
+				Facilities::remove_payout_script(signed(ALICE), F0, script_of(FOUNDRY)),
+				E::NotAPayoutScript
+			);
+			assert_ok!(Facilities::retire(signed(ALICE), F0));
+			assert_noop!(
+				Facilities::remove_payout_script(signed(ALICE), F0, script_of(ANTPOOL)),
+				E::WrongStatus
+			);
+		});
+	}
+}
+
+/// Removed scripts are released by `on_idle` once their retention ends; retirement and
+/// rejection remove a facility's scripts.
+mod script_releases {
+	use super::*;
+	use frame_support::weights::Weight;
+
+	fn idle() {
+		<Facilities as Hooks<u64>>::on_idle(1, Weight::MAX);
+	}
+
+	#[test]
+	fn a_removed_script_is_released_when_its_retention_ends() {
+		run(|| {
+			active(ALICE);
+			active(BOB);
+			approve_address(ALICE, F0, ANTPOOL);
+			let removed_at = now();
+			assert_ok!(Facilities::remove_payout_script(signed(ALICE), F0, script_of(ANTPOOL)));
+			set_now(removed_at + SCRIPT_RETENTION - 1);
+			idle();
+			assert!(owner(ANTPOOL).is_some());
+			set_now(removed_at + SCRIPT_RETENTION);
+			idle();
+			event(Event::PayoutScriptReleased { facility: F0, script: script_of(ANTPOOL) });
+			assert_eq!(owner(ANTPOOL), None);
+			assert_eq!(ScriptReleasesDue::<Test>::iter_keys().count(), 0);
+			// Another facility may have it now.
+			approve_address(BOB, FacilityId(1), ANTPOOL);
+			assert_eq!(owner(ANTPOOL).unwrap().facility, FacilityId(1));
+		});
+	}
+
+	#[test]
+	fn releases_wait_for_weight() {
+		run(|| {
+			active(ALICE);
+			approve_address(ALICE, F0, ANTPOOL);
+			assert_ok!(Facilities::remove_payout_script(signed(ALICE), F0, script_of(ANTPOOL)));
+			set_now(now() + SCRIPT_RETENTION);
+			<Facilities as Hooks<u64>>::on_idle(1, Weight::zero());
+			assert!(owner(ANTPOOL).is_some());
+			idle();
+			assert_eq!(owner(ANTPOOL), None);
+		});
+	}
+
+	#[test]
+	fn retirement_removes_approved_scripts_and_drops_proposals() {
+		run(|| {
+			active(ALICE);
+			approve_address(ALICE, F0, ANTPOOL);
+			assert_ok!(Facilities::propose_payout_address(signed(ALICE), F0, address(FOUNDRY)));
+			let retired_at = now();
+			assert_ok!(Facilities::retire(signed(ALICE), F0));
+			event(Event::PayoutScriptRemoved {
+				facility: F0,
+				script: script_of(ANTPOOL),
+				retained_until: retired_at + SCRIPT_RETENTION,
+			});
+			assert_eq!(owner(ANTPOOL).unwrap().removed_at, Some(retired_at));
+			assert!(!PayoutScripts::<Test>::contains_key(F0));
+		});
+	}
+
+	#[test]
+	fn rejection_drops_proposals() {
+		run(|| {
+			register(ALICE);
+			assert_ok!(Facilities::propose_payout_address(signed(ALICE), F0, address(ANTPOOL)));
+			assert_ok!(Facilities::reject(root(), F0));
+			assert!(!PayoutScripts::<Test>::contains_key(F0));
+			assert_eq!(owner(ANTPOOL), None);
+		});
+	}
+}
+
+#[test]
+fn genesis_approves_payout_addresses_from_second_zero() {
+	let mut facility = genesis_facility(ALICE, true);
+	facility.payout_addresses = vec![address(ANTPOOL), address(FOUNDRY)];
+	genesis_ext(vec![facility]).execute_with(|| {
+		assert_eq!(
+			owner(FOUNDRY),
+			Some(ScriptOwnership { facility: F0, approved_at: 0, removed_at: None })
+		);
+		assert_eq!(Facilities::payout_scripts(F0).approved.len(), 2);
+		assert_eq!(Facilities::bitcoin_network(), AddressNetwork::Mainnet);
+		Facilities::do_try_state().unwrap();
+	});
+}
+
+#[test]
+#[should_panic(expected = "genesis facility #0 is invalid")]
+fn genesis_refuses_an_address_of_another_network() {
+	let mut facility = genesis_facility(ALICE, true);
+	facility.payout_addresses =
+		vec![address("tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7")];
+	genesis_ext(vec![facility]);
 }

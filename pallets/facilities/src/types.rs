@@ -1,7 +1,10 @@
 //! What a facility record holds, and the checks every record passes before it is stored.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use hashrate_primitives::{physics, Efficiency, FacilityStatus, Hashrate, Power, SuspensionReason};
+use hashrate_primitives::{
+	physics, Efficiency, FacilityStatus, Hashrate, OutputScript, Power, ScriptKind,
+	SuspensionReason,
+};
 use polkadot_sdk::{
 	frame_support::{
 		pallet_prelude::ConstU32, traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound,
@@ -20,10 +23,8 @@ pub const MAX_MODEL_LEN: u32 = 48;
 pub const MAX_REGION_LEN: u32 = 3;
 /// Longest pool name or pool account / worker identifier, in bytes.
 pub const MAX_POOL_FIELD_LEN: u32 = 64;
-/// Most bitcoin payout addresses a facility declares.
-pub const MAX_PAYOUT_ADDRESSES: u32 = 8;
-/// Shortest bitcoin address accepted (legacy P2PKH addresses have 26 characters or more).
-pub const MIN_BTC_ADDRESS_LEN: usize = 14;
+/// Most bitcoin payout scripts a facility has, approved and proposed together.
+pub const MAX_PAYOUT_SCRIPTS: u32 = 8;
 /// Longest bitcoin address (the bech32 limit).
 pub const MAX_BTC_ADDRESS_LEN: u32 = 90;
 /// Longest documents URI, in bytes.
@@ -255,8 +256,6 @@ pub struct Profile {
 	pub energy_mix: EnergyMix,
 	/// Mining pool and worker.
 	pub pool: PoolAccount,
-	/// Bitcoin addresses the facility's pool payouts go to (at least one).
-	pub payout_addresses: BoundedVec<BtcAddress, ConstU32<MAX_PAYOUT_ADDRESSES>>,
 	/// Supporting documents.
 	pub documents: Documents,
 }
@@ -373,10 +372,6 @@ pub enum Invalid {
 	EnergyShare,
 	/// Shares do not add up to 1000 per-mill.
 	EnergyMixNotWhole,
-	/// No bitcoin payout address.
-	NoPayoutAddress,
-	/// Not a plausible bitcoin address, or listed twice.
-	PayoutAddress,
 	/// Documents URI is not printable ASCII.
 	DocumentsUri,
 }
@@ -476,14 +471,9 @@ impl SiteSpec {
 	}
 }
 
-fn is_plausible_btc_address(address: &[u8]) -> bool {
-	address.len() >= MIN_BTC_ADDRESS_LEN && address.iter().all(|b| b.is_ascii_alphanumeric())
-}
-
 impl Profile {
 	/// Checks the profile: a printable UTF-8 name; energy shares non-zero, one per source,
-	/// adding up to 1000; at least one payout address, each alphanumeric ASCII of bitcoin
-	/// address length and none twice; a printable ASCII documents URI.
+	/// adding up to 1000; a printable ASCII documents URI.
 	pub fn validate(&self) -> Result<(), Invalid> {
 		let name = core::str::from_utf8(&self.name).map_err(|_| Invalid::Name)?;
 		if name.trim().is_empty() || name.chars().any(char::is_control) {
@@ -500,17 +490,73 @@ impl Profile {
 		if total != u32::from(PER_MILL_WHOLE) {
 			return Err(Invalid::EnergyMixNotWhole);
 		}
-		if self.payout_addresses.is_empty() {
-			return Err(Invalid::NoPayoutAddress);
-		}
-		for (i, address) in self.payout_addresses.iter().enumerate() {
-			if !is_plausible_btc_address(address) || self.payout_addresses[..i].contains(address) {
-				return Err(Invalid::PayoutAddress);
-			}
-		}
 		if !self.documents.uri.iter().all(|b| b.is_ascii_graphic()) {
 			return Err(Invalid::DocumentsUri);
 		}
 		Ok(())
+	}
+}
+
+/// A payout script governance approved: payouts to it, mined from `approved_at` on, are the
+/// facility's (see [`hashrate_primitives::ScriptOwnership`]).
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct ApprovedScript {
+	/// The output script.
+	pub script: OutputScript,
+	/// Its kind.
+	pub kind: ScriptKind,
+	/// Unix second of approval (0: at genesis).
+	pub approved_at: u64,
+}
+
+/// A payout script the operator proposed, waiting for governance.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct ProposedScript {
+	/// The output script, parsed from the address the operator gave.
+	pub script: OutputScript,
+	/// Its kind.
+	pub kind: ScriptKind,
+}
+
+/// A facility's payout scripts: approved ones and proposals, at most [`MAX_PAYOUT_SCRIPTS`]
+/// together.
+#[derive(
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct PayoutScriptSet {
+	/// Approved by governance.
+	pub approved: BoundedVec<ApprovedScript, ConstU32<MAX_PAYOUT_SCRIPTS>>,
+	/// Waiting for governance.
+	pub proposed: BoundedVec<ProposedScript, ConstU32<MAX_PAYOUT_SCRIPTS>>,
+}
+
+impl PayoutScriptSet {
+	/// Approved and proposed scripts together.
+	pub fn len(&self) -> usize {
+		self.approved.len().saturating_add(self.proposed.len())
+	}
+
+	/// Whether there is none.
+	pub fn is_empty(&self) -> bool {
+		self.len() == 0
+	}
+
+	/// Whether `script` is approved or proposed here.
+	pub fn contains(&self, script: &[u8]) -> bool {
+		self.approved.iter().any(|a| a.script.as_slice() == script)
+			|| self.proposed.iter().any(|p| p.script.as_slice() == script)
 	}
 }

@@ -62,6 +62,11 @@ pub trait WeightInfo {
 	fn offer_operatorship() -> Weight;
 	fn accept_operatorship() -> Weight;
 	fn slash_deposit() -> Weight;
+	fn propose_payout_address() -> Weight;
+	fn approve_payout_script() -> Weight;
+	fn reject_payout_script() -> Weight;
+	fn remove_payout_script() -> Weight;
+	fn release_script() -> Weight;
 }
 
 /// Weights for `pallet_facilities` measured on the reference machine, with the runtime's database
@@ -384,6 +389,31 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
+	fn propose_payout_address() -> Weight {
+		Weight::from_parts(60_000_000, 4000)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	fn approve_payout_script() -> Weight {
+		Weight::from_parts(60_000_000, 4000)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	fn reject_payout_script() -> Weight {
+		Weight::from_parts(60_000_000, 4000)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	fn remove_payout_script() -> Weight {
+		Weight::from_parts(60_000_000, 4000)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	fn release_script() -> Weight {
+		Weight::from_parts(60_000_000, 4000)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 }
 
 /// The same weights with ParityDB's read and write costs, for tests and mocks.
@@ -703,5 +733,30 @@ impl WeightInfo for () {
 		Weight::from_parts(116_362_000, 9786)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
+	}
+	fn propose_payout_address() -> Weight {
+		Weight::from_parts(60_000_000, 4000)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn approve_payout_script() -> Weight {
+		Weight::from_parts(60_000_000, 4000)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+	}
+	fn reject_payout_script() -> Weight {
+		Weight::from_parts(60_000_000, 4000)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn remove_payout_script() -> Weight {
+		Weight::from_parts(60_000_000, 4000)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+	}
+	fn release_script() -> Weight {
+		Weight::from_parts(60_000_000, 4000)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }

@@ -117,6 +117,7 @@ impl pallet_facilities::Config for Test {
 	type MaxReporters = ConstU32<3>;
 	type MaxFleetRows = ConstU32<4>;
 	type Attestors = Oracle;
+	type ScriptRetention = frame_support::traits::ConstU64<{ 30 * 86_400 }>;
 	type WeightInfo = ();
 }
 
@@ -216,9 +217,6 @@ pub fn profile() -> Profile {
 			.try_into()
 			.unwrap(),
 		pool: PoolAccount { pool: bytes("Foundry USA"), worker: bytes("nordic") },
-		payout_addresses: vec![bytes("bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh")]
-			.try_into()
-			.unwrap(),
 		documents: Documents { hash: H256::repeat_byte(1), uri: bytes("ipfs://docs") },
 	}
 }

@@ -2,6 +2,12 @@
 //! height, confirmations, time, difficulty) and the network data it derives for a span of
 //! time. `pallet-btc-relay` implements both traits.
 
+pub mod address;
+
+pub use address::{
+	parse_address, AddressError, AddressNetwork, OutputScript, ScriptKind, MAX_SCRIPT_LEN,
+};
+
 use crate::{Difficulty, NetworkData, Sats};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::{sp_core::H256, sp_runtime::Weight};

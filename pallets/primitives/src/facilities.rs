@@ -150,3 +150,59 @@ pub trait FacilityControl<AccountId, Balance>: FacilityInspect<AccountId, Balanc
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_active_facility(operator: AccountId) -> Result<FacilityId, DispatchError>;
 }
+
+/// Whose payout script an output script is, from when and until when.
+///
+/// A script pays a facility from its approval by governance until the operator removes it (or
+/// the facility retires or is rejected); after removal it stays the facility's for a
+/// retention time, so payouts mined while it was approved can still be proven, and nobody
+/// else can claim it meanwhile.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+pub struct ScriptOwnership {
+	/// The facility it pays.
+	pub facility: FacilityId,
+	/// Unix second of its approval (0: approved at genesis).
+	pub approved_at: u64,
+	/// Unix second of its removal, if removed (payouts mined from then on are not the
+	/// facility's).
+	pub removed_at: Option<u64>,
+}
+
+impl ScriptOwnership {
+	/// Whether a payout in a block of unix time `time` paid the facility: at or after approval
+	/// and before removal.
+	pub fn covers(&self, time: u64) -> bool {
+		time >= self.approved_at && self.removed_at.is_none_or(|removed| time < removed)
+	}
+}
+
+/// The facilities' approved Bitcoin payout scripts, as other pallets see them.
+pub trait PayoutScriptsInspect {
+	/// Who owns `script` (an output script), if any facility does.
+	fn owner(script: &[u8]) -> Option<ScriptOwnership>;
+	/// Register a facility owning `script` from unix second 0, for other pallets' benchmarks.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_own_script(facility: FacilityId, script: &[u8]);
+}
+
+/// No facility owns any script.
+impl PayoutScriptsInspect for () {
+	fn owner(_: &[u8]) -> Option<ScriptOwnership> {
+		None
+	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_own_script(_: FacilityId, _: &[u8]) {}
+}

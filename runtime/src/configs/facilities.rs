@@ -34,6 +34,9 @@ impl pallet_facilities::Config for Runtime {
 	type MinPlausibleEfficiency = MinPlausibleEfficiency;
 	type MaxReporters = ConstU32<8>;
 	type MaxFleetRows = ConstU32<16>;
+	/// A removed payout script stays its facility's for 30 days: pools pay within days, and a
+	/// proof of a payout mined before the removal has that long to arrive.
+	type ScriptRetention = frame_support::traits::ConstU64<{ 30 * 86_400 }>;
 	/// An attestor may not be offered a facility's operatorship.
 	type Attestors = PowOracle;
 	type WeightInfo = pallet_facilities::weights::SubstrateWeight<Runtime>;
