@@ -54,18 +54,20 @@ fn storage_versions() -> Vec<(&'static str, StorageVersion, Option<StorageVersio
 		HashrateTokens,
 		RealYield,
 		BtcRelay,
+		PayoutProofs,
 	)
 }
 
 /// The storage version each domain pallet's code declares. Raising one needs a migration in
 /// [`Migrations`] that brings existing chains' storage to it, and an edit here.
-const DECLARED: [(&str, u16); 6] = [
+const DECLARED: [(&str, u16); 7] = [
 	("ValidatorSet", 1),
 	("Facilities", 3),
 	("PowOracle", 3),
 	("HashrateTokens", 2),
 	("RealYield", 3),
 	("BtcRelay", 1),
+	("PayoutProofs", 1),
 ];
 
 /// Whether every pallet's on-chain storage version is its in-code one (a pallet without a

@@ -356,5 +356,6 @@ mod benches {
 		[pallet_real_yield, RealYield]
 		[pallet_validator_set, ValidatorSet]
 		[pallet_btc_relay, BtcRelay]
+		[pallet_payout_proofs, PayoutProofs]
 	);
 }

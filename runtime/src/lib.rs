@@ -258,6 +258,9 @@ mod runtime {
 
 	#[runtime::pallet_index(34)]
 	pub type BtcRelay = pallet_btc_relay;
+
+	#[runtime::pallet_index(35)]
+	pub type PayoutProofs = pallet_payout_proofs;
 }
 
 #[cfg(test)]

@@ -66,6 +66,18 @@ fn chain(prev: H256, time: u32, n: u32, salt: u8) -> Vec<RawHeader> {
 	headers
 }
 
+/// A regtest relay whose main chain holds a block with Merkle root `root` and
+/// `confirmations` (itself included), for other pallets' benchmarks: its header and hash.
+pub(crate) fn block_with_root<T: Config>(root: H256, confirmations: u32) -> (RawHeader, H256) {
+	let genesis = start::<T>();
+	let block = mine(genesis, T0 + 1, root);
+	let hash = double_sha256(&block);
+	let mut headers = alloc::vec![block];
+	headers.extend(chain(hash, T0 + 1, confirmations.saturating_sub(1), 9));
+	relay::<T>(headers);
+	(block, hash)
+}
+
 fn batch<T: Config>(headers: Vec<RawHeader>) -> BoundedVec<RawHeader, T::MaxHeadersPerBatch> {
 	BoundedVec::try_from(headers).expect("within the batch bound")
 }

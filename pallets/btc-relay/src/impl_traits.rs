@@ -39,6 +39,20 @@ impl<T: Config> BitcoinChain for Pallet<T> {
 		let header = Headers::<T>::get(hash)?;
 		Self::on_main_chain(header.height, hash).then(|| Self::block(*hash, &header, &tip))
 	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_block(root: H256, confirmations: u32) -> ([u8; 80], BitcoinBlock) {
+		let (raw, hash) = crate::benchmarking::block_with_root::<T>(root, confirmations);
+		let block = Self::main_chain_block(&hash).unwrap_or(BitcoinBlock {
+			hash,
+			height: 0,
+			time: 0,
+			difficulty: Difficulty(1),
+			merkle_root: root,
+			confirmations: 0,
+		});
+		(raw, block)
+	}
 }
 
 impl<T: Config> BitcoinNetworkSource for Pallet<T> {

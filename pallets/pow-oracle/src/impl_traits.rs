@@ -21,6 +21,15 @@ impl<T: Config> PowOracle for Pallet<T> {
 		Self::bounds(period).ok()
 	}
 
+	fn period_at(time: u64) -> Option<PeriodIndex> {
+		Self::period_at(time)
+	}
+
+	fn proof_deadline(period: PeriodIndex) -> Option<u64> {
+		let (_, end) = Self::bounds(period).ok()?;
+		Some(Self::window_close(end, false))
+	}
+
 	fn network_data(period: PeriodIndex) -> Option<NetworkData> {
 		Self::network_data_of(period)
 	}

@@ -3,6 +3,7 @@
 //! time. `pallet-btc-relay` implements both traits.
 
 pub mod address;
+pub mod transaction;
 
 pub use address::{
 	parse_address, AddressError, AddressNetwork, OutputScript, ScriptKind, MAX_SCRIPT_LEN,
@@ -49,6 +50,10 @@ pub trait BitcoinChain {
 	fn block_at(height: u32) -> Option<BitcoinBlock>;
 	/// The block `hash` if it is on the main chain (and kept).
 	fn main_chain_block(hash: &H256) -> Option<BitcoinBlock>;
+	/// Make the main chain hold a block with Merkle root `root` and `confirmations` (itself
+	/// included), for other pallets' benchmarks: its header and the block.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_block(root: H256, confirmations: u32) -> ([u8; 80], BitcoinBlock);
 }
 
 /// No relay: Bitcoin is unknown.
@@ -61,6 +66,18 @@ impl BitcoinChain for () {
 	}
 	fn main_chain_block(_: &H256) -> Option<BitcoinBlock> {
 		None
+	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_block(root: H256, confirmations: u32) -> ([u8; 80], BitcoinBlock) {
+		let block = BitcoinBlock {
+			hash: H256::zero(),
+			height: 0,
+			time: 0,
+			difficulty: Difficulty(1),
+			merkle_root: root,
+			confirmations,
+		};
+		([0; 80], block)
 	}
 }
 

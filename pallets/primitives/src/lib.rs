@@ -21,6 +21,7 @@ pub mod bitcoin;
 pub mod due;
 pub mod facilities;
 pub mod oracle;
+pub mod payouts;
 pub mod physics;
 pub mod tokens;
 mod units;
@@ -28,6 +29,7 @@ mod units;
 pub use bitcoin::*;
 pub use facilities::*;
 pub use oracle::*;
+pub use payouts::*;
 pub use tokens::*;
 pub use units::*;
 

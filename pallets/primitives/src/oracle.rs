@@ -90,6 +90,11 @@ pub trait PowOracle {
 	fn current_period() -> PeriodIndex;
 	/// Unix seconds `[start, end)` of `period`, `None` if it cannot be computed.
 	fn period_bounds(period: PeriodIndex) -> Option<(u64, u64)>;
+	/// The period unix second `time` falls in, `None` before the first period.
+	fn period_at(time: u64) -> Option<PeriodIndex>;
+	/// Until when (unix seconds, exclusive) payouts attributed to `period` may be proven: the
+	/// close of its report window (without a quorum extension), when its output is decided.
+	fn proof_deadline(period: PeriodIndex) -> Option<u64>;
 	/// Network data of `period`: fixed once its report window closed.
 	fn network_data(period: PeriodIndex) -> Option<NetworkData>;
 	/// How `facility`'s `period` ended, once final.

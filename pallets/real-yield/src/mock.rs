@@ -306,6 +306,12 @@ impl PowOracle for TestOracle {
 		let start = u64::from(period.0).checked_mul(PERIOD)?;
 		Some((start, start.checked_add(PERIOD)?))
 	}
+	fn period_at(time: u64) -> Option<PeriodIndex> {
+		Some(PeriodIndex((time / PERIOD) as u32))
+	}
+	fn proof_deadline(period: PeriodIndex) -> Option<u64> {
+		Some(Self::period_bounds(period)?.1)
+	}
 	fn network_data(period: PeriodIndex) -> Option<NetworkData> {
 		world(|w| w.network.get(&period).copied())
 	}

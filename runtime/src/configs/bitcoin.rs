@@ -2,7 +2,7 @@
 //! network data the oracle takes from it.
 
 use crate::*;
-use frame_support::traits::ConstU32;
+use frame_support::traits::{ConstU32, ConstU64};
 use frame_system::EnsureRoot;
 
 /// Most headers in one batch: a day (144) and more fit a block (see the benchmark figures
@@ -33,4 +33,32 @@ impl pallet_btc_relay::Config for Runtime {
 	/// A `gettxoutproof` of one transaction in the largest block is about 600 bytes.
 	type MaxProofSize = ConstU32<4_096>;
 	type WeightInfo = pallet_btc_relay::weights::SubstrateWeight<Runtime>;
+}
+
+/// Payout proofs: facilities' bitcoin income, proven against the relayed chain.
+impl pallet_payout_proofs::Config for Runtime {
+	type Chain = BtcRelay;
+	type Scripts = Facilities;
+	type Facilities = Facilities;
+	type Oracle = PowOracle;
+	type Time = Timestamp;
+	type GovernanceOrigin = EnsureRoot<AccountId>;
+	/// One more than the deepest reorganisation the relay follows: no reorganisation the
+	/// chain would follow can take a credited payout back. About four hours of Bitcoin, well
+	/// inside the day a lag-1 payout has before its period's proofs close.
+	type MinConfirmations = ConstU32<{ MAX_REORG_DEPTH + 1 }>;
+	/// Bitcoin Core's dust limit for the most expensive standard output (P2PKH).
+	type MinCreditSats = ConstU64<546>;
+	/// 0.001 BTC: a real payout's proof is free; dust pays its fee.
+	type FreeProofSats = ConstU64<100_000>;
+	/// A week of daily periods: pools pay daily or weekly.
+	type MaxLag = ConstU32<7>;
+	/// Pool payouts to many miners reach tens of kilobytes: 64 KiB, as the relay's coinbases.
+	type MaxTransactionSize = ConstU32<65_536>;
+	/// As long as the relay keeps headers (`KeepHeaders`): a credit outlives every proof of
+	/// its output.
+	type CreditRetention = ConstU32<2_400>;
+	/// As long as the oracle keeps outputs (`OutputHistory`, 400 periods).
+	type ProvenHistory = ConstU32<400>;
+	type WeightInfo = pallet_payout_proofs::weights::SubstrateWeight<Runtime>;
 }

@@ -1,0 +1,354 @@
+//! The pallet's logic: checking a proof, attributing and crediting it, pruning.
+
+use crate::*;
+use alloc::vec::Vec;
+use frame_support::{
+	ensure,
+	traits::{Get, UnixTime},
+	weights::Weight,
+};
+use hashrate_primitives::{
+	bitcoin::transaction::{
+		branch_root, double_sha256, spent_script_candidates, BranchError, MerkleBlock, ProofError,
+		Transaction,
+	},
+	due::{drain, entry_weight, DueAt, DueQueue, Processed},
+	ProvenPayouts,
+};
+use sp_runtime::DispatchError;
+
+/// [`CreditExpiry`] as a due queue, keyed by relay height.
+pub(crate) struct CreditQueue<T>(core::marker::PhantomData<T>);
+
+impl<T: Config> DueQueue for CreditQueue<T> {
+	type Item = (H256, u32);
+	type Iter = frame_support::storage::KeyPrefixIterator<(DueAt, (H256, u32))>;
+
+	fn iter() -> Self::Iter {
+		CreditExpiry::<T>::iter_keys()
+	}
+
+	fn insert(at: DueAt, output: &(H256, u32)) {
+		CreditExpiry::<T>::insert(at, output, ());
+	}
+
+	fn remove(at: DueAt, output: &(H256, u32)) {
+		CreditExpiry::<T>::remove(at, output);
+	}
+}
+
+/// [`ProvenExpiry`] as a due queue, keyed by period.
+pub(crate) struct ProvenQueue<T>(core::marker::PhantomData<T>);
+
+impl<T: Config> DueQueue for ProvenQueue<T> {
+	type Item = (FacilityId, PeriodIndex);
+	type Iter = frame_support::storage::KeyPrefixIterator<(DueAt, (FacilityId, PeriodIndex))>;
+
+	fn iter() -> Self::Iter {
+		ProvenExpiry::<T>::iter_keys()
+	}
+
+	fn insert(at: DueAt, key: &(FacilityId, PeriodIndex)) {
+		ProvenExpiry::<T>::insert(at, key, ());
+	}
+
+	fn remove(at: DueAt, key: &(FacilityId, PeriodIndex)) {
+		ProvenExpiry::<T>::remove(at, key);
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// The settings in force for `period`.
+	pub fn settings_for(facility: FacilityId, period: PeriodIndex) -> PayoutSettings {
+		Settings::<T>::get(facility)
+			.iter()
+			.rev()
+			.find(|entry| entry.from <= period)
+			.map(|entry| entry.settings)
+			.unwrap_or_default()
+	}
+
+	/// Whether a payout with `lag` can still be proven before its period's report window
+	/// closes: the lagged period's deadline is at least a margin after the end of the period
+	/// the payout is made in, under the periods and windows in force now. The margin is the
+	/// time of twice the required confirmations at Bitcoin's ten minutes a block, at most one
+	/// period (a development chain's periods are seconds long).
+	pub(crate) fn lag_fits(lag: u32) -> bool {
+		if lag > T::MaxLag::get() {
+			return false;
+		}
+		let earned = T::Oracle::current_period();
+		let paid_in = PeriodIndex(earned.0.saturating_add(lag));
+		match (T::Oracle::proof_deadline(earned), T::Oracle::period_bounds(paid_in)) {
+			(Some(deadline), Some((paid_start, paid_end))) => {
+				let margin = u64::from(T::MinConfirmations::get())
+					.saturating_mul(2 * 600)
+					.min(paid_end.saturating_sub(paid_start));
+				deadline >= paid_end.saturating_add(margin)
+			},
+			_ => false,
+		}
+	}
+
+	/// Whether a full history's oldest entry is needed no more: every period before the
+	/// second entry's first period is final (its end plus the oracle's finality horizon has
+	/// passed).
+	pub(crate) fn oldest_settings_unneeded(history: &[SettingsFrom]) -> bool {
+		let Some(second) = history.get(1) else { return true };
+		let Some(last_before) = second.from.0.checked_sub(1) else { return true };
+		T::Oracle::period_bounds(PeriodIndex(last_before)).is_some_and(|(_, end)| {
+			end.saturating_add(T::Oracle::finality_horizon()) <= T::Time::now().as_secs()
+		})
+	}
+
+	/// The period a (non-coinbase) payout in a block of unix time `time` is attributed to.
+	pub(crate) fn attributed_period(facility: FacilityId, time: u64) -> Option<PeriodIndex> {
+		let paid_in = T::Oracle::period_at(time)?;
+		let lag = Self::settings_for(facility, paid_in).lag;
+		paid_in.0.checked_sub(lag).map(PeriodIndex)
+	}
+
+	/// See [`Pallet::prove_payout`]; returns the sats credited.
+	pub(crate) fn do_prove_payout(
+		block_hash: H256,
+		raw: &[u8],
+		proof: &PayoutProof,
+		outputs: &[u32],
+	) -> Result<u64, DispatchError> {
+		let block =
+			T::Chain::main_chain_block(&block_hash).ok_or(Error::<T>::BlockNotInMainChain)?;
+		let tx = Transaction::parse(raw).map_err(|_| Error::<T>::MalformedTransaction)?;
+		ensure!(tx.stripped_size != 64, Error::<T>::SixtyFourByteTransaction);
+		match proof {
+			PayoutProof::TxOutProof(bytes) => {
+				let merkle = MerkleBlock::parse(bytes).map_err(|error| match error {
+					ProofError::DuplicateSibling => Error::<T>::DuplicatedSibling,
+					ProofError::RootMismatch => Error::<T>::MerkleRootMismatch,
+					_ => Error::<T>::MalformedProof,
+				})?;
+				ensure!(
+					double_sha256(&merkle.header) == block_hash,
+					Error::<T>::ProofOfAnotherBlock
+				);
+				ensure!(
+					merkle.matches.iter().any(|(txid, _)| *txid == tx.txid),
+					Error::<T>::TransactionNotProven
+				);
+			},
+			PayoutProof::Branch { branch, index } => {
+				let root = branch_root(tx.txid, branch, *index).map_err(|error| match error {
+					BranchError::BadIndex => Error::<T>::MalformedProof,
+					BranchError::DuplicateSibling => Error::<T>::DuplicatedSibling,
+				})?;
+				ensure!(root == block.merkle_root, Error::<T>::MerkleRootMismatch);
+			},
+		}
+		ensure!(block.confirmations >= T::MinConfirmations::get(), Error::<T>::TooFewConfirmations);
+		ensure!(block.confirmations < T::CreditRetention::get(), Error::<T>::BlockTooOld);
+		ensure!(!outputs.is_empty(), Error::<T>::NoOutputs);
+		let time = u64::from(block.time);
+		let now = T::Time::now().as_secs();
+		let coinbase = tx.is_coinbase();
+		// A coinbase spends nothing. Otherwise: an input spending a credited output moves
+		// credited coins on; the facilities owning a script an input shows.
+		let mut spent_from: Vec<FacilityId> = Vec::new();
+		if !coinbase {
+			for input in &tx.inputs {
+				ensure!(
+					!Credits::<T>::contains_key((input.prevout.txid, input.prevout.vout)),
+					Error::<T>::SelfTransfer
+				);
+				for script in spent_script_candidates(input) {
+					if let Some(owner) = T::Scripts::owner(&script) {
+						spent_from.push(owner.facility);
+					}
+				}
+			}
+		}
+		let mut credits: Vec<(u32, Credit)> = Vec::with_capacity(outputs.len());
+		let mut total = 0u64;
+		for (i, &vout) in outputs.iter().enumerate() {
+			ensure!(!outputs[..i].contains(&vout), Error::<T>::NoOutputs);
+			let output = tx.outputs.get(vout as usize).ok_or(Error::<T>::NoSuchOutput)?;
+			ensure!(output.value >= T::MinCreditSats::get(), Error::<T>::DustOutput);
+			ensure!(!Credits::<T>::contains_key((tx.txid, vout)), Error::<T>::AlreadyCredited);
+			let owner = T::Scripts::owner(output.script_pubkey)
+				.filter(|owner| owner.covers(time))
+				.ok_or(Error::<T>::NotAPayoutScript)?;
+			let facility = owner.facility;
+			ensure!(!spent_from.contains(&facility), Error::<T>::SelfTransfer);
+			// A coinbase pays for its own block: no lag.
+			let period = if coinbase {
+				T::Oracle::period_at(time)
+			} else {
+				Self::attributed_period(facility, time)
+			}
+			.ok_or(Error::<T>::NoPeriod)?;
+			let deadline = T::Oracle::proof_deadline(period).ok_or(Error::<T>::NoPeriod)?;
+			ensure!(now < deadline, Error::<T>::ProofWindowClosed);
+			total = total.checked_add(output.value).ok_or(Error::<T>::Overflow)?;
+			credits.push((
+				vout,
+				Credit { facility, period, sats: Sats(output.value), height: block.height },
+			));
+		}
+		// Sums first (the only step that can fail), then the writes.
+		let mut sums: Vec<((FacilityId, PeriodIndex), ProvenSum, bool)> = Vec::new();
+		for (_, credit) in &credits {
+			let key = (credit.facility, credit.period);
+			let entry = match sums.iter_mut().find(|(k, ..)| *k == key) {
+				Some(entry) => entry,
+				None => {
+					let stored = ProvenSats::<T>::get(key.0, key.1);
+					sums.push((key, stored.unwrap_or_default(), stored.is_none()));
+					sums.last_mut().ok_or(Error::<T>::Overflow)?
+				},
+			};
+			entry.1.sats = entry.1.sats.checked_add(credit.sats).ok_or(Error::<T>::Overflow)?;
+		}
+		for ((facility, period), sum, new) in sums {
+			if new {
+				let prune_at = period.0.saturating_add(T::ProvenHistory::get());
+				ProvenExpiry::<T>::insert(DueAt(u64::from(prune_at)), (facility, period), ());
+			}
+			ProvenSats::<T>::insert(facility, period, sum);
+		}
+		for (vout, credit) in credits {
+			Credits::<T>::insert((tx.txid, vout), credit);
+			let expiry = block.height.saturating_add(T::CreditRetention::get());
+			CreditExpiry::<T>::insert(DueAt(u64::from(expiry)), (tx.txid, vout), ());
+			Self::deposit_event(Event::PayoutProven {
+				facility: credit.facility,
+				period: credit.period,
+				txid: tx.txid,
+				vout,
+				sats: credit.sats,
+				height: credit.height,
+			});
+		}
+		Ok(total)
+	}
+
+	/// Prunes credits whose block is too deep to be proven again (by relay height); their
+	/// sats stay in their period's sum, recorded as pruned.
+	pub(crate) fn prune_credits(remaining: Weight) -> (Weight, u32) {
+		let db = T::DbWeight::get();
+		if !remaining.all_gte(db.reads(1)) {
+			return (Weight::zero(), 0);
+		}
+		let Some(tip) = T::Chain::tip() else { return (db.reads(1), 0) };
+		let (used, count) = drain::<CreditQueue<T>>(
+			u64::from(tip.height),
+			remaining.saturating_sub(db.reads(1)),
+			entry_weight(db.reads(1), db.writes(1)),
+			|_| T::WeightInfo::prune_credit(),
+			|output| {
+				if let Some(credit) = Credits::<T>::take(output) {
+					ProvenSats::<T>::mutate(credit.facility, credit.period, |sum| {
+						if let Some(sum) = sum {
+							sum.pruned = sum.pruned.saturating_add(credit.sats);
+						}
+					});
+				}
+				(Processed::Done, T::WeightInfo::prune_credit())
+			},
+		);
+		(used.saturating_add(db.reads(1)), count)
+	}
+
+	/// Prunes proven sums older than their history (by period).
+	pub(crate) fn prune_proven(remaining: Weight) -> (Weight, u32) {
+		let db = T::DbWeight::get();
+		if !remaining.all_gte(db.reads(1)) {
+			return (Weight::zero(), 0);
+		}
+		let current = T::Oracle::current_period();
+		let (used, count) = drain::<ProvenQueue<T>>(
+			u64::from(current.0),
+			remaining.saturating_sub(db.reads(1)),
+			entry_weight(db.reads(1), db.writes(1)),
+			|_| T::WeightInfo::prune_proven(),
+			|(facility, period)| {
+				ProvenSats::<T>::remove(facility, period);
+				(Processed::Done, T::WeightInfo::prune_proven())
+			},
+		);
+		(used.saturating_add(db.reads(1)), count)
+	}
+
+	/// Invariants, checked after every test and by try-runtime:
+	/// - **Every credit is counted once, and every count is credits.** For each facility and
+	///   period, the proven sum equals the sats of its credits still kept plus those of its
+	///   credits pruned (recorded in the sum); a credit's period has a sum unless that sum's
+	///   history is past.
+	/// - **Every credit and every sum is queued for pruning**, at its block height plus the
+	///   retention and its period plus the history; every queue entry names a stored item.
+	/// - **Settings are ordered and bounded**: strictly increasing first periods, every lag
+	///   at most `MaxLag`.
+	#[cfg(any(feature = "try-runtime", feature = "std", test))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		use alloc::collections::btree_map::BTreeMap;
+		let mut kept: BTreeMap<(FacilityId, PeriodIndex), u64> = BTreeMap::new();
+		for ((txid, vout), credit) in Credits::<T>::iter() {
+			let sum = kept.entry((credit.facility, credit.period)).or_default();
+			*sum = sum.saturating_add(credit.sats.0);
+			let expiry = DueAt(u64::from(credit.height.saturating_add(T::CreditRetention::get())));
+			ensure!(
+				CreditExpiry::<T>::contains_key(expiry, (txid, vout)),
+				"a credit is not queued for pruning"
+			);
+		}
+		for (_, output) in CreditExpiry::<T>::iter_keys() {
+			ensure!(Credits::<T>::contains_key(output), "a pruning entry without its credit");
+		}
+		for (facility, period, sum) in ProvenSats::<T>::iter() {
+			ensure!(sum.sats.0 > 0, "an empty proven sum is stored");
+			let credited = kept.remove(&(facility, period)).unwrap_or(0);
+			ensure!(
+				sum.sats.0 == credited.saturating_add(sum.pruned.0),
+				"a proven sum differs from its credits kept and pruned"
+			);
+			let expiry = DueAt(u64::from(period.0.saturating_add(T::ProvenHistory::get())));
+			ensure!(
+				ProvenExpiry::<T>::contains_key(expiry, (facility, period)),
+				"a proven sum is not queued for pruning"
+			);
+		}
+		let current = T::Oracle::current_period().0;
+		for ((_, period), _) in kept {
+			ensure!(
+				period.0.saturating_add(T::ProvenHistory::get()) <= current,
+				"credits of a period without a proven sum"
+			);
+		}
+		for (_, (facility, period)) in ProvenExpiry::<T>::iter_keys() {
+			ensure!(
+				ProvenSats::<T>::contains_key(facility, period),
+				"a pruning entry without its proven sum"
+			);
+		}
+		for (_, history) in Settings::<T>::iter() {
+			for (i, entry) in history.iter().enumerate() {
+				ensure!(entry.settings.lag <= T::MaxLag::get(), "a lag above MaxLag");
+				if let Some(before) = i.checked_sub(1).and_then(|b| history.get(b)) {
+					ensure!(before.from < entry.from, "settings out of order");
+				}
+			}
+		}
+		Ok(())
+	}
+}
+
+impl<T: Config> ProvenPayouts for Pallet<T> {
+	fn proven(facility: FacilityId, period: PeriodIndex) -> Sats {
+		ProvenSats::<T>::get(facility, period).map_or(Sats(0), |sum| sum.sats)
+	}
+
+	fn settings(facility: FacilityId, period: PeriodIndex) -> PayoutSettings {
+		Self::settings_for(facility, period)
+	}
+
+	fn read_weight() -> Weight {
+		T::DbWeight::get().reads(1)
+	}
+}
