@@ -51,7 +51,9 @@ impl pallet_payout_proofs::Config for Runtime {
 	type MinCreditSats = ConstU64<546>;
 	/// 0.001 BTC: a real payout's proof is free; dust pays its fee.
 	type FreeProofSats = ConstU64<100_000>;
-	/// A week of daily periods: pools pay daily or weekly.
+	/// An upper bound; the report window bounds the lag further (a payout of the lagged
+	/// period must still be provable before the period's proofs close): with daily periods
+	/// and a two-day window, lag 0 or 1.
 	type MaxLag = ConstU32<7>;
 	/// Pool payouts to many miners reach tens of kilobytes: 64 KiB, as the relay's coinbases.
 	type MaxTransactionSize = ConstU32<65_536>;
