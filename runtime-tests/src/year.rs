@@ -909,7 +909,9 @@ impl Sim {
 		let sum: u128 = outcomes
 			.iter()
 			.map(|o| match o {
-				Some(PeriodOutcome::Final(output)) => output.hashrate.get(),
+				Some(PeriodOutcome::Final(output) | PeriodOutcome::Proven { output, .. }) => {
+					output.hashrate.get()
+				},
 				Some(PeriodOutcome::DefaultedByFacility) => 0,
 				None => panic!("backing as of {as_of:?} rests on a period not final"),
 			})
@@ -1077,7 +1079,7 @@ impl Sim {
 		};
 		let mut shared = false;
 		let (delivered, undelivered) = match outcome.expect("settled periods are final") {
-			PeriodOutcome::Final(output) => {
+			PeriodOutcome::Final(output) | PeriodOutcome::Proven { output, .. } => {
 				let h = big(output.hashrate.get());
 				// The facility's series share `h` pro rata to their tokenized weight when they
 				// tokenized more than it.

@@ -7,6 +7,7 @@
 use super::*;
 use crate::bitcoin::{hash_as_number, target_from_compact};
 use frame_support::{traits::EnsureOrigin, BoundedVec};
+use hashrate_primitives::bitcoin::transaction::benchmarking::{full_merkle_block, push_length};
 use polkadot_sdk::{frame_benchmarking::v2::*, frame_system::RawOrigin};
 
 /// Regtest's easiest target.
@@ -116,7 +117,7 @@ fn coinbase(size: u32) -> Vec<u8> {
 /// A block of `leaves` transactions (the first `txid`) and a `merkleblock` matching every
 /// one: the largest proof for its size (every inner node hashed).
 fn full_proof(txid: H256, leaves: u32, header_for: impl FnOnce(H256) -> RawHeader) -> Vec<u8> {
-	let mut level: Vec<H256> = (0..leaves)
+	let hashes: Vec<H256> = (0..leaves)
 		.map(|i| {
 			if i == 0 {
 				txid
@@ -125,49 +126,10 @@ fn full_proof(txid: H256, leaves: u32, header_for: impl FnOnce(H256) -> RawHeade
 			}
 		})
 		.collect();
-	let hashes = level.clone();
-	while level.len() > 1 {
-		level = level
-			.chunks(2)
-			.map(|pair| transaction::parent_hash(&pair[0], pair.get(1).unwrap_or(&pair[0])))
-			.collect();
-	}
-	let header = header_for(level[0]);
-	// Depth-first: every node is a parent of a match, every leaf a match.
-	let mut height = 0;
-	while (leaves + (1 << height) - 1) >> height > 1 {
-		height += 1;
-	}
-	let mut bits = 0usize;
-	fn count(total: u32, height: u32, pos: u32, bits: &mut usize) {
-		*bits += 1;
-		if height > 0 {
-			count(total, height - 1, pos * 2, bits);
-			if pos * 2 + 1 < (total + (1 << (height - 1)) - 1) >> (height - 1) {
-				count(total, height - 1, pos * 2 + 1, bits);
-			}
-		}
-	}
-	count(leaves, height, 0, &mut bits);
-	let mut proof = header.to_vec();
-	proof.extend_from_slice(&leaves.to_le_bytes());
-	push_length(&mut proof, hashes.len());
-	for hash in &hashes {
-		proof.extend_from_slice(hash.as_bytes());
-	}
-	let flag_bytes = bits.div_ceil(8);
-	push_length(&mut proof, flag_bytes);
-	proof.extend(core::iter::repeat_n(0xffu8, flag_bytes));
+	let (body, root) = full_merkle_block(&hashes);
+	let mut proof = header_for(root).to_vec();
+	proof.extend_from_slice(&body);
 	proof
-}
-
-fn push_length(out: &mut Vec<u8>, n: usize) {
-	if n < 0xfd {
-		out.push(n as u8);
-	} else {
-		out.push(0xfd);
-		out.extend_from_slice(&(n as u16).to_le_bytes());
-	}
 }
 
 #[benchmarks]

@@ -194,10 +194,9 @@ impl PowOracle for TestOracle {
 		let first = before.0.checked_sub(k)?;
 		let mut total = 0u128;
 		for index in first..before.0 {
-			total += match Self::final_outcome(facility, PeriodIndex(index))? {
-				PeriodOutcome::Final(output) => output.hashrate.get(),
-				PeriodOutcome::DefaultedByFacility => 0,
-			};
+			total += Self::final_outcome(facility, PeriodIndex(index))?
+				.output()
+				.map_or(0, |output| output.hashrate.get());
 		}
 		Some(Hashrate(total / u128::from(k)))
 	}

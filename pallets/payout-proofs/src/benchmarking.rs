@@ -11,7 +11,10 @@ use frame_support::{
 	weights::Weight,
 };
 use hashrate_primitives::{
-	bitcoin::transaction::{parent_hash, Transaction},
+	bitcoin::transaction::{
+		benchmarking::{full_merkle_block, push_length},
+		Transaction,
+	},
 	due::{DueAt, DueQueue},
 	FacilityInspect,
 };
@@ -19,15 +22,6 @@ use polkadot_sdk::{frame_benchmarking::v2::*, frame_system::RawOrigin};
 
 /// Leaves of the benchmark block; all matched by its proof.
 const LEAVES: u32 = 100;
-
-fn push_length(out: &mut Vec<u8>, n: usize) {
-	if n < 0xfd {
-		out.push(n as u8);
-	} else {
-		out.push(0xfd);
-		out.extend_from_slice(&(n as u16).to_le_bytes());
-	}
-}
 
 /// The P2WSH script of credited output `i`.
 fn paid_script(i: u32) -> Vec<u8> {
@@ -78,44 +72,15 @@ fn key(i: u32, prefix: u8) -> [u8; 33] {
 	key
 }
 
-/// A `merkleblock` of a block of [`LEAVES`] transactions, `txid` first, matching every leaf,
-/// and the block's Merkle root.
+/// A `merkleblock` of a block of [`LEAVES`] transactions, `txid` first, matching every leaf
+/// (its header zeroed, to be filled in once the block is mined), and the block's Merkle root.
 fn full_proof(txid: H256) -> (Vec<u8>, H256) {
 	let leaves: Vec<H256> =
 		(0..LEAVES).map(|i| if i == 0 { txid } else { H256::repeat_byte(i as u8) }).collect();
-	let mut level = leaves.clone();
-	while level.len() > 1 {
-		level = level
-			.chunks(2)
-			.map(|pair| parent_hash(&pair[0], pair.get(1).unwrap_or(&pair[0])))
-			.collect();
-	}
-	let mut height = 0;
-	while (LEAVES + (1 << height) - 1) >> height > 1 {
-		height += 1;
-	}
-	fn count(total: u32, height: u32, pos: u32, bits: &mut usize) {
-		*bits += 1;
-		if height > 0 {
-			count(total, height - 1, pos * 2, bits);
-			if pos * 2 + 1 < (total + (1 << (height - 1)) - 1) >> (height - 1) {
-				count(total, height - 1, pos * 2 + 1, bits);
-			}
-		}
-	}
-	let mut bits = 0usize;
-	count(LEAVES, height, 0, &mut bits);
-	// The header is filled in once the block is mined.
+	let (body, root) = full_merkle_block(&leaves);
 	let mut proof = vec![0u8; 80];
-	proof.extend_from_slice(&LEAVES.to_le_bytes());
-	push_length(&mut proof, leaves.len());
-	for leaf in &leaves {
-		proof.extend_from_slice(leaf.as_bytes());
-	}
-	let flag_bytes = bits.div_ceil(8);
-	push_length(&mut proof, flag_bytes);
-	proof.extend(core::iter::repeat_n(0xffu8, flag_bytes));
-	(proof, level[0])
+	proof.extend_from_slice(&body);
+	(proof, root)
 }
 
 #[benchmarks]

@@ -435,5 +435,21 @@ mod benchmarks {
 		assert!(Attestors::<T>::get().is_empty());
 	}
 
+	#[benchmark]
+	fn correct_by_proofs() {
+		// An output in attested mode that proofs show was twice the attestation, once its
+		// proofs closed: corrected and made final.
+		let (s, _) = finalized::<T>();
+		let attested = Outputs::<T>::get(s.facility, s.period).unwrap().output.sats.get();
+		T::Payouts::benchmark_prove(s.facility, s.period, Sats(attested.saturating_mul(2).max(1)));
+		let (_, end) = Pallet::<T>::bounds(s.period).unwrap();
+		let now = T::Time::now().as_secs().max(Pallet::<T>::window_close(end, false));
+		T::BenchmarkHelper::set_now(now);
+		let caller = funded::<T>("caller", 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), s.facility, s.period);
+		assert!(ProofBases::<T>::get(s.facility, s.period).is_some_and(|b| b.corrected));
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }

@@ -79,4 +79,7 @@ impl<W: WeightInfo, B: BitcoinNetworkSource> WeightInfo for WithBitcoin<W, B> {
 	fn resolve_dispute() -> Weight {
 		W::resolve_dispute()
 	}
+	fn correct_by_proofs() -> Weight {
+		W::correct_by_proofs()
+	}
 }

@@ -49,6 +49,13 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::close()
 			.saturating_add(T::OnPeriodFinal::weight())
 			.max(T::WeightInfo::close_to_governance())
+			.saturating_add(Self::proven_floor_weight())
+			// Counting misses back: each period's settings and proofs.
+			.saturating_add(
+				T::Payouts::read_weight()
+					.saturating_mul(2)
+					.saturating_mul(u64::from(T::MaxConsecutiveMisses::get())),
+			)
 	}
 
 	/// Weight of making one output final: what `make_final` is weighed at, or upholding an
@@ -57,6 +64,7 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::make_final()
 			.max(T::WeightInfo::resolve_dispute())
 			.saturating_add(T::OnPeriodFinal::weight())
+			.saturating_add(Self::proven_floor_weight())
 	}
 
 	/// When the chain next closes `facility`'s `period` whose round is `round`: at the

@@ -1,6 +1,7 @@
 //! The pallet's logic, shared by calls, genesis and the trait other pallets use.
 
 use crate::*;
+use frame_support::weights::Weight;
 use frame_support::{
 	ensure,
 	traits::{
@@ -9,7 +10,7 @@ use frame_support::{
 		Get,
 	},
 };
-use hashrate_primitives::{FacilityInspect, PeriodOutcome};
+use hashrate_primitives::{FacilityInspect, Hashrate, PeriodOutcome};
 use sp_runtime::{
 	traits::{Saturating, Zero},
 	DispatchError, DispatchResult,
@@ -317,6 +318,7 @@ impl<T: Config> Pallet<T> {
 		let old = PeriodIndex(old);
 		if Outputs::<T>::get(facility, old).is_some_and(|r| r.status == OutputStatus::Final) {
 			Outputs::<T>::remove(facility, old);
+			ProofBases::<T>::remove(facility, old);
 		}
 	}
 
@@ -670,7 +672,11 @@ impl<T: Config> Pallet<T> {
 		source: OutputSource,
 		report: Option<PeriodOutput>,
 	) {
-		let challenge_ends = Self::now().saturating_add(Timings::<T>::get().challenge_window);
+		let challenge_ends = Self::after_proofs(
+			facility,
+			period,
+			Self::now().saturating_add(Timings::<T>::get().challenge_window),
+		);
 		Rounds::<T>::remove(facility, period);
 		Self::mark_used(period);
 		Self::prune_output(facility, period);
@@ -708,7 +714,12 @@ impl<T: Config> Pallet<T> {
 					);
 					return Ok(());
 				}
-				Self::ensure_fixed(period)?;
+				let network = Self::ensure_fixed(period)?;
+				if Self::proven_mode(facility, period)
+					&& T::Payouts::proven(facility, period).get() > 0
+				{
+					return Self::finalize_from_proofs(facility, period, &network);
+				}
 				return Self::default_period(facility, period);
 			},
 		};
@@ -767,6 +778,10 @@ impl<T: Config> Pallet<T> {
 			return record.source == OutputSource::Defaulted;
 		}
 		if Rounds::<T>::get(facility, period).is_some_and(|round| round.report.is_some()) {
+			return false;
+		}
+		// Proven mode: proofs of the period finalize it when it closes.
+		if Self::proven_mode(facility, period) && T::Payouts::proven(facility, period).get() > 0 {
 			return false;
 		}
 		Self::bounds(period).is_ok_and(|(start, end)| {
@@ -881,19 +896,262 @@ impl<T: Config> Pallet<T> {
 				return Self::uphold(facility, period, record);
 			},
 		}
-		Self::finish(facility, period, record);
+		Self::finish(facility, period, record, None);
 		Ok(())
 	}
 
-	/// Marks `record` final, stores it and tells the hook.
-	fn finish(facility: FacilityId, period: PeriodIndex, mut record: OutputRecord) {
+	/// Marks `record` final, stores it and tells the hook. In proven mode its sats become
+	/// `max(attested, floor)` ([`proven_floor`]) first; `basis` is a correction by proofs
+	/// already applied.
+	fn finish(
+		facility: FacilityId,
+		period: PeriodIndex,
+		mut record: OutputRecord,
+		mut basis: Option<ProofBasis>,
+	) {
 		Self::unqueue_make_final(facility, period, &record.status);
+		if basis.is_none() && Self::proven_mode(facility, period) {
+			let (proven, floor) = Self::proven_floor_of(facility, period);
+			let attested = if record.source == OutputSource::ProvenWithoutReport {
+				Sats(0)
+			} else {
+				record.output.sats
+			};
+			if floor > attested.get() {
+				Self::deposit_event(Event::RaisedToProofs {
+					facility,
+					period,
+					attested,
+					proven: Sats(floor),
+				});
+			}
+			record.output.sats = Sats(attested.get().max(floor));
+			if record.source == OutputSource::ProvenWithoutReport {
+				record.output.hashrate =
+					Self::implied_by(facility, period, floor).unwrap_or(record.output.hashrate);
+			}
+			basis = Some(ProofBasis {
+				proven_mode: true,
+				attested,
+				proven,
+				floor: Sats(floor),
+				corrected: false,
+			});
+		}
 		record.status = OutputStatus::Final;
 		Outputs::<T>::insert(facility, period, record);
 		// Final: the evidence is no longer needed (the `Attested` events keep it).
 		Submissions::<T>::remove(facility, period);
 		Self::deposit_event(Event::MadeFinal { facility, period });
-		T::OnPeriodFinal::on_period_final(facility, period, &PeriodOutcome::Final(record.output));
+		let outcome = match basis {
+			Some(basis) => {
+				ProofBases::<T>::insert(facility, period, basis);
+				PeriodOutcome::Proven { output: record.output, proven: basis.floor }
+			},
+			None => PeriodOutcome::Final(record.output),
+		};
+		T::OnPeriodFinal::on_period_final(facility, period, &outcome);
+	}
+
+	/// Whether `facility` is in proven mode for `period` (its payout settings then).
+	pub(crate) fn proven_mode(facility: FacilityId, period: PeriodIndex) -> bool {
+		T::Payouts::settings(facility, period).proven_mode
+	}
+
+	/// `at`, or in proven mode the close of `period`'s report window if later: a
+	/// proven-mode output is not made final, nor a dispute of it resolved, before every
+	/// payout of the period could be proven.
+	fn after_proofs(facility: FacilityId, period: PeriodIndex, at: u64) -> u64 {
+		match Self::bounds(period) {
+			Ok((_, end)) if Self::proven_mode(facility, period) => {
+				at.max(Self::window_close(end, false))
+			},
+			_ => at,
+		}
+	}
+
+	/// The facility's capacity as registered (whatever its status).
+	fn capacity_of(facility: FacilityId) -> Option<Capacity> {
+		Some(Capacity {
+			hashrate: T::Facilities::hashrate_capacity(facility)?,
+			efficiency: T::Facilities::fleet_efficiency(facility)?,
+			power: T::Facilities::power_capacity(facility)?,
+		})
+	}
+
+	/// `facility`'s `period` as one period of a running sum: proven sats, counted sats, and
+	/// the physics bound (an unknown bound — no capacity or network data — allows nothing
+	/// beyond what the period counts).
+	fn sum_period(
+		facility: FacilityId,
+		period: PeriodIndex,
+		capacity: Option<&Capacity>,
+	) -> SumPeriod {
+		let proven = T::Payouts::proven(facility, period).get();
+		// A period still open counts what its facility reported, so the order in which periods
+		// are decided changes little.
+		let counted = match Outputs::<T>::get(facility, period) {
+			Some(record) => record.output.sats.get(),
+			None => Rounds::<T>::get(facility, period)
+				.and_then(|round| round.report)
+				.map_or(0, |report| report.output.sats.get()),
+		};
+		let bound = capacity
+			.zip(Self::bounds(period).ok())
+			.zip(Self::network_data_of(period))
+			.and_then(|((capacity, (start, end)), network)| {
+				max_sats(capacity, end.saturating_sub(start), &network, &Self::tolerances())
+			})
+			.unwrap_or(u128::from(counted));
+		SumPeriod { proven, counted, bound }
+	}
+
+	/// Sats proven for `facility`'s `period` and what of them its output counts at least:
+	/// [`proven_floor`] over [`Config::ProvenSumPeriods`] periods ending with `period`.
+	pub fn proven_floor_of(facility: FacilityId, period: PeriodIndex) -> (Sats, u64) {
+		let capacity = Self::capacity_of(facility);
+		let now = Self::sum_period(facility, period, capacity.as_ref());
+		let earlier: alloc::vec::Vec<SumPeriod> = (1..T::ProvenSumPeriods::get().max(1))
+			.filter_map(|back| period.0.checked_sub(back))
+			.map(|p| Self::sum_period(facility, PeriodIndex(p), capacity.as_ref()))
+			.collect();
+		(Sats(now.proven), proven_floor(&now, &earlier))
+	}
+
+	/// Weight of [`Self::proven_floor_of`] and the proven-mode check: the settings, the
+	/// capacity, and per period of the sum its proofs, output, round, schedule and network
+	/// data.
+	pub fn proven_floor_weight() -> Weight {
+		let periods = u64::from(T::ProvenSumPeriods::get().max(1));
+		let db = T::DbWeight::get();
+		T::Payouts::read_weight().saturating_add(db.reads(3)).saturating_add(
+			T::Payouts::read_weight().saturating_add(db.reads(4)).saturating_mul(periods),
+		)
+	}
+
+	/// The hashrate `sats` imply for `facility`'s `period` ([`implied_hashrate`]), if its
+	/// capacity and network data are known.
+	fn implied_by(facility: FacilityId, period: PeriodIndex, sats: u64) -> Option<Hashrate> {
+		let capacity = Self::capacity_of(facility)?;
+		let (start, end) = Self::bounds(period).ok()?;
+		let network = Self::network_data_of(period)?;
+		Some(implied_hashrate(sats, capacity.hashrate, end.saturating_sub(start), &network))
+	}
+
+	/// Proven mode, no report by the window's close, payouts proven: finalized from the
+	/// proofs (after the running sum) with the hashrate they imply.
+	fn finalize_from_proofs(
+		facility: FacilityId,
+		period: PeriodIndex,
+		network: &NetworkData,
+	) -> DispatchResult {
+		let capacity = Self::capacity_of(facility).ok_or(Error::<T>::UnknownFacility)?;
+		let (start, end) = Self::bounds(period)?;
+		let (_, floor) = Self::proven_floor_of(facility, period);
+		let output = PeriodOutput {
+			hashrate: implied_hashrate(
+				floor,
+				capacity.hashrate,
+				end.saturating_sub(start),
+				network,
+			),
+			sats: Sats(floor),
+			..Default::default()
+		};
+		Self::record_finalized(facility, period, output, OutputSource::ProvenWithoutReport, None);
+		Ok(())
+	}
+
+	pub(crate) fn do_correct_by_proofs(
+		facility: FacilityId,
+		period: PeriodIndex,
+	) -> DispatchResult {
+		let mut record = Outputs::<T>::get(facility, period).ok_or(Error::<T>::NotFinalized)?;
+		match record.status {
+			OutputStatus::Final => return Err(Error::<T>::AlreadyFinal.into()),
+			// Governance decides every value of a disputed output, proofs its evidence.
+			OutputStatus::Disputed { .. } => return Err(Error::<T>::DisputeOpen.into()),
+			OutputStatus::Finalized { .. } => {},
+		}
+		ensure!(!Self::proven_mode(facility, period), Error::<T>::InProvenMode);
+		let (_, end) = Self::bounds(period)?;
+		ensure!(Self::now() >= Self::window_close(end, false), Error::<T>::ProofWindowOpen);
+		let (proven, floor) = Self::proven_floor_of(facility, period);
+		let attested = record.output.sats;
+		ensure!(
+			floor > attested.get()
+				&& !within(
+					u128::from(floor),
+					u128::from(attested.get()),
+					T::AttestationTolerance::get()
+				),
+			Error::<T>::NotBeyondTolerance
+		);
+		Self::deposit_event(Event::CorrectedByProofs {
+			facility,
+			period,
+			attested,
+			proven: Sats(floor),
+		});
+		record.output.sats = Sats(floor);
+		let basis = ProofBasis {
+			proven_mode: false,
+			attested,
+			proven,
+			floor: Sats(floor),
+			corrected: true,
+		};
+		Self::finish(facility, period, record, Some(basis));
+		Ok(())
+	}
+
+	/// What `facility`'s `period` output rests on (the `output_basis` view function).
+	pub fn basis_of(facility: FacilityId, period: PeriodIndex) -> Option<OutputBasis> {
+		let record = Outputs::<T>::get(facility, period)?;
+		if record.source == OutputSource::Defaulted {
+			return None;
+		}
+		let is_final = record.status == OutputStatus::Final;
+		if let Some(basis) = ProofBases::<T>::get(facility, period) {
+			return Some(OutputBasis {
+				proven_mode: basis.proven_mode,
+				attested: basis.attested,
+				proven: basis.proven,
+				floor: basis.floor,
+				sats: record.output.sats,
+				corrected_by_proofs: basis.corrected,
+				is_final,
+			});
+		}
+		let (proven, floor) = Self::proven_floor_of(facility, period);
+		if is_final {
+			// Final on its attestation alone: no proof counted.
+			return Some(OutputBasis {
+				proven_mode: false,
+				attested: record.output.sats,
+				proven,
+				floor: Sats(0),
+				sats: record.output.sats,
+				corrected_by_proofs: false,
+				is_final,
+			});
+		}
+		let proven_mode = Self::proven_mode(facility, period);
+		let attested = if record.source == OutputSource::ProvenWithoutReport {
+			Sats(0)
+		} else {
+			record.output.sats
+		};
+		// Not final: in proven mode, what the proofs would make of it now.
+		Some(OutputBasis {
+			proven_mode,
+			attested,
+			proven,
+			floor: Sats(floor),
+			sats: if proven_mode { Sats(attested.get().max(floor)) } else { attested },
+			corrected_by_proofs: false,
+			is_final,
+		})
 	}
 
 	pub(crate) fn do_dispute(
@@ -914,7 +1172,11 @@ impl<T: Config> Pallet<T> {
 			T::Currency::hold(&HoldReason::DisputeDeposit.into(), who, deposit)
 				.map_err(|_| Error::<T>::DepositNotAffordable)?;
 		}
-		let resolve_by = Self::now().saturating_add(Timings::<T>::get().resolution_window);
+		let resolve_by = Self::after_proofs(
+			facility,
+			period,
+			Self::now().saturating_add(Timings::<T>::get().resolution_window),
+		);
 		Self::unqueue_make_final(facility, period, &record.status);
 		record.status = OutputStatus::Disputed { resolve_by };
 		Self::queue_make_final(facility, period, &record.status);
@@ -943,7 +1205,7 @@ impl<T: Config> Pallet<T> {
 			)?;
 		}
 		Self::deposit_event(Event::DisputeUpheld { facility, period });
-		Self::finish(facility, period, record);
+		Self::finish(facility, period, record, None);
 		Ok(())
 	}
 
@@ -954,6 +1216,11 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let mut record = Outputs::<T>::get(facility, period).ok_or(Error::<T>::NotDisputed)?;
 		ensure!(matches!(record.status, OutputStatus::Disputed { .. }), Error::<T>::NotDisputed);
+		// Proven mode: what the output counts is decided once every proof is in.
+		if Self::proven_mode(facility, period) {
+			let (_, end) = Self::bounds(period)?;
+			ensure!(Self::now() >= Self::window_close(end, false), Error::<T>::ProofWindowOpen);
+		}
 		let Some(corrected) = correction else { return Self::uphold(facility, period, record) };
 		if let Ok(capacity) = Self::reporting_capacity(facility) {
 			let (start, end) = Self::bounds(period)?;
@@ -988,8 +1255,12 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		record.output = PeriodOutput { evidence: record.output.evidence, ..corrected };
+		if record.source == OutputSource::ProvenWithoutReport {
+			// The corrected values stand as attested; proofs still raise them in proven mode.
+			record.source = OutputSource::GovernanceCorrection;
+		}
 		Self::deposit_event(Event::DisputeCorrected { facility, period, output: record.output });
-		Self::finish(facility, period, record);
+		Self::finish(facility, period, record, None);
 		Ok(())
 	}
 
@@ -1051,6 +1322,9 @@ impl<T: Config> Pallet<T> {
 	///   nothing else final; every extended round or round waiting for governance is queued
 	///   to be closed; every other open round is at or after the close sweep's cursor (which
 	///   exists only once the chain has started) or queued to be closed.
+	/// - **Proofs count as recorded.** Every kept proof basis belongs to a final output; its
+	///   floor is at most what was proven; the output's sats are the floor when corrected by
+	///   proofs, else the larger of the attested sats and the floor.
 	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::btree_map::BTreeMap;
@@ -1210,6 +1484,14 @@ impl<T: Config> Pallet<T> {
 			for (i, (feeder, _)) in feeds.iter().enumerate() {
 				ensure!(!feeds[..i].iter().any(|(f, _)| f == feeder), "feeder twice in a period");
 			}
+		}
+		for (facility, period, basis) in ProofBases::<T>::iter() {
+			let record =
+				Outputs::<T>::get(facility, period).ok_or("a proof basis without output")?;
+			ensure!(record.status == OutputStatus::Final, "a proof basis of an output not final");
+			ensure!(basis.floor <= basis.proven, "a proof floor above the proofs");
+			let sats = if basis.corrected { basis.floor } else { basis.attested.max(basis.floor) };
+			ensure!(record.output.sats == sats, "final sats differ from their proof basis");
 		}
 		Ok(())
 	}

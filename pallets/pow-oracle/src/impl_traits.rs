@@ -40,7 +40,10 @@ impl<T: Config> PowOracle for Pallet<T> {
 			(OutputStatus::Final, OutputSource::Defaulted) => {
 				Some(PeriodOutcome::DefaultedByFacility)
 			},
-			(OutputStatus::Final, _) => Some(PeriodOutcome::Final(record.output)),
+			(OutputStatus::Final, _) => Some(match ProofBases::<T>::get(facility, period) {
+				Some(basis) => PeriodOutcome::Proven { output: record.output, proven: basis.floor },
+				None => PeriodOutcome::Final(record.output),
+			}),
 			_ => None,
 		}
 	}
@@ -65,7 +68,9 @@ impl<T: Config> PowOracle for Pallet<T> {
 		let mut total: u128 = 0;
 		for index in first..before.0 {
 			let hashrate = match Self::final_outcome(facility, PeriodIndex(index))? {
-				PeriodOutcome::Final(output) => output.hashrate.get(),
+				PeriodOutcome::Final(output) | PeriodOutcome::Proven { output, .. } => {
+					output.hashrate.get()
+				},
 				PeriodOutcome::DefaultedByFacility => 0,
 			};
 			total = total.checked_add(hashrate)?;

@@ -76,6 +76,22 @@
 //! ([`Pallet::make_final`]); only final outputs leave this pallet, through [`PowOracle`] and
 //! the [`Config::OnPeriodFinal`] hook.
 //!
+//! ## Proven mode and proofs as evidence
+//!
+//! Bitcoin payouts proven to a facility's approved scripts ([`Config::Payouts`]) count
+//! towards its output. In **proven mode** (the facility's payout settings, approved by
+//! governance) a period's final sats are `max(attested, floor)` where the floor is what the
+//! period's proofs count after a running sum over [`Config::ProvenSumPeriods`] periods
+//! ([`proven_floor`]): a lumpy payout counts in the period it is attributed to, once, within
+//! the window's physics bound. The floor is applied when the output becomes final, which in
+//! proven mode is never before the period's proofs close (its report window's end); a dispute
+//! is resolved only after that too. A proven-mode period without a report but with proofs is
+//! finalized from the proofs ([`OutputSource::ProvenWithoutReport`]); with neither, it
+//! defaults. In **attested mode**, [`Pallet::correct_by_proofs`] corrects an output whose
+//! proofs exceed it beyond [`Config::AttestationTolerance`] — no vote, no slashing. Final
+//! outputs that rest on proofs leave as [`PeriodOutcome::Proven`] and keep their basis in
+//! [`ProofBases`] ([`Pallet::output_basis`]).
+//!
 //! ## The chain drives itself
 //!
 //! Nobody has to call `close` or `make_final`: `on_idle` does, with the weight a block left
@@ -104,6 +120,8 @@ mod impl_traits;
 pub mod migrations;
 #[cfg(test)]
 mod mock;
+#[cfg(test)]
+mod proven_tests;
 pub mod runtime_api;
 #[cfg(test)]
 mod soundness_tests;
@@ -118,7 +136,8 @@ pub use weights::WeightInfo;
 
 use hashrate_primitives::{
 	due::DueAt, BitcoinNetworkSource, FacilityControl, FacilityId, NetworkData, OnPeriodFinal,
-	PerMill, PeriodIndex, PeriodOutput, PowOracle, RelayedNetworkData, SettlementLimits,
+	PerMill, PeriodIndex, PeriodOutput, PowOracle, ProvenPayouts, RelayedNetworkData, Sats,
+	SettlementLimits,
 };
 use polkadot_sdk::{
 	frame_support::{self, traits::fungible},
@@ -184,6 +203,14 @@ pub mod pallet {
 		/// Whether the windows and period length leave a settlement backlog the pallet paying
 		/// holders can keep: `set_timing` and `set_period_length` refuse what does not fit.
 		type SettlementLimits: SettlementLimits;
+		/// Bitcoin payouts proven to facilities' approved scripts, per period, and each
+		/// facility's payout settings (lag, proven mode).
+		type Payouts: ProvenPayouts;
+		/// Periods of a proven-mode running sum ([`proven_floor`]): the period decided and
+		/// the ones before it (at least 1, at most [`Config::OutputHistory`] and
+		/// [`Config::NetworkHistory`]).
+		#[pallet::constant]
+		type ProvenSumPeriods: Get<u32>;
 		/// Manages feeders and attestors, sets the period length, finalizes without quorum.
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 		/// Derives the pot account that holds unpaid attestation fees.
@@ -387,6 +414,12 @@ pub mod pallet {
 	/// set at the chain's first block to the first period every facility owes.
 	#[pallet::storage]
 	pub type CloseCursor<T: Config> = StorageValue<_, (PeriodIndex, FacilityId), OptionQuery>;
+
+	/// What a final output's sats rested on, for periods in proven mode and outputs corrected
+	/// by proofs; pruned with the output.
+	#[pallet::storage]
+	pub type ProofBases<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, FacilityId, Twox64Concat, PeriodIndex, ProofBasis>;
 
 	/// Events of this pallet.
 	#[pallet::event]
@@ -610,6 +643,29 @@ pub mod pallet {
 			/// The period.
 			period: PeriodIndex,
 		},
+		/// Proven mode: proofs showed more than was attested; the output counts the proofs.
+		RaisedToProofs {
+			/// The facility.
+			facility: FacilityId,
+			/// The period.
+			period: PeriodIndex,
+			/// Sats attested (or set by governance).
+			attested: Sats,
+			/// Sats the output counts now: the proofs after the running sum.
+			proven: Sats,
+		},
+		/// Attested mode: proofs showed more than was attested, beyond tolerance; the output
+		/// was corrected to them (no slashing).
+		CorrectedByProofs {
+			/// The facility.
+			facility: FacilityId,
+			/// The period.
+			period: PeriodIndex,
+			/// Sats attested.
+			attested: Sats,
+			/// Sats the output counts now: the proofs after the running sum.
+			proven: Sats,
+		},
 	}
 
 	/// Errors of this pallet.
@@ -717,6 +773,12 @@ pub mod pallet {
 		/// With these windows or this period length, more periods could wait for settlement
 		/// than holders' records keep (see [`SettlementLimits`]).
 		BacklogTooLong,
+		/// Payouts of the period may still be proven (until its report window closes).
+		ProofWindowOpen,
+		/// The facility is in proven mode for the period: proofs count by themselves.
+		InProvenMode,
+		/// The proofs do not show more than was attested beyond the attestation tolerance.
+		NotBeyondTolerance,
 	}
 
 	impl<T: Config> From<Implausible> for Error<T> {
@@ -877,6 +939,11 @@ pub mod pallet {
 				T::OutputHistory::get() >= T::MaxConsecutiveMisses::get(),
 				"outputs of the periods suspension counts back over are kept"
 			);
+			let sum = T::ProvenSumPeriods::get();
+			assert!(
+				sum >= 1 && sum <= T::OutputHistory::get() && sum <= T::NetworkHistory::get(),
+				"a proven-mode running sum covers kept outputs and network data"
+			);
 			assert!(T::MinFeeds::get() <= T::MaxFeeders::get(), "MinFeeds must be reachable");
 			assert!(T::MaxPoolFee::get() <= 1_000, "MaxPoolFee is per-mill");
 			// Fee shares are paid out of the pot account, which must never be left holding
@@ -928,6 +995,14 @@ pub mod pallet {
 			output: PeriodOutput,
 		) -> Result<PhysicsVerdict, OracleQueryError> {
 			Self::verdict(facility, period, &output)
+		}
+
+		/// What `facility`'s `period` output rests on: proofs of Bitcoin payouts, attestation,
+		/// or both — kept once final; before that, what proofs show so far (the floor
+		/// applies when the output becomes final). `None` while the period has no output, or
+		/// when it defaulted.
+		pub fn output_basis(facility: FacilityId, period: PeriodIndex) -> Option<OutputBasis> {
+			Self::basis_of(facility, period)
 		}
 	}
 
@@ -1140,7 +1215,8 @@ pub mod pallet {
 
 		/// Close `facility`'s `period`: once its network data is fixed, finalize a complete
 		/// round (reported, every eligible attestor attested) at once; after its window,
-		/// finalize with a majority of the eligible attestors; without a report, default it;
+		/// finalize with a majority of the eligible attestors; without a report, default it (in
+		/// proven mode with payouts proven for the period, finalize it from the proofs);
 		/// short of quorum, extend the window once, then hand it to governance; a round that
 		/// waited for governance longer than the resolution window finalizes from its report
 		/// with sats at most the network expectation. Anyone may call it; the chain closes
@@ -1153,11 +1229,7 @@ pub mod pallet {
 		/// - Events: `Finalized` (+ payouts), `Defaulted`, `WindowExtended` or
 		///   `AwaitingGovernance` (+ strikes).
 		#[pallet::call_index(8)]
-		#[pallet::weight(
-			T::WeightInfo::close()
-				.saturating_add(T::OnPeriodFinal::weight())
-				.max(T::WeightInfo::close_to_governance())
-		)]
+		#[pallet::weight(Pallet::<T>::close_weight())]
 		pub fn close(
 			origin: OriginFor<T>,
 			facility: FacilityId,
@@ -1190,11 +1262,15 @@ pub mod pallet {
 		/// [`Config::OnPeriodFinal`]. Anyone may call it; the chain does it by itself in
 		/// `on_idle` (this is the fallback).
 		///
+		/// In proven mode the output's sats become `max(attested, floor)` first
+		/// ([`proven_floor`]); its challenge window never ends before its proofs close.
+		///
 		/// - Origin: signed (anyone).
 		/// - Errors: `NotFinalized`, `AlreadyFinal`, `ChallengeWindowOpen`, `DisputeOpen`.
-		/// - Events: `DisputeUpheld` (expired dispute), `MadeFinal`.
+		/// - Events: `DisputeUpheld` (expired dispute), `RaisedToProofs` (proven mode),
+		///   `MadeFinal`.
 		#[pallet::call_index(10)]
-		#[pallet::weight(T::WeightInfo::make_final().saturating_add(T::OnPeriodFinal::weight()))]
+		#[pallet::weight(Pallet::<T>::make_final_weight())]
 		pub fn make_final(
 			origin: OriginFor<T>,
 			facility: FacilityId,
@@ -1214,6 +1290,7 @@ pub mod pallet {
 		///   `ChallengeWindowClosed`, `DepositNotAffordable`.
 		/// - Events: `Disputed`.
 		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::dispute().saturating_add(T::Payouts::read_weight()))]
 		pub fn dispute(
 			origin: OriginFor<T>,
 			facility: FacilityId,
@@ -1238,13 +1315,19 @@ pub mod pallet {
 		/// [`Config::AttestationTolerance`] lose [`Config::AttestorSlash`] of their bond and
 		/// leave the set). The output is final either way.
 		///
+		/// In proven mode, only once the period's proofs closed; the floor of the proofs then
+		/// applies to the values that stand.
+		///
 		/// - Origin: [`Config::GovernanceOrigin`].
-		/// - Errors: `NotDisputed`, the physics checks of the corrected values.
+		/// - Errors: `NotDisputed`, `ProofWindowOpen`, `NoSchedule`, the physics checks of the
+		///   corrected values.
 		/// - Events: `DisputeUpheld` or `DisputeCorrected` (+ `FacilitySlashed`,
-		///   `AttestorSlashed`, `AttestorRemoved`), `MadeFinal`.
+		///   `AttestorSlashed`, `AttestorRemoved`), `RaisedToProofs`, `MadeFinal`.
 		#[pallet::call_index(12)]
 		#[pallet::weight(
-			T::WeightInfo::resolve_dispute().saturating_add(T::OnPeriodFinal::weight())
+			T::WeightInfo::resolve_dispute()
+				.saturating_add(T::OnPeriodFinal::weight())
+				.saturating_add(Pallet::<T>::proven_floor_weight())
 		)]
 		pub fn resolve_dispute(
 			origin: OriginFor<T>,
@@ -1254,6 +1337,36 @@ pub mod pallet {
 		) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			Self::do_resolve_dispute(facility, period, correction)
+		}
+
+		/// Correct a finalized (or disputed) output of a facility in attested mode to what
+		/// Bitcoin shows: when the payouts proven to its approved scripts and attributed to
+		/// the period — after the running sum over [`Config::ProvenSumPeriods`], so a payout
+		/// an earlier period already counted does not count twice, within the physics bound
+		/// of the window — exceed the output's sats beyond [`Config::AttestationTolerance`].
+		/// No vote and no slashing (proofs showing less than attested prove nothing). The
+		/// output is final at once. Allowed once the period's payouts can no longer be proven
+		/// (its report window closed) and within its challenge window; a disputed output is
+		/// governance's to decide (the proofs are its evidence). Free when it corrects.
+		///
+		/// - Origin: signed (anyone).
+		/// - Errors: `NotFinalized`, `AlreadyFinal`, `DisputeOpen`, `InProvenMode`,
+		///   `NoSchedule`, `ProofWindowOpen`, `NotBeyondTolerance`.
+		/// - Events: `CorrectedByProofs`, `MadeFinal`.
+		#[pallet::call_index(16)]
+		#[pallet::weight(
+			T::WeightInfo::correct_by_proofs()
+				.saturating_add(Pallet::<T>::proven_floor_weight())
+				.saturating_add(T::OnPeriodFinal::weight())
+		)]
+		pub fn correct_by_proofs(
+			origin: OriginFor<T>,
+			facility: FacilityId,
+			period: PeriodIndex,
+		) -> DispatchResultWithPostInfo {
+			ensure_signed(origin)?;
+			Self::do_correct_by_proofs(facility, period)?;
+			Ok(Pays::No.into())
 		}
 	}
 

@@ -129,6 +129,8 @@ impl Config for Test {
 	type Bitcoin = MockRelay;
 	type OnPeriodFinal = RecordFinal;
 	type SettlementLimits = MockSettlementLimits;
+	type Payouts = MockPayouts;
+	type ProvenSumPeriods = ConstU32<PROVEN_SUM_PERIODS>;
 	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
 	type PalletId = OraclePalletId;
 	type TreasuryAccount = Treasury;
@@ -162,6 +164,48 @@ impl crate::BenchmarkHelper for MockClock {
 	fn set_now(secs: u64) {
 		set_now(secs);
 	}
+}
+
+/// Periods of the mock's proven-mode running sum.
+pub const PROVEN_SUM_PERIODS: u32 = 3;
+
+std::thread_local! {
+	/// Proven sats per facility and period.
+	pub static PROVEN: core::cell::RefCell<std::collections::BTreeMap<(FacilityId, PeriodIndex), u64>> =
+		const { core::cell::RefCell::new(std::collections::BTreeMap::new()) };
+	/// The first period of each facility in proven mode.
+	pub static PROVEN_MODE_FROM: core::cell::RefCell<std::collections::BTreeMap<FacilityId, PeriodIndex>> =
+		const { core::cell::RefCell::new(std::collections::BTreeMap::new()) };
+}
+
+/// Payout proofs as the tests set them: [`prove`], [`proven_mode_from`].
+pub struct MockPayouts;
+impl hashrate_primitives::ProvenPayouts for MockPayouts {
+	fn proven(facility: FacilityId, period: PeriodIndex) -> Sats {
+		Sats(PROVEN.with(|p| p.borrow().get(&(facility, period)).copied().unwrap_or(0)))
+	}
+	fn settings(facility: FacilityId, period: PeriodIndex) -> hashrate_primitives::PayoutSettings {
+		let proven_mode = PROVEN_MODE_FROM
+			.with(|m| m.borrow().get(&facility).is_some_and(|from| period >= *from));
+		hashrate_primitives::PayoutSettings { lag: 1, proven_mode }
+	}
+	fn read_weight() -> Weight {
+		Weight::from_parts(1_000, 0)
+	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_prove(facility: FacilityId, period: PeriodIndex, sats: Sats) {
+		prove(facility, period, sats.get());
+	}
+}
+
+/// `sats` more proven paid to `facility` and attributed to `period`.
+pub fn prove(facility: FacilityId, period: PeriodIndex, sats: u64) {
+	PROVEN.with(|p| *p.borrow_mut().entry((facility, period)).or_default() += sats);
+}
+
+/// `facility` is in proven mode from `period` on.
+pub fn proven_mode_from(facility: FacilityId, period: PeriodIndex) {
+	PROVEN_MODE_FROM.with(|m| m.borrow_mut().insert(facility, period));
 }
 
 std::thread_local! {
@@ -283,6 +327,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		CloseCursor::<Test>::put((P0, FacilityId(0)));
 		set_now(T0);
 		FINAL.with(|f| f.borrow_mut().clear());
+		PROVEN.with(|p| p.borrow_mut().clear());
+		PROVEN_MODE_FROM.with(|m| m.borrow_mut().clear());
 		assert_ok!(Facilities::register(RuntimeOrigin::signed(OPERATOR), site(), profile()));
 		assert_ok!(Facilities::approve(RuntimeOrigin::root(), FACILITY));
 		assert_ok!(Facilities::add_reporter(RuntimeOrigin::signed(OPERATOR), FACILITY, REPORTER));

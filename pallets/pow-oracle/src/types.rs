@@ -760,6 +760,13 @@ pub enum OutputSource {
 	/// Reported, without quorum, and governance did not decide within the resolution
 	/// window: the report with sats at most the network expectation (flagged unverified).
 	ExpiredFromReport,
+	/// Proven mode, not reported by the window's close, but payouts were proven for the
+	/// period: the proven sats (after the running sum), with the hashrate whose network
+	/// expectation they are (at most the registered capacity); no energy, uptime or pool fee.
+	ProvenWithoutReport,
+	/// An output finalized from proofs alone ([`OutputSource::ProvenWithoutReport`]) that
+	/// governance corrected on a dispute: its values stand as attested.
+	GovernanceCorrection,
 }
 
 /// A facility-period's finalized output.
@@ -784,4 +791,138 @@ pub struct OutputRecord {
 	pub status: OutputStatus,
 	/// The facility's own report, kept to judge it if the output is corrected.
 	pub report: Option<PeriodOutput>,
+}
+
+/// One period of a proven-mode running sum ([`proven_floor`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct SumPeriod {
+	/// Sats proven paid and attributed to the period.
+	pub proven: u64,
+	/// Sats the period's output counts now (finalized or final; 0 while it has none). Unused
+	/// for the period being decided.
+	pub counted: u64,
+	/// The most sats the period's physics allow: the network expectation of the registered
+	/// capacity plus tolerance, without pool fee, plus pool luck.
+	pub bound: u128,
+}
+
+/// The proven sats a period's output counts at least (its floor), from the running sum over
+/// `earlier` periods (oldest first, at most `Config::ProvenSumPeriods - 1`) and the period
+/// `now` itself:
+///
+/// `floor = min(proven_now, Σ proven - Σ counted_earlier, Σ bound - Σ counted_earlier)`
+/// (each difference at least 0), sums over the window including `now`.
+///
+/// A single period's payouts are lumpy (a pool pays two days at once, luck): the window lets
+/// a payout carry over to the period it landed in, while what earlier periods already counted
+/// is not counted twice, and the physics bound holds for the window, not for each period.
+/// The floor is the largest value that is at most the period's own proofs and keeps the
+/// window's counted sats within both what was proven and what physics allow (unless
+/// attestation alone already counted more).
+pub fn proven_floor(now: &SumPeriod, earlier: &[SumPeriod]) -> u64 {
+	let proven = earlier.iter().fold(u128::from(now.proven), |sum, p| sum + u128::from(p.proven));
+	let bound = earlier.iter().fold(now.bound, |sum, p| sum.saturating_add(p.bound));
+	let counted = earlier.iter().fold(0u128, |sum, p| sum + u128::from(p.counted));
+	let floor = u128::from(now.proven)
+		.min(proven.saturating_sub(counted))
+		.min(bound.saturating_sub(counted));
+	// At most `now.proven`, a u64.
+	u64::try_from(floor).unwrap_or(now.proven)
+}
+
+/// The most sats a `seconds`-long period of a facility with `capacity` can earn under
+/// `network`: the network expectation of its hashrate capacity plus tolerance, without pool
+/// fee, plus pool luck — [`check_output`]'s sats bound at its highest.
+pub fn max_sats(
+	capacity: &Capacity,
+	seconds: u64,
+	network: &NetworkData,
+	tolerances: &Tolerances,
+) -> Option<u128> {
+	let hashrate = Hashrate(plus(capacity.hashrate.get(), tolerances.hashrate_over_capacity));
+	let expected = expected_net_sats(hashrate, seconds, network, 0)?;
+	Some(plus(u128::from(expected.get()), tolerances.pool_luck))
+}
+
+/// The hashrate whose network expectation over `seconds` (without pool fee) is `sats`, at
+/// most `capacity` — what a period finalized from proofs alone ([`OutputSource::ProvenWithoutReport`])
+/// records as its hashrate. Rounded down.
+pub fn implied_hashrate(
+	sats: u64,
+	capacity: Hashrate,
+	seconds: u64,
+	network: &NetworkData,
+) -> Hashrate {
+	let Some(at_capacity) = expected_net_sats(capacity, seconds, network, 0) else {
+		return capacity;
+	};
+	if at_capacity.get() == 0 || sats >= at_capacity.get() {
+		return capacity;
+	}
+	let implied =
+		U256::from(capacity.get()).saturating_mul(U256::from(sats)) / U256::from(at_capacity.get());
+	// Less than `capacity` (sats < at_capacity).
+	Hashrate(u128::try_from(implied).unwrap_or(capacity.get()))
+}
+
+/// What a facility-period's final sats rest on: proofs of Bitcoin payouts, attestation, or
+/// both (the oracle's `output_basis` view function; the yield pallet's period reports carry
+/// the proven part).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
+pub struct OutputBasis {
+	/// The facility was in proven mode for the period.
+	pub proven_mode: bool,
+	/// Sats attested (or set by governance); 0 for a period finalized from proofs alone.
+	pub attested: Sats,
+	/// Sats proven paid to the facility's scripts and attributed to the period.
+	pub proven: Sats,
+	/// Of those, what the running sum counts ([`proven_floor`]).
+	pub floor: Sats,
+	/// The output's sats: `max(attested, floor)` in proven mode or after a correction by
+	/// proofs, else `attested`.
+	pub sats: Sats,
+	/// In attested mode: the output was corrected to the proofs ([`crate::Pallet::correct_by_proofs`]).
+	pub corrected_by_proofs: bool,
+	/// Final: no proof, dispute or correction changes it any more.
+	pub is_final: bool,
+}
+
+/// What a proven-mode or proof-corrected period's final sats rested on, kept with its output.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct ProofBasis {
+	/// The facility was in proven mode for the period (else: corrected by proofs).
+	pub proven_mode: bool,
+	/// Sats attested (or set by governance) before proofs raised them.
+	pub attested: Sats,
+	/// Sats proven and attributed to the period.
+	pub proven: Sats,
+	/// What the running sum counted of them.
+	pub floor: Sats,
+	/// In attested mode, corrected by `correct_by_proofs`.
+	pub corrected: bool,
 }

@@ -82,6 +82,24 @@ pub enum PeriodOutcome {
 	Final(PeriodOutput),
 	/// The facility did not report by the window's close: it owes the network expectation.
 	DefaultedByFacility,
+	/// Final output whose sats count Bitcoin payouts proven to the facility's scripts:
+	/// proven mode (`max(attested, proven)`), or corrected to the proofs.
+	Proven {
+		/// The final values.
+		output: PeriodOutput,
+		/// Of `output.sats`, what the proofs show (the rest rests on attestation).
+		proven: Sats,
+	},
+}
+
+impl PeriodOutcome {
+	/// The final output, `None` for a defaulted period.
+	pub fn output(&self) -> Option<&PeriodOutput> {
+		match self {
+			PeriodOutcome::Final(output) | PeriodOutcome::Proven { output, .. } => Some(output),
+			PeriodOutcome::DefaultedByFacility => None,
+		}
+	}
 }
 
 /// Read access to periods, network data and final outputs.

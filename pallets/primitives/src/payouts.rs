@@ -45,6 +45,9 @@ pub trait ProvenPayouts {
 	fn settings(facility: FacilityId, period: PeriodIndex) -> PayoutSettings;
 	/// Weight of one [`Self::proven`] or [`Self::settings`] call.
 	fn read_weight() -> Weight;
+	/// Record `sats` more proven for `facility`'s `period`, for other pallets' benchmarks.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_prove(facility: FacilityId, period: PeriodIndex, sats: Sats);
 }
 
 /// No proofs: nothing proven, default settings.
@@ -58,4 +61,6 @@ impl ProvenPayouts for () {
 	fn read_weight() -> Weight {
 		Weight::zero()
 	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_prove(_: FacilityId, _: PeriodIndex, _: Sats) {}
 }

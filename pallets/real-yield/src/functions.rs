@@ -545,6 +545,11 @@ impl<T: Config> Pallet<T> {
 				hashrate: output.hashrate,
 				sats: u128::from(output.sats.get()),
 			},
+			PeriodOutcome::Proven { output, proven } => FinalOutput::Proven {
+				hashrate: output.hashrate,
+				sats: u128::from(output.sats.get()),
+				proven: u128::from(proven.get()),
+			},
 			PeriodOutcome::DefaultedByFacility => FinalOutput::Defaulted,
 		};
 		let deadline = at.saturating_add(Rules::<T>::get().payment_window);
@@ -632,8 +637,8 @@ impl<T: Config> Pallet<T> {
 			.ok_or(Error::<T>::Overflow)?;
 			Ok(u128::from(sats.get()))
 		};
-		let (delivered, undelivered) = match fixed.output {
-			FinalOutput::Reported { hashrate, sats } => {
+		let (delivered, undelivered) = match fixed.output.hashrate_and_sats() {
+			Some((hashrate, sats)) => {
 				let hashrate = hashrate.get();
 				// The series' share of the final hashrate: all of it, unless the facility's
 				// series together tokenized more, then pro rata to their tokenized weight.
@@ -659,7 +664,7 @@ impl<T: Config> Pallet<T> {
 				};
 				(delivered, expected(tokenized.saturating_sub(delivered_hashrate))?)
 			},
-			FinalOutput::Defaulted => (0, expected(tokenized)?),
+			None => (0, expected(tokenized)?),
 		};
 		// Costs: sats per TH/s per day x T (milli) x seconds / (1000 x 86,400), rounded down.
 		let cost = to_u128(
@@ -1347,10 +1352,7 @@ impl<T: Config> Pallet<T> {
 			.checked_sub(1)
 			.filter(|last_settled| *last_settled >= economics.first_period.0)
 			.and_then(|last_settled| PeriodYields::<T>::get(series, PeriodIndex(last_settled)))
-			.map(|record| match record.output {
-				FinalOutput::Reported { hashrate, .. } => hashrate,
-				FinalOutput::Defaulted => Hashrate(0),
-			});
+			.map(|record| record.output.hashrate_and_sats().map_or(Hashrate(0), |(h, _)| h));
 		Some(SeriesReport {
 			series,
 			economics,

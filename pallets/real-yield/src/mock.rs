@@ -344,6 +344,18 @@ pub fn finalize(period: PeriodIndex, hashrate: u128, sats: u64) {
 	announce(period, PeriodOutcome::Final(output));
 }
 
+/// The oracle makes the facility's `period` final in proven mode: `sats` final, of which
+/// `proven` shown by Bitcoin payouts.
+pub fn finalize_proven(period: PeriodIndex, hashrate: u128, sats: u64, proven: u64) {
+	let output = PeriodOutput {
+		hashrate: Hashrate(hashrate),
+		sats: Sats(sats),
+		uptime: 1_000,
+		..Default::default()
+	};
+	announce(period, PeriodOutcome::Proven { output, proven: Sats(proven) });
+}
+
 /// The oracle defaults the facility's `period` (no report) and announces it.
 pub fn finalize_defaulted(period: PeriodIndex) {
 	announce(period, PeriodOutcome::DefaultedByFacility);

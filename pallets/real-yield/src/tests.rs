@@ -178,6 +178,31 @@ fn over_delivery_pays_the_tokenized_share_rounded_up() {
 }
 
 #[test]
+fn a_proven_period_settles_like_a_reported_one_and_shows_the_proven_part() {
+	run(|| {
+		alice_holds_100();
+		set_now(start(next(FIRST)) + 1);
+		// 60 PH/s delivered of 100 tokenized; 600,000 sat final, 550,000 of them proven.
+		finalize_proven(FIRST, 60 * HASHRATE_PER_TOKEN, 600_000, 550_000);
+		let owed = 600_000 + expected(40 * HASHRATE_PER_TOKEN);
+		assert_ok!(RealYield::deposit(signed(OPERATOR), SERIES, FIRST, owed));
+		let r = record(FIRST);
+		assert_eq!(
+			r.output,
+			FinalOutput::Proven {
+				hashrate: Hashrate(60 * HASHRATE_PER_TOKEN),
+				sats: 600_000,
+				proven: 550_000
+			}
+		);
+		assert_eq!((r.delivered, r.undelivered), (600_000, expected(40 * HASHRATE_PER_TOKEN)));
+		assert_eq!(r.paid, owed);
+		let report = RealYield::period_report(SERIES, FIRST).unwrap();
+		assert_eq!(report.output, r.output);
+	});
+}
+
+#[test]
 fn an_unreported_period_owes_the_network_expectation() {
 	run(|| {
 		alice_holds_100();

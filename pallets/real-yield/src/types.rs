@@ -72,6 +72,27 @@ pub enum FinalOutput {
 	},
 	/// The facility did not report: it owes the network expectation of its tokenized hashrate.
 	Defaulted,
+	/// Output whose sats count Bitcoin payouts proven to the facility's approved scripts
+	/// (proven mode, or corrected to the proofs); settles as [`FinalOutput::Reported`].
+	Proven {
+		/// Final average hashrate `H`.
+		hashrate: Hashrate,
+		/// Final sats `S`.
+		sats: PayoutBalance,
+		/// Of `S`, the sats proven on Bitcoin (the rest rests on attestation).
+		proven: PayoutBalance,
+	},
+}
+
+impl FinalOutput {
+	/// Final hashrate and sats, `None` when defaulted.
+	pub fn hashrate_and_sats(&self) -> Option<(Hashrate, PayoutBalance)> {
+		match *self {
+			FinalOutput::Reported { hashrate, sats }
+			| FinalOutput::Proven { hashrate, sats, .. } => Some((hashrate, sats)),
+			FinalOutput::Defaulted => None,
+		}
+	}
 }
 
 /// A series' obligation for one period: inputs, result, payments and settlement.

@@ -60,6 +60,11 @@ impl pallet_pow_oracle::Config for Runtime {
 	type OnPeriodFinal = (HashrateTokens, RealYield);
 	/// The yield pallet's records must keep every period that can wait for settlement.
 	type SettlementLimits = RealYield;
+	/// Payouts proven on Bitcoin: proven mode's floor and corrections by proofs.
+	type Payouts = PayoutProofs;
+	/// A week of UTC days: pools pay daily or every few days, so a payout lands within the
+	/// week whose physics bound it must fit.
+	type ProvenSumPeriods = ConstU32<7>;
 	type GovernanceOrigin = EnsureRoot<AccountId>;
 	type PalletId = OraclePalletId;
 	type TreasuryAccount = TreasuryAccount;

@@ -487,6 +487,63 @@ fn last_push(script: &[u8]) -> Option<&[u8]> {
 	last
 }
 
+/// Builders of the largest proofs, for benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmarking {
+	use super::parent_hash;
+	use alloc::vec::Vec;
+	use polkadot_sdk::sp_core::H256;
+
+	/// Appends Bitcoin's compact size of `n` (`n` < 65,536).
+	pub fn push_length(out: &mut Vec<u8>, n: usize) {
+		if n < 0xfd {
+			out.push(n as u8);
+		} else {
+			out.push(0xfd);
+			out.extend_from_slice(&(n as u16).to_le_bytes());
+		}
+	}
+
+	/// A `merkleblock` of a block whose transactions are `leaves` (at most 65,535), matching
+	/// every one — the largest proof for its size, every inner node hashed — without its
+	/// 80-byte header (which commits to the root), and the block's Merkle root.
+	pub fn full_merkle_block(leaves: &[H256]) -> (Vec<u8>, H256) {
+		let total = leaves.len() as u32;
+		let mut level = leaves.to_vec();
+		while level.len() > 1 {
+			level = level
+				.chunks(2)
+				.map(|pair| parent_hash(&pair[0], pair.get(1).unwrap_or(&pair[0])))
+				.collect();
+		}
+		// Depth-first: every node is a parent of a match, every leaf a match.
+		let mut height = 0;
+		while (total + (1 << height) - 1) >> height > 1 {
+			height += 1;
+		}
+		fn count(total: u32, height: u32, pos: u32, bits: &mut usize) {
+			*bits += 1;
+			if height > 0 {
+				count(total, height - 1, pos * 2, bits);
+				if pos * 2 + 1 < (total + (1 << (height - 1)) - 1) >> (height - 1) {
+					count(total, height - 1, pos * 2 + 1, bits);
+				}
+			}
+		}
+		let mut bits = 0usize;
+		count(total, height, 0, &mut bits);
+		let mut body = total.to_le_bytes().to_vec();
+		push_length(&mut body, leaves.len());
+		for leaf in leaves {
+			body.extend_from_slice(leaf.as_bytes());
+		}
+		let flag_bytes = bits.div_ceil(8);
+		push_length(&mut body, flag_bytes);
+		body.extend(core::iter::repeat_n(0xffu8, flag_bytes));
+		(body, level.first().copied().unwrap_or_default())
+	}
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
