@@ -7,6 +7,8 @@
 //! - `deposit`: pays a series' next unsettled period exactly what it owes (`--watch`: every
 //!   period).
 //! - `watch`: the facility's daemon ([`watch`]).
+//! - `relay`: keeps the chain's Bitcoin relay current ([`relay`]).
+//! - `prove`: proves a facility's Bitcoin payouts to its approved scripts ([`prove`]).
 //! - `compute`: the offline part of `report`, for checking files.
 //!
 //! Keys come from `--key-file` or `$HASHRATE_AGENT_SURI`, never from the command line.
@@ -16,6 +18,7 @@
 mod chain;
 mod keys;
 mod ops;
+mod prove;
 mod relay;
 mod statement;
 mod watch;
@@ -154,6 +157,32 @@ enum Command {
 		/// Keep running: a pass every SECONDS.
 		#[arg(long, value_name = "SECONDS")]
 		watch: Option<u64>,
+		#[command(flatten)]
+		connection: Connection,
+	},
+	/// Proves a facility's Bitcoin payouts: finds the outputs paying its approved payout
+	/// scripts in blocks the chain's relay has with enough confirmations, from a Bitcoin Core
+	/// node or from files, and submits `PayoutProofs.prove_payout` for each transaction not
+	/// yet credited. Idempotent: credited outputs are skipped.
+	Prove {
+		/// The facility.
+		#[arg(long)]
+		facility: u32,
+		/// A directory of payouts: `<name>.tx` (the raw transaction) and `<name>.proof` (its
+		/// block's `gettxoutproof`, raw bytes).
+		#[arg(long, required_unless_present = "bitcoin_rpc", conflicts_with = "bitcoin_rpc")]
+		payouts: Option<PathBuf>,
+		/// A Bitcoin Core node's JSON-RPC address, http://HOST:PORT.
+		#[arg(long)]
+		bitcoin_rpc: Option<String>,
+		/// The node's cookie file (`user:password`, as Core writes `.cookie`); without it
+		/// $HASHRATE_AGENT_BITCOIN_AUTH if set, else no authentication.
+		#[arg(long, requires = "bitcoin_rpc")]
+		bitcoin_cookie: Option<PathBuf>,
+		/// With --bitcoin-rpc: how many blocks to search, up to the relay's highest block
+		/// with enough confirmations (432: three days of blocks).
+		#[arg(long, default_value_t = 432, requires = "bitcoin_rpc")]
+		depth: u32,
 		#[command(flatten)]
 		connection: Connection,
 	},
@@ -352,6 +381,22 @@ fn init_logs() {
 		.try_init();
 }
 
+/// A Bitcoin Core client at `url`, logging in with `cookie` or $HASHRATE_AGENT_BITCOIN_AUTH.
+fn bitcoin_rpc_client(url: &str, cookie: Option<PathBuf>) -> Result<relay::BitcoinRpc, Failure> {
+	let auth = match cookie {
+		Some(path) => {
+			std::fs::metadata(&path)
+				.map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?;
+			relay::Auth::Cookie(path)
+		},
+		None => match std::env::var("HASHRATE_AGENT_BITCOIN_AUTH") {
+			Ok(auth) => relay::Auth::Password(auth),
+			Err(_) => relay::Auth::None,
+		},
+	};
+	relay::BitcoinRpc::new(url, auth)
+}
+
 async fn run(cli: Cli) -> Result<(), Failure> {
 	match cli.command {
 		Command::Report { files, connection } => submit_output("report", files, connection).await,
@@ -376,6 +421,32 @@ async fn run(cli: Cli) -> Result<(), Failure> {
 			.await
 		},
 		Command::Compute { statement, meter, start, end } => compute(statement, meter, start, end),
+		Command::Prove { facility, payouts, bitcoin_rpc, bitcoin_cookie, depth, connection } => {
+			let source = match (payouts, bitcoin_rpc) {
+				(Some(dir), _) => {
+					if !dir.is_dir() {
+						return Err(Failure::Input(format!("{}: not a directory", dir.display())));
+					}
+					prove::Source::Files(dir)
+				},
+				(None, Some(url)) => {
+					if depth == 0 {
+						return Err(Failure::Input("--depth 0: at least one block".into()));
+					}
+					prove::Source::Rpc { rpc: bitcoin_rpc_client(&url, bitcoin_cookie)?, depth }
+				},
+				(None, None) => {
+					return Err(Failure::Input("--payouts or --bitcoin-rpc is required".into()))
+				},
+			};
+			let key = keys::load(connection.key_file.as_deref()).map_err(Failure::Input)?;
+			prove::run(
+				prove::Settings { url: connection.url, facility, dry_run: connection.dry_run },
+				source,
+				key,
+			)
+			.await
+		},
 		Command::Relay {
 			headers,
 			proofs,
@@ -405,20 +476,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
 			};
 			let source = match (headers, bitcoin_rpc) {
 				(Some(headers), _) => relay::Source::files(&headers, proofs)?,
-				(None, Some(url)) => {
-					let auth = match bitcoin_cookie {
-						Some(path) => {
-							std::fs::metadata(&path)
-								.map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?;
-							relay::Auth::Cookie(path)
-						},
-						None => match std::env::var("HASHRATE_AGENT_BITCOIN_AUTH") {
-							Ok(auth) => relay::Auth::Password(auth),
-							Err(_) => relay::Auth::None,
-						},
-					};
-					relay::Source::Rpc(relay::BitcoinRpc::new(&url, auth)?)
-				},
+				(None, Some(url)) => relay::Source::Rpc(bitcoin_rpc_client(&url, bitcoin_cookie)?),
 				(None, None) => {
 					return Err(Failure::Input("--headers or --bitcoin-rpc is required".into()))
 				},

@@ -37,7 +37,8 @@ fn from_display(text: &str) -> Result<[u8; 32], String> {
 	Ok(hash)
 }
 
-fn unhex(text: &str) -> Result<Vec<u8>, String> {
+/// Bytes of a hex string (surrounding whitespace ignored).
+pub fn unhex(text: &str) -> Result<Vec<u8>, String> {
 	let text = text.trim();
 	if !text.len().is_multiple_of(2) {
 		return Err(format!("odd-length hex ({} characters)", text.len()));
@@ -131,7 +132,7 @@ impl BitcoinRpc {
 	}
 
 	/// One JSON-RPC call: its `result`, or why there is none.
-	async fn call(&self, method: &str, params: Json) -> Result<Json, Failure> {
+	pub(crate) async fn call(&self, method: &str, params: Json) -> Result<Json, Failure> {
 		use tokio::io::{AsyncReadExt, AsyncWriteExt};
 		let what = format!("bitcoind {method}");
 		let body =
@@ -164,15 +165,21 @@ impl BitcoinRpc {
 			stream.write_all(request.as_bytes()).await?;
 			// Until the headers and `Content-Length` bytes of body are in, or the server
 			// closes the connection.
+			// The headers are parsed once; then only the byte count is checked (a block at
+			// verbosity 0 is megabytes).
 			let mut answer = Vec::new();
-			let mut buffer = [0u8; 16 * 1024];
+			let mut expected: Option<usize> = None;
+			let mut buffer = [0u8; 64 * 1024];
 			loop {
 				let n = stream.read(&mut buffer).await?;
 				if n == 0 {
 					break;
 				}
 				answer.extend_from_slice(&buffer[..n]);
-				if complete(&answer) {
+				if expected.is_none() {
+					expected = expected_size(&answer);
+				}
+				if expected.is_some_and(|size| answer.len() >= size) {
 					break;
 				}
 			}
@@ -208,7 +215,7 @@ impl BitcoinRpc {
 		Ok(reply.get("result").cloned().unwrap_or(Json::Null))
 	}
 
-	async fn text(&self, method: &str, params: Json) -> Result<String, Failure> {
+	pub(crate) async fn text(&self, method: &str, params: Json) -> Result<String, Failure> {
 		match self.call(method, params).await? {
 			Json::String(text) => Ok(text),
 			other => {
@@ -250,11 +257,7 @@ impl BitcoinRpc {
 	async fn coinbase(&self, hash: &[u8; 32]) -> Result<Option<(Vec<u8>, Vec<u8>)>, Failure> {
 		let block = match self.call("getblock", json!([display(hash), 1])).await {
 			Ok(block) => block,
-			Err(Failure::Chain(message))
-				if message.contains("\"code\":-5") || message.contains("\"code\":-1") =>
-			{
-				return Ok(None)
-			},
+			Err(failure) if block_unavailable(&failure) => return Ok(None),
 			Err(other) => return Err(other),
 		};
 		let txid = block
@@ -273,17 +276,32 @@ impl BitcoinRpc {
 	}
 }
 
-/// Whether `answer` holds an HTTP response's headers and its whole `Content-Length` body.
-fn complete(answer: &[u8]) -> bool {
-	let text = String::from_utf8_lossy(answer);
-	let Some((head, body)) = text.split_once("\r\n\r\n") else { return false };
-	head.lines()
+/// Whether Bitcoin Core's error says it does not have the block: `RPC_INVALID_ADDRESS_OR_KEY`
+/// (-5, "Block not found") or `RPC_MISC_ERROR` (-1, "Block not available (pruned data)").
+pub fn block_unavailable(failure: &Failure) -> bool {
+	let Failure::Chain(message) = failure else { return false };
+	let Some(json) =
+		message.find('{').and_then(|at| serde_json::from_str::<Json>(&message[at..]).ok())
+	else {
+		return false;
+	};
+	matches!(json.get("code").and_then(Json::as_i64), Some(-5 | -1))
+}
+
+/// The size of an HTTP response whose headers `answer` holds: the headers plus their
+/// `Content-Length`; `None` until the headers are complete.
+fn expected_size(answer: &[u8]) -> Option<usize> {
+	let head_end = answer.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+	let head = String::from_utf8_lossy(&answer[..head_end]);
+	let length = head
+		.lines()
 		.find_map(|line| {
 			let (name, value) = line.split_once(':')?;
 			name.eq_ignore_ascii_case("content-length")
 				.then(|| value.trim().parse::<usize>().ok())?
 		})
-		.is_some_and(|length| body.len() >= length)
+		.unwrap_or(usize::MAX);
+	Some(head_end.saturating_add(length))
 }
 
 /// Standard base64 (for the HTTP basic authentication header).
@@ -584,6 +602,32 @@ mod tests {
 		assert_eq!(base64(b"foo"), "Zm9v");
 		assert_eq!(base64(b"foobar"), "Zm9vYmFy");
 		assert_eq!(base64(b"__cookie__:abc"), "X19jb29raWVfXzphYmM=");
+	}
+
+	#[test]
+	fn only_core_errors_saying_the_block_is_missing_skip_it() {
+		let chain = |text: &str| Failure::Chain(text.to_string());
+		assert!(block_unavailable(&chain(
+			r#"bitcoind getblock: {"code":-5,"message":"Block not found"}"#
+		)));
+		assert!(block_unavailable(&chain(
+			r#"bitcoind getblock: {"code":-1,"message":"Block not available (pruned data)"}"#
+		)));
+		// -10 (initial download) and -13 are not "missing": they fail the run.
+		assert!(!block_unavailable(&chain(
+			r#"bitcoind getblock: {"code":-10,"message":"Loading"}"#
+		)));
+		assert!(!block_unavailable(&chain(r#"bitcoind getblock: {"code":-13,"message":"x"}"#)));
+		assert!(!block_unavailable(&chain("bitcoind getblock: no answer")));
+		assert!(!block_unavailable(&Failure::Input(r#"{"code":-5}"#.into())));
+	}
+
+	#[test]
+	fn answers_are_complete_at_their_content_length() {
+		let head = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n";
+		assert_eq!(expected_size(&head[..20]), None);
+		assert_eq!(expected_size(head), Some(head.len() + 5));
+		assert_eq!(expected_size(b"HTTP/1.1 200 OK\r\n\r\n"), Some(usize::MAX), "until closed");
 	}
 
 	#[test]

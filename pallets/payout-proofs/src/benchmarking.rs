@@ -109,7 +109,7 @@ mod benchmarks {
 				facility,
 				BoundedVec::truncate_from(vec![SettingsFrom {
 					from: PeriodIndex(0),
-					settings: PayoutSettings { lag: 0, proven_mode: true },
+					settings: PayoutSettings { lag: 0, proven_mode: true, shift: 0 },
 				}]),
 			);
 		}
@@ -135,9 +135,9 @@ mod benchmarks {
 		// The longest lag the periods and windows allow.
 		let lag = (0..=T::MaxLag::get())
 			.rev()
-			.find(|lag| Pallet::<T>::lag_fits(*lag))
+			.map(|lag| PayoutSettings { lag, proven_mode: true, shift: 0 })
+			.find(|settings| Pallet::<T>::check_settings(settings).is_ok())
 			.ok_or(BenchmarkError::Stop("no lag fits"))?;
-		let settings = PayoutSettings { lag, proven_mode: true };
 		#[extrinsic_call]
 		_(RawOrigin::Signed(operator), facility, settings);
 		assert_eq!(SettingsRequests::<T>::get(facility), Some(settings));
@@ -151,7 +151,7 @@ mod benchmarks {
 		let origin =
 			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let facility = FacilityId(0);
-		let settings = PayoutSettings { lag: 0, proven_mode: true };
+		let settings = PayoutSettings { lag: 0, proven_mode: true, shift: 0 };
 		Settings::<T>::insert(
 			facility,
 			BoundedVec::truncate_from(
@@ -172,7 +172,10 @@ mod benchmarks {
 		let origin =
 			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let facility = FacilityId(0);
-		SettingsRequests::<T>::insert(facility, PayoutSettings { lag: 1, proven_mode: true });
+		SettingsRequests::<T>::insert(
+			facility,
+			PayoutSettings { lag: 1, proven_mode: true, shift: 0 },
+		);
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, facility);
 		assert!(SettingsRequests::<T>::get(facility).is_none());

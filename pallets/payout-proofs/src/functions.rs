@@ -68,44 +68,53 @@ impl<T: Config> Pallet<T> {
 			.unwrap_or_default()
 	}
 
-	/// Whether a payout with `lag` can still be proven before its period's report window
-	/// closes: the lagged period's deadline is at least a margin after the end of the period
-	/// the payout is made in, under the periods and windows in force now. The margin is the
-	/// time of twice the required confirmations at Bitcoin's ten minutes a block, at most one
-	/// period (a development chain's periods are seconds long).
-	pub(crate) fn lag_fits(lag: u32) -> bool {
-		if lag > T::MaxLag::get() {
-			return false;
-		}
+	/// Whether `settings` can apply under the periods and windows in force now: the shift is
+	/// less than the shortest period the oracle has or has scheduled (`ShiftTooLong`), and a
+	/// payout with the lag and shift can still be proven before its period's report window
+	/// closes (`LagTooLong`): the lagged period's deadline is at least a margin after the last
+	/// moment a payout attributed to it can be made (the end of the period it is paid in, less
+	/// the shift). The margin is the time of twice the required confirmations at Bitcoin's ten
+	/// minutes a block, at most one period (a development chain's periods are seconds long).
+	pub(crate) fn check_settings(settings: &PayoutSettings) -> Result<(), Error<T>> {
+		ensure!(settings.lag <= T::MaxLag::get(), Error::<T>::LagTooLong);
+		let shift = u64::from(settings.shift);
+		ensure!(shift < T::Oracle::shortest_period_length(), Error::<T>::ShiftTooLong);
 		let earned = T::Oracle::current_period();
-		let paid_in = PeriodIndex(earned.0.saturating_add(lag));
+		let paid_in = PeriodIndex(earned.0.saturating_add(settings.lag));
 		match (T::Oracle::proof_deadline(earned), T::Oracle::period_bounds(paid_in)) {
 			(Some(deadline), Some((paid_start, paid_end))) => {
 				let margin = u64::from(T::MinConfirmations::get())
 					.saturating_mul(2 * 600)
 					.min(paid_end.saturating_sub(paid_start));
-				deadline >= paid_end.saturating_add(margin)
+				let last_payout = paid_end.saturating_sub(shift);
+				ensure!(deadline >= last_payout.saturating_add(margin), Error::<T>::LagTooLong);
+				Ok(())
 			},
-			_ => false,
+			_ => Err(Error::<T>::NoPeriod),
 		}
 	}
 
-	/// Whether a full history's oldest entry is needed no more: every period before the
-	/// second entry's first period is final (its end plus the oracle's finality horizon has
-	/// passed).
+	/// Whether a full history's oldest entry is needed no more: the oldest entry attributes
+	/// payouts of blocks before the second entry's first period `f`, to periods up to `f`
+	/// (lag 0, a shift pushing a block's time into the next period), so every period up to
+	/// `f` is final (its end plus the oracle's finality horizon has passed).
 	pub(crate) fn oldest_settings_unneeded(history: &[SettingsFrom]) -> bool {
 		let Some(second) = history.get(1) else { return true };
-		let Some(last_before) = second.from.0.checked_sub(1) else { return true };
-		T::Oracle::period_bounds(PeriodIndex(last_before)).is_some_and(|(_, end)| {
+		T::Oracle::period_bounds(second.from).is_some_and(|(_, end)| {
 			end.saturating_add(T::Oracle::finality_horizon()) <= T::Time::now().as_secs()
 		})
 	}
 
-	/// The period a (non-coinbase) payout in a block of unix time `time` is attributed to.
+	/// The period a (non-coinbase) payout in a block of unix time `time` is attributed to:
+	/// `period_at(time + shift) - lag`, with the settings in force in the block's own period;
+	/// the shift moves a payout at most into the next period (should governance shorten the
+	/// periods below an approved shift).
 	pub(crate) fn attributed_period(facility: FacilityId, time: u64) -> Option<PeriodIndex> {
-		let paid_in = T::Oracle::period_at(time)?;
-		let lag = Self::settings_for(facility, paid_in).lag;
-		paid_in.0.checked_sub(lag).map(PeriodIndex)
+		let own = T::Oracle::period_at(time)?;
+		let settings = Self::settings_for(facility, own);
+		let shifted = T::Oracle::period_at(time.checked_add(u64::from(settings.shift))?)?
+			.min(PeriodIndex(own.0.saturating_add(1)));
+		shifted.0.checked_sub(settings.lag).map(PeriodIndex)
 	}
 
 	/// See [`Pallet::prove_payout`]; returns the sats credited.

@@ -46,15 +46,21 @@
 //! ## Attribution
 //!
 //! A payout in a block of time `t` (the time its miner stated, as the relay keeps it) is
-//! attributed to period `period_at(t) - lag`: a pool pays day d's earnings during day d + 1
-//! (lag 1, the default). The lag is the facility's setting, at most [`Config::MaxLag`]
-//! periods and only as long as a payout of the lagged period can still be proven before that
-//! period's report window closes (with daily periods and a two-day window: lag 0 or 1, so
-//! pools paying weekly do not fit); a coinbase paid to the facility's own script (solo mining)
-//! has lag 0. The
-//! attribution is a rule, not a measurement: a payout schedule that does not follow it moves
-//! sats between periods, which is why the oracle's physics bound applies to a running sum in
-//! proven mode.
+//! attributed to period `period_at(t + shift) - lag`, with the facility's settings in force
+//! in the block's own period `period_at(t)`: a pool pays day d's earnings during day d + 1
+//! (lag 1, the default). The **shift** (the payout hour, seconds, less than a period; 0 by
+//! default) moves the boundary away from the pool's payout time: a block's time may trail or
+//! lead real time by an hour or two, so a pool paying just after midnight would see some
+//! payouts land in the day before with no shift; with a shift of half a day its payouts fall
+//! mid-period, hours from any boundary. The lag is the facility's setting, at most
+//! [`Config::MaxLag`] periods and only as long as a payout of the lagged period can still be
+//! proven before that period's report window closes: the last payout attributed to period
+//! `p` is made just before `end(p + lag) - shift`, and it needs twice its confirmations'
+//! time before the deadline (with daily periods and a two-day window: lag 0 or 1, or 2 with
+//! a shift of at least that margin, so pools paying weekly do not fit). A coinbase paid to
+//! the facility's own script (solo mining) has lag 0 and no shift. The attribution is a
+//! rule, not a measurement: a payout schedule that does not follow it moves sats between
+//! periods, which is why the oracle's physics bound applies to a running sum in proven mode.
 //!
 //! Proofs for a period are accepted until its report window closes
 //! ([`PowOracle::proof_deadline`]): the oracle decides the period's output then, and nothing
@@ -63,14 +69,14 @@
 //!
 //! ## Settings
 //!
-//! The operator [requests](Pallet::request_payout_settings) a lag and whether the facility is
-//! in proven mode; governance [approves](Pallet::approve_payout_settings) or
+//! The operator [requests](Pallet::request_payout_settings) a lag, a shift and whether the
+//! facility is in proven mode; governance [approves](Pallet::approve_payout_settings) or
 //! [rejects](Pallet::reject_payout_settings) it, like a site change. Approved settings apply
 //! from the next period on; the last [`MAX_SETTINGS_HISTORY`] approvals are kept, and an
 //! approval that would drop settings a period not yet final still needs is refused
-//! (`TooManySettingsChanges`), so the settings of every open period are known. A lag change
-//! attributes a period's payouts twice (raised) or none (lowered) for one period: the oracle's
-//! running sum in proven mode absorbs it, and governance approves each change.
+//! (`TooManySettingsChanges`), so the settings of every open period are known. A lag or shift
+//! change attributes some payouts of one period twice or none: the oracle's running sum in
+//! proven mode absorbs it, and governance approves each change.
 //!
 //! ## Storage stays bounded
 //!
@@ -396,7 +402,8 @@ pub mod pallet {
 		/// The transaction moves the paid facility's own coins: an input spends a credited
 		/// output or from a script the facility owns.
 		SelfTransfer,
-		/// The payout falls before the first period its lag allows.
+		/// The payout falls before the first period its lag allows, or the oracle has no
+		/// periods yet.
 		NoPeriod,
 		/// The report window of the period the payout is attributed to has closed.
 		ProofWindowClosed,
@@ -409,6 +416,8 @@ pub mod pallet {
 		/// The lag is longer than `MaxLag`, or than a payout could still be proven before its
 		/// period's report window closes.
 		LagTooLong,
+		/// The shift is not shorter than the current period.
+		ShiftTooLong,
 		/// No settings request waits for this facility.
 		NoSettingsRequest,
 		/// The settings history is full and its oldest entry is still needed by a period not
@@ -471,11 +480,12 @@ pub mod pallet {
 			Ok(PostDispatchInfo { actual_weight: None, pays_fee })
 		}
 
-		/// Request settings for a facility: a lag and whether it is in proven mode. Replaces a
-		/// waiting request.
+		/// Request settings for a facility: a lag, a shift (the payout hour) and whether it is
+		/// in proven mode. Replaces a waiting request.
 		///
 		/// - Origin: signed by the facility's operator.
-		/// - Errors: `UnknownFacility`, `NotOperator`, `LagTooLong`.
+		/// - Errors: `UnknownFacility`, `NotOperator`, `LagTooLong`, `ShiftTooLong`,
+		///   `NoPeriod` (no period schedule yet).
 		/// - Events: `SettingsRequested`.
 		#[pallet::call_index(1)]
 		pub fn request_payout_settings(
@@ -486,7 +496,7 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			let operator = T::Facilities::operator(facility).ok_or(Error::<T>::UnknownFacility)?;
 			ensure!(operator == who, Error::<T>::NotOperator);
-			ensure!(Self::lag_fits(settings.lag), Error::<T>::LagTooLong);
+			Self::check_settings(&settings)?;
 			SettingsRequests::<T>::insert(facility, settings);
 			Self::deposit_event(Event::SettingsRequested { facility, settings });
 			Ok(())
@@ -495,8 +505,8 @@ pub mod pallet {
 		/// Approve a facility's waiting settings request: in force from the next period.
 		///
 		/// - Origin: [`Config::GovernanceOrigin`].
-		/// - Errors: `NoSettingsRequest`, `LagTooLong` (the bound or the report window changed
-		///   since), `TooManySettingsChanges`.
+		/// - Errors: `NoSettingsRequest`, `LagTooLong` / `ShiftTooLong` (the bound, the periods
+		///   or the report window changed since), `NoPeriod`, `TooManySettingsChanges`.
 		/// - Events: `SettingsApproved`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(
@@ -509,7 +519,7 @@ pub mod pallet {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			let settings =
 				SettingsRequests::<T>::get(facility).ok_or(Error::<T>::NoSettingsRequest)?;
-			ensure!(Self::lag_fits(settings.lag), Error::<T>::LagTooLong);
+			Self::check_settings(&settings)?;
 			let from = PeriodIndex(T::Oracle::current_period().0.saturating_add(1));
 			let mut history = Settings::<T>::get(facility);
 			// A later approval for the same first period replaces the earlier one.

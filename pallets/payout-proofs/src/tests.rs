@@ -534,7 +534,99 @@ mod settings {
 	use super::*;
 
 	fn lag(lag: u32, proven_mode: bool) -> PayoutSettings {
-		PayoutSettings { lag, proven_mode }
+		PayoutSettings { lag, proven_mode, shift: 0 }
+	}
+
+	fn shifted(lag: u32, shift: u32) -> PayoutSettings {
+		PayoutSettings { lag, proven_mode: true, shift }
+	}
+
+	/// Facility 2's operator requests `settings` and governance approves them.
+	fn approve(settings: PayoutSettings) {
+		assert_ok!(PayoutProofs::request_payout_settings(
+			RuntimeOrigin::signed(operator_of(2)),
+			FacilityId(2),
+			settings
+		));
+		assert_ok!(PayoutProofs::approve_payout_settings(RuntimeOrigin::root(), FacilityId(2)));
+	}
+
+	#[test]
+	fn the_shift_moves_the_period_boundary() {
+		run(|| {
+			// Block 825,936 was mined `into_day` seconds into its UTC day: shifted by the rest
+			// of that day, its payout counts as paid the next day (earning its own day, lag 1);
+			// one second less keeps it in its own day (earning the day before).
+			let time = MockChain::time_at(825_936);
+			let into_day = (time % PERIOD) as u32;
+			assert!(into_day > 0);
+			let paid_in = period_of(825_936);
+			let deadline = |period: PeriodIndex| (u64::from(period.0) + 1) * PERIOD + REPORT_WINDOW;
+			set_now(time - 2 * PERIOD);
+			approve(shifted(1, PERIOD as u32 - into_day - 1));
+			let before = PeriodIndex(paid_in.0 - 1);
+			assert_eq!(
+				PayoutProofs::payout_period(FacilityId(2), time),
+				Some((before, deadline(before)))
+			);
+			// A later approval for the same next period replaces it.
+			approve(shifted(1, PERIOD as u32 - into_day));
+			assert_eq!(
+				PayoutProofs::payout_period(FacilityId(2), time),
+				Some((paid_in, deadline(paid_in)))
+			);
+			assert_eq!(
+				PayoutProofs::payout_period(FacilityId(2), time - 1),
+				Some((before, deadline(before)))
+			);
+			own(2, &hex(TAPROOT_825936), 0, None);
+			at(825_936);
+			assert_ok!(prove(825_936, TX_825936, branch(825_936), &[1]));
+			assert_eq!(PayoutProofs::proven_payouts(FacilityId(2), paid_in), Sats(534_750));
+			assert_eq!(PayoutProofs::proven_payouts(FacilityId(2), before), Sats(0));
+		});
+	}
+
+	#[test]
+	fn the_settings_of_the_blocks_own_period_decide() {
+		run(|| {
+			let time = MockChain::time_at(825_936);
+			let paid_in = period_of(825_936);
+			let deadline = |period: u32| (u64::from(period) + 1) * PERIOD + REPORT_WINDOW;
+			// Approved during the block's period: in force from the next one.
+			set_now(time);
+			approve(shifted(1, PERIOD as u32 - 1));
+			assert_eq!(
+				PayoutProofs::payout_period(FacilityId(2), time),
+				Some((PeriodIndex(paid_in.0 - 1), deadline(paid_in.0 - 1))),
+				"the block's own period keeps the defaults: no shift"
+			);
+			let next_start = (u64::from(paid_in.0) + 1) * PERIOD;
+			assert_eq!(
+				PayoutProofs::payout_period(FacilityId(2), next_start),
+				Some((paid_in, deadline(paid_in.0)))
+			);
+			assert_eq!(
+				PayoutProofs::payout_period(FacilityId(2), next_start + 1),
+				Some((PeriodIndex(paid_in.0 + 1), deadline(paid_in.0 + 1))),
+				"shifted past the next boundary, a period later"
+			);
+		});
+	}
+
+	#[test]
+	fn a_shift_of_lag_0_attributes_the_block_before_a_period_to_it() {
+		run(|| {
+			let time = MockChain::time_at(825_936);
+			let into_day = (time % PERIOD) as u32;
+			set_now(time - 2 * PERIOD);
+			approve(shifted(0, PERIOD as u32 - into_day));
+			let next = PeriodIndex(period_of(825_936).0 + 1);
+			own(2, &hex(TAPROOT_825936), 0, None);
+			at(825_936);
+			assert_ok!(prove(825_936, TX_825936, branch(825_936), &[1]));
+			assert_eq!(PayoutProofs::proven_payouts(FacilityId(2), next), Sats(534_750));
+		});
 	}
 
 	#[test]
@@ -590,8 +682,9 @@ mod settings {
 			for day in 0..4 {
 				assert_ok!(change(day, lag((day % 2) as u32, day % 2 == 0)));
 			}
-			// Full: the oldest entry is needed until every period before the second is final
-			// (the second applies from period 2: period 1 is final at its end + the horizon).
+			// Full: the oldest entry is needed until every period up to the second's first is
+			// final (a shifted payout of the block before it may pay for it; the second applies
+			// from period 2: final at its end + the horizon).
 			let horizon = <MockOracle as PowOracle>::finality_horizon();
 			set_now(4 * PERIOD);
 			assert_ok!(PayoutProofs::request_payout_settings(
@@ -603,7 +696,7 @@ mod settings {
 				PayoutProofs::approve_payout_settings(RuntimeOrigin::root(), FacilityId(0)),
 				E::TooManySettingsChanges
 			);
-			let final_at = 2 * PERIOD + horizon;
+			let final_at = 3 * PERIOD + horizon;
 			set_now(final_at - 1);
 			assert_noop!(
 				PayoutProofs::approve_payout_settings(RuntimeOrigin::root(), FacilityId(0)),
@@ -647,6 +740,18 @@ mod settings {
 			// late could not be proven in time.
 			assert_noop!(request(operator_of(0), 0, lag(2, true)), E::LagTooLong);
 			assert_ok!(request(operator_of(0), 0, lag(1, true)));
+			// The shift is less than a period.
+			assert_noop!(request(operator_of(0), 0, shifted(1, PERIOD as u32)), E::ShiftTooLong);
+			assert_ok!(request(operator_of(0), 0, shifted(1, PERIOD as u32 - 1)));
+			// Lag 2 fits once the shift moves the last payout twice the confirmations' time
+			// (6 blocks: 2 h) before its proofs close.
+			let margin = MIN_CONFIRMATIONS * 1_200;
+			assert_noop!(request(operator_of(0), 0, shifted(2, margin - 1)), E::LagTooLong);
+			assert_ok!(request(operator_of(0), 0, shifted(2, margin)));
+			assert_eq!(
+				PayoutProofs::payout_settings(FacilityId(0)).requested,
+				Some(shifted(2, margin))
+			);
 		});
 	}
 

@@ -187,7 +187,7 @@ impl hashrate_primitives::ProvenPayouts for MockPayouts {
 	fn settings(facility: FacilityId, period: PeriodIndex) -> hashrate_primitives::PayoutSettings {
 		let proven_mode = PROVEN_MODE_FROM
 			.with(|m| m.borrow().get(&facility).is_some_and(|from| period >= *from));
-		hashrate_primitives::PayoutSettings { lag: 1, proven_mode }
+		hashrate_primitives::PayoutSettings { lag: 1, proven_mode, shift: 0 }
 	}
 	fn read_weight() -> Weight {
 		Weight::from_parts(1_000, 0)

@@ -23,17 +23,23 @@ use scale_info::TypeInfo;
 	serde::Deserialize,
 )]
 pub struct PayoutSettings {
-	/// Periods between earning and payout: a payout in a block of period `q` is attributed
-	/// to period `q - lag` (pools pay day d's earnings during day d + 1: lag 1).
+	/// Periods between earning and payout: a payout in a block of time `t` is attributed to
+	/// period `period_at(t + shift) - lag` (pools pay day d's earnings during day d + 1:
+	/// lag 1).
 	pub lag: u32,
 	/// Whether a period's final sats are at least what proofs show (governance-approved).
 	pub proven_mode: bool,
+	/// Seconds added to a payout's block time before its period is found, less than a period
+	/// (the payout hour): chosen so the pool's payout time, shifted, falls mid-period, where
+	/// block times running an hour or two behind or ahead cannot carry a payout across a
+	/// period boundary. A pool paying at 01:00 UTC with daily periods: 43,200 (12 h).
+	pub shift: u32,
 }
 
 impl Default for PayoutSettings {
-	/// Lag 1 (a pool pays a day's earnings the next day), attested mode.
+	/// Lag 1 (a pool pays a day's earnings the next day), attested mode, no shift.
 	fn default() -> Self {
-		Self { lag: 1, proven_mode: false }
+		Self { lag: 1, proven_mode: false, shift: 0 }
 	}
 }
 
