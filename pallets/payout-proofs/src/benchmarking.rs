@@ -133,7 +133,7 @@ mod benchmarks {
 		let operator =
 			T::Facilities::operator(facility).ok_or(BenchmarkError::Stop("facility 0"))?;
 		// The longest lag the periods and windows allow.
-		let lag = (0..=T::MaxLag::get())
+		let settings = (0..=T::MaxLag::get())
 			.rev()
 			.map(|lag| PayoutSettings { lag, proven_mode: true, shift: 0 })
 			.find(|settings| Pallet::<T>::check_settings(settings).is_ok())

@@ -615,6 +615,25 @@ mod settings {
 	}
 
 	#[test]
+	fn a_shift_longer_than_a_period_moves_a_payout_one_period_at_most() {
+		run(|| {
+			// As if governance shortened the periods below an approved shift (stored as
+			// approved, three periods long).
+			let settings = PayoutSettings { lag: 0, proven_mode: true, shift: 3 * PERIOD as u32 };
+			Settings::<Test>::insert(
+				FacilityId(2),
+				BoundedVec::truncate_from(vec![SettingsFrom { from: PeriodIndex(0), settings }]),
+			);
+			let time = MockChain::time_at(825_936);
+			let next = PeriodIndex(period_of(825_936).0 + 1);
+			assert_eq!(
+				PayoutProofs::payout_period(FacilityId(2), time).map(|(p, _)| p),
+				Some(next)
+			);
+		});
+	}
+
+	#[test]
 	fn a_shift_of_lag_0_attributes_the_block_before_a_period_to_it() {
 		run(|| {
 			let time = MockChain::time_at(825_936);

@@ -3,6 +3,7 @@
 //! time. `pallet-btc-relay` implements both traits.
 
 pub mod address;
+pub mod ownership;
 pub mod transaction;
 
 pub use address::{
