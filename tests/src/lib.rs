@@ -457,6 +457,168 @@ pub fn hex(bytes: &[u8]) -> String {
 	bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Bitcoin's double SHA-256.
+pub fn double_sha256(data: &[u8]) -> [u8; 32] {
+	sp_crypto_hashing::sha2_256(&sp_crypto_hashing::sha2_256(data))
+}
+
+/// A hash as Bitcoin Core prints it (byte-reversed hex).
+pub fn display_hash(hash: &[u8; 32]) -> String {
+	hash.iter().rev().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Standard base64 with padding.
+pub fn base64(bytes: &[u8]) -> String {
+	const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	let mut out = String::new();
+	for chunk in bytes.chunks(3) {
+		let n =
+			chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+		for i in 0..4 {
+			out.push(if i <= chunk.len() {
+				ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char
+			} else {
+				'='
+			});
+		}
+	}
+	out
+}
+
+/// What `hashrate-agent` printed and how it exited.
+pub struct AgentRun {
+	/// Exit code (-1: killed by a signal).
+	pub code: i32,
+	/// Standard output.
+	pub stdout: String,
+	/// Standard error.
+	pub stderr: String,
+}
+
+/// Runs `hashrate-agent args --url <node> --key-file key_file` to completion, at most
+/// `limit`, with no signing or Bitcoin credentials taken from the environment.
+pub async fn run_agent(node: &Node, args: &[&str], key_file: &Path, limit: Duration) -> AgentRun {
+	let output = tokio::time::timeout(
+		limit,
+		tokio::process::Command::new(agent_binary())
+			.args(args)
+			.args(["--url", &node.url()])
+			.arg("--key-file")
+			.arg(key_file)
+			.env_remove("HASHRATE_AGENT_SURI")
+			.env_remove("HASHRATE_AGENT_BITCOIN_AUTH")
+			.stdin(Stdio::null())
+			.output(),
+	)
+	.await
+	.unwrap_or_else(|_| panic!("the agent finished within {limit:?}"))
+	.expect("running the agent");
+	AgentRun {
+		code: output.status.code().unwrap_or(-1),
+		stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+		stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+	}
+}
+
+/// A key file for the agent in `dir` holding `uri`, readable by its owner only (the agent
+/// refuses others).
+pub fn agent_key_file(dir: &Path, uri: &str) -> PathBuf {
+	use std::os::unix::fs::PermissionsExt;
+	let path = dir.join("agent.key");
+	std::fs::write(&path, format!("{uri}\n")).unwrap();
+	std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+	path
+}
+
+/// How a [`FakeBitcoind`] answers a JSON-RPC call: `method`, `params` -> result, or an error
+/// message (sent with Core's code -5, "not found").
+pub type BitcoindAnswer = dyn Fn(&str, &Json) -> Result<Json, &'static str> + Send + Sync;
+
+/// A fake Bitcoin Core JSON-RPC server on a free local port: HTTP/1.1, one call per
+/// connection, optionally with basic authentication (`user:password`, e.g. a cookie).
+pub struct FakeBitcoind {
+	/// Its port on 127.0.0.1.
+	pub port: u16,
+}
+
+impl FakeBitcoind {
+	/// Serves `answer` until the test ends.
+	pub async fn start(
+		auth: Option<&'static str>,
+		answer: impl Fn(&str, &Json) -> Result<Json, &'static str> + Send + Sync + 'static,
+	) -> Self {
+		let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+		let port = listener.local_addr().unwrap().port();
+		let answer: std::sync::Arc<BitcoindAnswer> = std::sync::Arc::new(answer);
+		tokio::spawn(async move {
+			while let Ok((stream, _)) = listener.accept().await {
+				tokio::spawn(Self::serve(stream, auth, answer.clone()));
+			}
+		});
+		Self { port }
+	}
+
+	/// Its URL.
+	pub fn url(&self) -> String {
+		format!("http://127.0.0.1:{}", self.port)
+	}
+
+	async fn serve(
+		mut stream: tokio::net::TcpStream,
+		auth: Option<&'static str>,
+		answer: std::sync::Arc<BitcoindAnswer>,
+	) {
+		use tokio::io::{AsyncReadExt, AsyncWriteExt};
+		let mut request = Vec::new();
+		let mut buffer = [0u8; 4096];
+		let body = loop {
+			let n = stream.read(&mut buffer).await.unwrap_or(0);
+			if n == 0 {
+				return;
+			}
+			request.extend_from_slice(&buffer[..n]);
+			let text = String::from_utf8_lossy(&request).into_owned();
+			if let Some((head, body)) = text.split_once("\r\n\r\n") {
+				let length = head
+					.lines()
+					.find_map(|l| {
+						l.to_ascii_lowercase()
+							.strip_prefix("content-length:")
+							.map(|v| v.trim().parse::<usize>().unwrap())
+					})
+					.unwrap_or(0);
+				if body.len() >= length {
+					let authorized = auth.is_none_or(|auth| {
+						head.contains(&format!("Authorization: Basic {}", base64(auth.as_bytes())))
+					});
+					if !authorized {
+						let _ = stream
+							.write_all(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n")
+							.await;
+						return;
+					}
+					break body.to_owned();
+				}
+			}
+		};
+		let call: Json = serde_json::from_str(&body).unwrap();
+		let reply = match answer(call["method"].as_str().unwrap_or_default(), &call["params"]) {
+			Ok(result) => serde_json::json!({"result": result, "error": null, "id": call["id"]}),
+			Err(message) => serde_json::json!({
+				"result": null,
+				"error": {"code": -5, "message": message},
+				"id": call["id"],
+			}),
+		}
+		.to_string();
+		let answer = format!(
+			"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{reply}",
+			reply.len()
+		);
+		let _ = stream.write_all(answer.as_bytes()).await;
+	}
+}
+
 /// The bytes of a hex string, with or without `0x`.
 pub fn unhex(text: &str) -> Result<Vec<u8>, String> {
 	let digits = text.trim_start_matches("0x");

@@ -17,17 +17,16 @@
 //! above the attestation, and the series period owes the holders in proportion.
 
 use hashrate_e2e::{
-	account_nonce, agent_binary, chain_now, free_balance, id, issue_dev_series,
-	lengthen_report_window, newtype, node_binary, report_and_attest, submit, until_finalized,
-	view_function, within, Client, Node, Sealing, TempDir, BACKING_THS, DEV_PERIOD, DIFFICULTY,
-	REWARD, SERIES_HASHRATE_PER_TOKEN,
+	account_nonce, agent_key_file as key_file, chain_now, display_hash, double_sha256,
+	free_balance, hex, id, issue_dev_series, lengthen_report_window, newtype, node_binary,
+	report_and_attest, run_agent, submit, until_finalized, view_function, within, AgentRun, Client,
+	FakeBitcoind, Node, Sealing, TempDir, BACKING_THS, DEV_PERIOD, DIFFICULTY, REWARD,
+	SERIES_HASHRATE_PER_TOKEN,
 };
 use serde_json::{json, Value as Json};
 use std::{
 	collections::HashMap,
 	path::{Path, PathBuf},
-	process::Stdio,
-	sync::Arc,
 };
 use subxt::{
 	dynamic::{self, Value},
@@ -51,19 +50,6 @@ const REGTEST_BITS: u32 = 0x207f_ffff;
 const CHECKPOINT: u32 = 100;
 /// Blocks a payout needs on top of it, itself included (`PayoutProofs::MinConfirmations`).
 const CONFIRMATIONS: u32 = 25;
-
-fn double_sha256(data: &[u8]) -> [u8; 32] {
-	sp_crypto_hashing::sha2_256(&sp_crypto_hashing::sha2_256(data))
-}
-
-/// A hash as Bitcoin Core prints it.
-fn display(hash: &[u8; 32]) -> String {
-	hash.iter().rev().map(|b| format!("{b:02x}")).collect()
-}
-
-fn hex(bytes: &[u8]) -> String {
-	bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 /// A regtest header on `prev` with `merkle_root` and `time`, its nonce searched until it
 /// meets regtest's target (about two tries).
@@ -212,132 +198,37 @@ fn regtest_spec(dir: &Path, checkpoint: Json) -> PathBuf {
 	path
 }
 
-/// A fake Bitcoin Core JSON-RPC server (no authentication) serving `getblock` at verbosity 0
-/// (the raw block) and `gettxoutproof` for the blocks it holds.
-struct FakeBitcoind {
-	port: u16,
-}
-
-impl FakeBitcoind {
-	async fn start(blocks: Vec<Block>) -> Self {
-		let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-		let port = listener.local_addr().unwrap().port();
-		let blocks: Arc<HashMap<String, Block>> =
-			Arc::new(blocks.into_iter().map(|block| (display(&block.hash()), block)).collect());
-		tokio::spawn(async move {
-			loop {
-				let Ok((stream, _)) = listener.accept().await else { return };
-				tokio::spawn(Self::serve(stream, blocks.clone()));
-			}
-		});
-		Self { port }
+/// Bitcoin Core's answers (for a [`FakeBitcoind`] without authentication) from `blocks`:
+/// `getblock` at verbosity 0 (the raw block) and `gettxoutproof`.
+fn answer(
+	blocks: &HashMap<String, Block>,
+	method: &str,
+	params: &Json,
+) -> Result<Json, &'static str> {
+	match method {
+		"getblock" if params[1] == json!(0) => {
+			let block =
+				blocks.get(params[0].as_str().unwrap_or_default()).ok_or("Block not found")?;
+			Ok(json!(hex(&block.serialize())))
+		},
+		"gettxoutproof" => {
+			let block =
+				blocks.get(params[1].as_str().unwrap_or_default()).ok_or("Block not found")?;
+			let wanted = params[0][0].as_str().unwrap_or_default();
+			let index = block
+				.txids()
+				.iter()
+				.position(|txid| display_hash(txid) == wanted)
+				.ok_or("Transaction not in block")?;
+			Ok(json!(hex(&block.txout_proof(index))))
+		},
+		_ => Err("Method not found"),
 	}
-
-	fn answer(
-		blocks: &HashMap<String, Block>,
-		method: &str,
-		params: &Json,
-	) -> Result<Json, &'static str> {
-		match method {
-			"getblock" if params[1] == json!(0) => {
-				let block =
-					blocks.get(params[0].as_str().unwrap_or_default()).ok_or("Block not found")?;
-				Ok(json!(hex(&block.serialize())))
-			},
-			"gettxoutproof" => {
-				let block =
-					blocks.get(params[1].as_str().unwrap_or_default()).ok_or("Block not found")?;
-				let wanted = params[0][0].as_str().unwrap_or_default();
-				let index = block
-					.txids()
-					.iter()
-					.position(|txid| display(txid) == wanted)
-					.ok_or("Transaction not in block")?;
-				Ok(json!(hex(&block.txout_proof(index))))
-			},
-			_ => Err("Method not found"),
-		}
-	}
-
-	async fn serve(mut stream: tokio::net::TcpStream, blocks: Arc<HashMap<String, Block>>) {
-		use tokio::io::{AsyncReadExt, AsyncWriteExt};
-		let mut request = Vec::new();
-		let mut buffer = [0u8; 4096];
-		let body = loop {
-			let n = stream.read(&mut buffer).await.unwrap_or(0);
-			if n == 0 {
-				return;
-			}
-			request.extend_from_slice(&buffer[..n]);
-			let text = String::from_utf8_lossy(&request).into_owned();
-			if let Some((head, body)) = text.split_once("\r\n\r\n") {
-				let length = head
-					.lines()
-					.find_map(|l| {
-						l.to_ascii_lowercase()
-							.strip_prefix("content-length:")
-							.map(|v| v.trim().parse::<usize>().unwrap())
-					})
-					.unwrap_or(0);
-				if body.len() >= length {
-					break body.to_owned();
-				}
-			}
-		};
-		let call: Json = serde_json::from_str(&body).unwrap();
-		let reply =
-			match Self::answer(&blocks, call["method"].as_str().unwrap(), &call["params"]) {
-				Ok(result) => json!({"result": result, "error": null, "id": call["id"]}),
-				Err(message) => {
-					json!({"result": null, "error": {"code": -5, "message": message}, "id": call["id"]})
-				},
-			}
-			.to_string();
-		let answer = format!(
-			"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{reply}",
-			reply.len()
-		);
-		let _ = stream.write_all(answer.as_bytes()).await;
-	}
-}
-
-/// What the agent printed and how it exited.
-struct Run {
-	code: i32,
-	stdout: String,
-	stderr: String,
 }
 
 /// Runs the agent to completion (at most two minutes) with `key_file`.
-async fn agent(node: &Node, args: &[&str], key_file: &Path) -> Run {
-	let output = tokio::time::timeout(
-		std::time::Duration::from_secs(120),
-		tokio::process::Command::new(agent_binary())
-			.args(args)
-			.args(["--url", &node.url()])
-			.arg("--key-file")
-			.arg(key_file)
-			.env_remove("HASHRATE_AGENT_SURI")
-			.env_remove("HASHRATE_AGENT_BITCOIN_AUTH")
-			.stdin(Stdio::null())
-			.output(),
-	)
-	.await
-	.expect("the agent finished within two minutes")
-	.expect("running the agent");
-	Run {
-		code: output.status.code().unwrap_or(-1),
-		stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-		stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-	}
-}
-
-fn key_file(dir: &Path, uri: &str) -> PathBuf {
-	use std::os::unix::fs::PermissionsExt;
-	let path = dir.join("prover.key");
-	std::fs::write(&path, format!("{uri}\n")).unwrap();
-	std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-	path
+async fn agent(node: &Node, args: &[&str], key_file: &Path) -> AgentRun {
+	run_agent(node, args, key_file, std::time::Duration::from_secs(120)).await
 }
 
 /// `PowOracle::output_basis(facility 0, period)`: proven mode, attested, proven, floor, sats,
@@ -467,8 +358,11 @@ async fn a_proven_payout_raises_a_proven_mode_facilitys_final_sats_and_what_hold
 	assert_eq!(proven_sats(client, period).await, 0);
 
 	// From the Bitcoin node: found in the relay's confirmed blocks and proven.
-	let bitcoind = FakeBitcoind::start(blocks).await;
-	let url = format!("http://127.0.0.1:{}", bitcoind.port);
+	let blocks: HashMap<String, Block> =
+		blocks.into_iter().map(|block| (display_hash(&block.hash()), block)).collect();
+	let bitcoind =
+		FakeBitcoind::start(None, move |method, params| answer(&blocks, method, params)).await;
+	let url = bitcoind.url();
 	let prove = ["prove", "--facility", "0", "--bitcoin-rpc", &url];
 	let run = agent(node, &prove, &key).await;
 	assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);

@@ -12,13 +12,13 @@
 //! running it again sends nothing.
 
 use hashrate_e2e::{
-	account_nonce, agent_binary, free_balance, id, newtype, submit, view_function, Client, Node,
-	Sealing, TempDir, DEV_PERIOD,
+	account_nonce, agent_key_file as key_file, display_hash, double_sha256, free_balance, hex, id,
+	newtype, run_agent, submit, view_function, AgentRun, Client, FakeBitcoind, Node, Sealing,
+	TempDir, DEV_PERIOD,
 };
 use serde_json::{json, Value as Json};
 use std::{
 	path::Path,
-	process::Stdio,
 	sync::{
 		atomic::{AtomicU32, Ordering},
 		Arc,
@@ -149,57 +149,10 @@ async fn real_headers_relayed_over_rpc_give_the_network_data_of_2024_periods() {
 	assert!(refused.contains("MerkleRootMismatch"), "{refused}");
 }
 
-fn double_sha256(data: &[u8]) -> [u8; 32] {
-	sp_crypto_hashing::sha2_256(&sp_crypto_hashing::sha2_256(data))
-}
-
-/// A hash as Bitcoin Core prints it.
-fn display(hash: &[u8; 32]) -> String {
-	hash.iter().rev().map(|b| format!("{b:02x}")).collect()
-}
-
-fn hex(bytes: &[u8]) -> String {
-	bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// What the agent printed and how it exited.
-struct Run {
-	code: i32,
-	stdout: String,
-	stderr: String,
-}
-
 /// Runs the agent to completion: at most five minutes (relaying 7,468 headers takes 38
 /// transactions, each waiting for finality).
-async fn agent(node: &Node, args: &[&str], key_file: &Path) -> Run {
-	let output = tokio::time::timeout(
-		std::time::Duration::from_secs(300),
-		tokio::process::Command::new(agent_binary())
-			.args(args)
-			.args(["--url", &node.url()])
-			.arg("--key-file")
-			.arg(key_file)
-			.env_remove("HASHRATE_AGENT_SURI")
-			.env_remove("HASHRATE_AGENT_BITCOIN_AUTH")
-			.stdin(Stdio::null())
-			.output(),
-	)
-	.await
-	.expect("the agent finished within five minutes")
-	.expect("running the agent");
-	Run {
-		code: output.status.code().unwrap_or(-1),
-		stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-		stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-	}
-}
-
-fn key_file(dir: &Path, uri: &str) -> std::path::PathBuf {
-	use std::os::unix::fs::PermissionsExt;
-	let path = dir.join("relayer.key");
-	std::fs::write(&path, format!("{uri}\n")).unwrap();
-	std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-	path
+async fn agent(node: &Node, args: &[&str], key_file: &Path) -> AgentRun {
+	run_agent(node, args, key_file, std::time::Duration::from_secs(300)).await
 }
 
 async fn tip_height(client: &Client) -> Option<u32> {
@@ -262,127 +215,41 @@ async fn the_agent_relays_header_files_and_proves_the_sampled_coinbase() {
 	);
 }
 
-/// A fake Bitcoin Core: JSON-RPC over HTTP with basic authentication, serving the real
-/// headers up to `tip` and block 830,000's coinbase and proof.
-struct FakeBitcoind {
-	port: u16,
-	tip: Arc<AtomicU32>,
+/// Bitcoin Core's answers (for a [`FakeBitcoind`] with [`COOKIE`]): the real headers up to
+/// `tip` and block 830,000's coinbase and proof.
+fn answer(tip: u32, method: &str, params: &Json) -> Result<Json, &'static str> {
+	let by_hash = |hash: &str| HEIGHTS.get(hash).copied().filter(|h| *h <= tip);
+	let coinbase_txid = COINBASE_830000_TXID;
+	match method {
+		"getblockcount" => Ok(json!(tip)),
+		"getblockhash" => {
+			let height = params[0].as_u64().unwrap() as u32;
+			if (FIRST..=tip).contains(&height) {
+				Ok(json!(display_hash(&double_sha256(header(height)))))
+			} else {
+				Err("Block height out of range")
+			}
+		},
+		"getblockheader" => by_hash(params[0].as_str().unwrap())
+			.map(|h| json!(hex(header(h))))
+			.ok_or("Block not found"),
+		"getblock" => match by_hash(params[0].as_str().unwrap()) {
+			Some(830_000) => Ok(json!({"tx": [coinbase_txid]})),
+			_ => Err("Block not available"),
+		},
+		"getrawtransaction" if params[0] == json!(coinbase_txid) => Ok(json!(hex(COINBASE_830000))),
+		"gettxoutproof" if params[0] == json!([coinbase_txid]) => Ok(json!(hex(PROOF_830000))),
+		_ => Err("unknown"),
+	}
 }
 
 const COOKIE: &str = "__cookie__:0123abcd";
-
-impl FakeBitcoind {
-	async fn start(tip: u32) -> Self {
-		let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-		let port = listener.local_addr().unwrap().port();
-		let tip = Arc::new(AtomicU32::new(tip));
-		let shared = tip.clone();
-		tokio::spawn(async move {
-			while let Ok((stream, _)) = listener.accept().await {
-				let tip = shared.clone();
-				tokio::spawn(async move { Self::serve(stream, tip.load(Ordering::SeqCst)).await });
-			}
-		});
-		Self { port, tip }
-	}
-
-	async fn serve(mut stream: tokio::net::TcpStream, tip: u32) {
-		use tokio::io::{AsyncReadExt, AsyncWriteExt};
-		let mut request = Vec::new();
-		let mut buffer = [0u8; 4096];
-		let body = loop {
-			let n = stream.read(&mut buffer).await.unwrap_or(0);
-			if n == 0 {
-				return;
-			}
-			request.extend_from_slice(&buffer[..n]);
-			let text = String::from_utf8_lossy(&request).into_owned();
-			if let Some((head, body)) = text.split_once("\r\n\r\n") {
-				let length = head
-					.lines()
-					.find_map(|l| {
-						l.to_ascii_lowercase()
-							.strip_prefix("content-length:")
-							.map(|v| v.trim().parse::<usize>().unwrap())
-					})
-					.unwrap_or(0);
-				if body.len() >= length {
-					let authorized = head
-						.contains(&format!("Authorization: Basic {}", base64(COOKIE.as_bytes())));
-					if !authorized {
-						let _ = stream
-							.write_all(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n")
-							.await;
-						return;
-					}
-					break body.to_owned();
-				}
-			}
-		};
-		let call: Json = serde_json::from_str(&body).unwrap();
-		let params = &call["params"];
-		let by_hash = |hash: &str| HEIGHTS.get(hash).copied().filter(|h| *h <= tip);
-		let coinbase_txid = COINBASE_830000_TXID;
-		let result: Result<Json, &str> = match call["method"].as_str().unwrap() {
-			"getblockcount" => Ok(json!(tip)),
-			"getblockhash" => {
-				let height = params[0].as_u64().unwrap() as u32;
-				if (FIRST..=tip).contains(&height) {
-					Ok(json!(display(&double_sha256(header(height)))))
-				} else {
-					Err("Block height out of range")
-				}
-			},
-			"getblockheader" => by_hash(params[0].as_str().unwrap())
-				.map(|h| json!(hex(header(h))))
-				.ok_or("Block not found"),
-			"getblock" => match by_hash(params[0].as_str().unwrap()) {
-				Some(830_000) => Ok(json!({"tx": [coinbase_txid]})),
-				_ => Err("Block not available"),
-			},
-			"getrawtransaction" if params[0] == json!(coinbase_txid) => {
-				Ok(json!(hex(COINBASE_830000)))
-			},
-			"gettxoutproof" if params[0] == json!([coinbase_txid]) => Ok(json!(hex(PROOF_830000))),
-			_ => Err("unknown"),
-		};
-		let reply = match result {
-			Ok(result) => json!({"result": result, "error": null, "id": call["id"]}),
-			Err(message) => {
-				json!({"result": null, "error": {"code": -5, "message": message}, "id": call["id"]})
-			},
-		}
-		.to_string();
-		let answer = format!(
-			"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{reply}",
-			reply.len()
-		);
-		let _ = stream.write_all(answer.as_bytes()).await;
-	}
-}
-
-fn base64(bytes: &[u8]) -> String {
-	const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	let mut out = String::new();
-	for chunk in bytes.chunks(3) {
-		let n =
-			chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
-		for i in 0..4 {
-			out.push(if i <= chunk.len() {
-				ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char
-			} else {
-				'='
-			});
-		}
-	}
-	out
-}
 
 /// The header file's heights by hash, as Core prints hashes.
 static HEIGHTS: std::sync::LazyLock<std::collections::HashMap<String, u32>> =
 	std::sync::LazyLock::new(|| {
 		(FIRST..FIRST + (HEADERS.len() / 80) as u32)
-			.map(|h| (display(&double_sha256(header(h))), h))
+			.map(|h| (display_hash(&double_sha256(header(h))), h))
 			.collect()
 	});
 
@@ -396,16 +263,21 @@ async fn the_agent_relays_from_a_bitcoin_core_node_and_resumes() {
 	let node = Node::start(dir.path(), Sealing::Instant).await;
 	let client = node.client().await;
 	let key = key_file(dir.path(), "//Ferdie");
-	let bitcoind = FakeBitcoind::start(823_000).await;
+	let tip = Arc::new(AtomicU32::new(823_000));
+	let served = tip.clone();
+	let bitcoind = FakeBitcoind::start(Some(COOKIE), move |method, params| {
+		answer(served.load(Ordering::SeqCst), method, params)
+	})
+	.await;
 	let cookie = dir.path().join(".cookie");
 	std::fs::write(&cookie, COOKIE).unwrap();
-	let url = format!("http://127.0.0.1:{}", bitcoind.port);
+	let url = bitcoind.url();
 	let rpc = ["relay", "--bitcoin-rpc", &url, "--bitcoin-cookie", cookie.to_str().unwrap()];
 	let run = agent(&node, &rpc, &key).await;
 	assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
 	assert_eq!(tip_height(&client).await, Some(823_000));
 	// The node moves on; the agent resumes from the chain's tip and proves the coinbase.
-	bitcoind.tip.store(830_006, Ordering::SeqCst);
+	tip.store(830_006, Ordering::SeqCst);
 	let (start, end) = span_830000();
 	let (start, end) = (start.to_string(), end.to_string());
 	let run = agent(&node, &[&rpc[..], &["--prove-span", &start, &end]].concat(), &key).await;

@@ -257,6 +257,13 @@ mod submit_headers {
 			// The main chain goes on from the first-seen block.
 			relay_up_to(823_300);
 			assert_eq!(best().height, 823_300);
+			// What payout proofs ask: the stale block is stored but not on the main chain, so
+			// no transaction of it is proven; the main-chain block of its height is.
+			use hashrate_primitives::BitcoinChain;
+			assert_eq!(crate::Pallet::<Test>::main_chain_block(&hash), None);
+			let main = double_sha256(&mainnet_headers()[at(823_226)]);
+			let block = crate::Pallet::<Test>::main_chain_block(&main).unwrap();
+			assert_eq!((block.height, block.confirmations), (823_226, 75));
 		});
 	}
 }

@@ -145,7 +145,8 @@ fn with_payout_scripts<T: Config>(facility: FacilityId, approved: u32) {
 			&script,
 			ScriptOwnership { facility, approved_at: 0, removed_at: None },
 		);
-		let approved = ApprovedScript { script, kind: ScriptKind::P2wsh, approved_at: 0 };
+		let approved =
+			ApprovedScript { script, kind: ScriptKind::P2wsh, approved_at: 0, key_signed: false };
 		set.approved.try_push(approved).unwrap();
 	}
 	PayoutScripts::<T>::insert(facility, set);
@@ -428,6 +429,57 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(operator), facility, script.clone());
 		assert!(ScriptOwners::<T>::get(&script).is_some_and(|owner| owner.removed_at.is_some()));
+	}
+
+	/// A P2WPKH script approved last of the most a facility holds (found after every other
+	/// one), signed by a key whose signature needs the second recovery id (two key
+	/// recoveries, the most `verify` makes).
+	#[benchmark]
+	fn sign_payout_script() -> Result<(), BenchmarkError> {
+		use hashrate_primitives::bitcoin::{ownership, transaction::hash160};
+		use polkadot_sdk::sp_io::crypto;
+		const KEY_TYPE: polkadot_sdk::sp_core::crypto::KeyTypeId =
+			polkadot_sdk::sp_core::crypto::KeyTypeId(*b"hrbs");
+		let operator = funded::<T>("operator", 0);
+		let facility = facility_with_reporters::<T>(&operator, true, 0);
+		with_payout_scripts::<T>(facility, MAX_PAYOUT_SCRIPTS - 1);
+		let mut signed = None;
+		for seed in 0..32u32 {
+			let key = crypto::ecdsa_generate(KEY_TYPE, Some(format!("//bench{seed}").into_bytes()));
+			let script = [&[0x00, 0x14][..], &hash160(&key.0)].concat();
+			let message = Pallet::<T>::ownership_message(facility, &script);
+			let digest = ownership::p2wpkh_signing_digest(&script, &message)
+				.ok_or(BenchmarkError::Stop("not P2WPKH"))?;
+			let signature = crypto::ecdsa_sign_prehashed(KEY_TYPE, &key, &digest)
+				.ok_or(BenchmarkError::Stop("no keystore"))?;
+			if signature.0[64] == 1 {
+				let witness = ownership::p2wpkh_witness(&signature.0, &key.0)
+					.ok_or(BenchmarkError::Stop("no witness"))?;
+				signed = Some((OutputScript::truncate_from(script), witness));
+				break;
+			}
+		}
+		let (script, witness) =
+			signed.ok_or(BenchmarkError::Stop("no recovery id 1 in 32 keys"))?;
+		let mut set = PayoutScripts::<T>::get(facility);
+		set.approved
+			.try_push(ApprovedScript {
+				script: script.clone(),
+				kind: ScriptKind::P2wpkh,
+				approved_at: 0,
+				key_signed: false,
+			})
+			.map_err(|_| BenchmarkError::Stop("too many scripts"))?;
+		PayoutScripts::<T>::insert(facility, set);
+		ScriptOwners::<T>::insert(
+			&script,
+			ScriptOwnership { facility, approved_at: 0, removed_at: None },
+		);
+		let signature = OwnershipSignature::truncate_from(witness);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), facility, script.clone(), signature);
+		last_event::<T>(Event::PayoutScriptKeySigned { facility, script });
+		Ok(())
 	}
 
 	/// One removed script released by `on_idle` once its retention ended.

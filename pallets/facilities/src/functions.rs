@@ -474,7 +474,7 @@ impl<T: Config> Pallet<T> {
 		}
 		ensure!(set.len() < MAX_PAYOUT_SCRIPTS as usize, Error::<T>::TooManyPayoutScripts);
 		set.proposed
-			.try_push(ProposedScript { script: script.clone(), kind })
+			.try_push(ProposedScript { script: script.clone(), kind, key_signed: false })
 			.map_err(|_| Error::<T>::TooManyPayoutScripts)?;
 		PayoutScripts::<T>::insert(facility, set);
 		Self::deposit_event(Event::PayoutScriptProposed { facility, script, kind });
@@ -505,6 +505,7 @@ impl<T: Config> Pallet<T> {
 				script: script.clone(),
 				kind: proposal.kind,
 				approved_at: now,
+				key_signed: proposal.key_signed,
 			})
 			.map_err(|_| Error::<T>::TooManyPayoutScripts)?;
 		if let Some(removed_at) = previous.and_then(|owner| owner.removed_at) {
@@ -516,6 +517,56 @@ impl<T: Config> Pallet<T> {
 			ScriptOwnership { facility, approved_at: now, removed_at: None },
 		);
 		Self::deposit_event(Event::PayoutScriptApproved { facility, script });
+		Ok(())
+	}
+
+	/// The message a payout script's key signs to show that `facility` is paid at it:
+	/// `Hashrate Chain 0x<genesis hash>: facility <id> is paid at 0x<script>` (lowercase hex;
+	/// the genesis hash ties it to this chain).
+	pub fn ownership_message(facility: FacilityId, script: &[u8]) -> alloc::vec::Vec<u8> {
+		fn push_hex(out: &mut alloc::vec::Vec<u8>, bytes: &[u8]) {
+			const DIGITS: &[u8; 16] = b"0123456789abcdef";
+			out.extend_from_slice(b"0x");
+			for byte in bytes {
+				out.push(DIGITS[usize::from(byte >> 4)]);
+				out.push(DIGITS[usize::from(byte & 0x0f)]);
+			}
+		}
+		let genesis = frame_system::Pallet::<T>::block_hash(
+			<frame_system::pallet_prelude::BlockNumberFor<T> as sp_runtime::traits::Zero>::zero(),
+		);
+		let mut message = alloc::vec::Vec::with_capacity(200);
+		message.extend_from_slice(b"Hashrate Chain ");
+		push_hex(&mut message, genesis.as_ref());
+		message.extend_from_slice(b": facility ");
+		message.extend_from_slice(alloc::format!("{}", facility.0).as_bytes());
+		message.extend_from_slice(b" is paid at ");
+		push_hex(&mut message, script);
+		message
+	}
+
+	/// Checks `signature` of the facility's ownership message by `script`'s key and marks the
+	/// script, proposed or approved, key-signed.
+	pub(crate) fn do_sign_payout_script(
+		facility: FacilityId,
+		script: OutputScript,
+		signature: &[u8],
+	) -> DispatchResult {
+		let mut set = PayoutScripts::<T>::get(facility);
+		let signed = if let Some(p) = set.proposed.iter_mut().find(|p| p.script == script) {
+			&mut p.key_signed
+		} else if let Some(a) = set.approved.iter_mut().find(|a| a.script == script) {
+			&mut a.key_signed
+		} else {
+			return Err(Error::<T>::NotAPayoutScript.into());
+		};
+		ensure!(!*signed, Error::<T>::AlreadyKeySigned);
+		let message = Self::ownership_message(facility, &script);
+		hashrate_primitives::bitcoin::ownership::verify(&script, &message, signature)
+			.map_err(Error::<T>::from)?;
+		*signed = true;
+		PayoutScripts::<T>::insert(facility, set);
+		Self::deposit_event(Event::PayoutScriptKeySigned { facility, script });
 		Ok(())
 	}
 
@@ -643,8 +694,9 @@ impl<T: Config> Pallet<T> {
 	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	/// The payout-script invariants of [`Self::do_try_state`]:
 	/// - a facility's set is stored only when non-empty, holds at most [`MAX_PAYOUT_SCRIPTS`]
-	///   scripts, none twice, each of the kind its bytes are, and belongs to a facility that
-	///   still holds its deposit;
+	///   scripts, none twice, each of the kind its bytes are (key-signed only if P2WPKH or
+	///   P2PKH, the kinds a signature is checked for), and belongs to a facility that still
+	///   holds its deposit;
 	/// - an approved script is owned by its facility since its approval and not removed; a
 	///   proposed one is owned by nobody else;
 	/// - an owner entry without removal is an approved script of that facility; one with a
@@ -657,16 +709,20 @@ impl<T: Config> Pallet<T> {
 			ensure!(record.status.holds_deposit(), "payout scripts of a final facility");
 			ensure!(!set.is_empty(), "an empty payout-script entry");
 			ensure!(set.len() <= MAX_PAYOUT_SCRIPTS as usize, "too many payout scripts");
-			let scripts: alloc::vec::Vec<(&OutputScript, ScriptKind)> = set
+			let scripts: alloc::vec::Vec<(&OutputScript, ScriptKind, bool)> = set
 				.approved
 				.iter()
-				.map(|a| (&a.script, a.kind))
-				.chain(set.proposed.iter().map(|p| (&p.script, p.kind)))
+				.map(|a| (&a.script, a.kind, a.key_signed))
+				.chain(set.proposed.iter().map(|p| (&p.script, p.kind, p.key_signed)))
 				.collect();
-			for (i, (script, kind)) in scripts.iter().enumerate() {
+			for (i, (script, kind, key_signed)) in scripts.iter().enumerate() {
 				ensure!(ScriptKind::of(script) == Some(*kind), "a payout script of another kind");
 				ensure!(
-					!scripts[..i].iter().any(|(other, _)| other == script),
+					!key_signed || matches!(kind, ScriptKind::P2wpkh | ScriptKind::P2pkh),
+					"a key-signed payout script of a kind no single key signs for"
+				);
+				ensure!(
+					!scripts[..i].iter().any(|(other, _, _)| other == script),
 					"a payout script listed twice"
 				);
 			}

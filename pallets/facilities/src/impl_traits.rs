@@ -93,7 +93,12 @@ impl<T: Config> PayoutScriptsInspect for Pallet<T> {
 		if let Ok(script) = OutputScript::try_from(script.to_vec()) {
 			if let Some(kind) = ScriptKind::of(&script) {
 				let mut set = PayoutScripts::<T>::get(facility);
-				let approved = ApprovedScript { script: script.clone(), kind, approved_at: 0 };
+				let approved = ApprovedScript {
+					script: script.clone(),
+					kind,
+					approved_at: 0,
+					key_signed: false,
+				};
 				if set.approved.try_push(approved).is_ok() {
 					PayoutScripts::<T>::insert(facility, set);
 					ScriptOwners::<T>::insert(

@@ -427,6 +427,14 @@ pub mod pallet {
 			/// Its kind.
 			kind: ScriptKind,
 		},
+		/// The key of a proposed or approved payout script signed the facility's ownership
+		/// message.
+		PayoutScriptKeySigned {
+			/// The facility.
+			facility: FacilityId,
+			/// The output script.
+			script: OutputScript,
+		},
 		/// Governance approved a payout script: payouts to it are the facility's from now on.
 		PayoutScriptApproved {
 			/// The facility.
@@ -571,6 +579,22 @@ pub mod pallet {
 		NoPayoutScriptProposal,
 		/// The script is neither approved nor proposed for the facility.
 		NotAPayoutScript,
+		/// The script's key signed its ownership message already.
+		AlreadyKeySigned,
+		/// The script is taproot: its Schnorr signatures cannot be checked by the runtime.
+		TaprootSignatureUnsupported,
+		/// The script is P2SH or P2WSH: no single key signs for it.
+		ScriptHasNoSingleKey,
+		/// The signature is not in its script kind's format (a BIP-322 simple witness for
+		/// P2WPKH: strict DER, low S, `SIGHASH_ALL`, compressed key; 65 bytes for P2PKH).
+		MalformedSignature,
+		/// The signature does not sign the facility's ownership message for this script
+		/// (P2WPKH: the witness key does not verify it).
+		BadOwnershipSignature,
+		/// The signature recovers a key the script does not pay: a valid signature by another
+		/// key or, for P2PKH (whose key is recovered from the signature), a signature of
+		/// another message, such as another facility's or another chain's.
+		SignedByAnotherKey,
 	}
 
 	impl<T: Config> From<hashrate_primitives::AddressError> for Error<T> {
@@ -581,6 +605,19 @@ pub mod pallet {
 				AddressError::Checksum => Error::AddressChecksum,
 				AddressError::WrongNetwork => Error::WrongBitcoinNetwork,
 				AddressError::UnsupportedScript => Error::UnsupportedScript,
+			}
+		}
+	}
+
+	impl<T: Config> From<hashrate_primitives::bitcoin::ownership::OwnershipError> for Error<T> {
+		fn from(error: hashrate_primitives::bitcoin::ownership::OwnershipError) -> Self {
+			use hashrate_primitives::bitcoin::ownership::OwnershipError;
+			match error {
+				OwnershipError::TaprootUnsupported => Error::TaprootSignatureUnsupported,
+				OwnershipError::NoSingleKey => Error::ScriptHasNoSingleKey,
+				OwnershipError::Malformed => Error::MalformedSignature,
+				OwnershipError::BadSignature => Error::BadOwnershipSignature,
+				OwnershipError::WrongKey => Error::SignedByAnotherKey,
 			}
 		}
 	}
@@ -1100,6 +1137,32 @@ pub mod pallet {
 			Self::retain_removed_script(facility, script);
 			Ok(())
 		}
+
+		/// Show that the facility holds a payout script's key: a signature by it of
+		/// [`Pallet::ownership_message`] (`Hashrate Chain 0x<genesis hash>: facility <id> is
+		/// paid at 0x<script>`), for governance to see before it approves the script (or
+		/// after, for scripts approved before). P2WPKH takes a BIP-322 simple signature (the
+		/// witness `[DER signature, key]`, as `signmessage` of BIP-322 wallets gives it,
+		/// base64-decoded), P2PKH Bitcoin Core's legacy `signmessage` (65 bytes,
+		/// base64-decoded). Taproot and script-hash kinds cannot be signed for here.
+		///
+		/// - Origin: signed by the operator.
+		/// - Errors: `UnknownFacility`, `NotOperator`, `WrongStatus` (retired, rejected),
+		///   `NotAPayoutScript`, `AlreadyKeySigned`, `TaprootSignatureUnsupported`,
+		///   `ScriptHasNoSingleKey`, `MalformedSignature`, `BadOwnershipSignature`,
+		///   `SignedByAnotherKey`.
+		/// - Events: `PayoutScriptKeySigned`.
+		#[pallet::call_index(22)]
+		pub fn sign_payout_script(
+			origin: OriginFor<T>,
+			facility: FacilityId,
+			script: OutputScript,
+			signature: OwnershipSignature,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::operated_live(&who, facility)?;
+			Self::do_sign_payout_script(facility, script, &signature)
+		}
 	}
 
 	#[pallet::view_functions]
@@ -1117,6 +1180,14 @@ pub mod pallet {
 		/// The Bitcoin network payout addresses are written for.
 		pub fn bitcoin_network() -> AddressNetwork {
 			BitcoinNetwork::<T>::get()
+		}
+
+		/// The message a payout script's key signs for [`Pallet::sign_payout_script`] (ASCII).
+		pub fn payout_ownership_message(
+			facility: FacilityId,
+			script: OutputScript,
+		) -> alloc::vec::Vec<u8> {
+			Self::ownership_message(facility, &script)
 		}
 	}
 }

@@ -131,7 +131,7 @@ pub mod v3 {
 				for address in list {
 					reads.saturating_inc();
 					let proposal = match hashrate_primitives::parse_address(&address, network) {
-						Ok((kind, script)) => ProposedScript { script, kind },
+						Ok((kind, script)) => ProposedScript { script, kind, key_signed: false },
 						Err(error) => {
 							log::warn!(
 								target: "runtime::facilities",

@@ -7,7 +7,7 @@ use frame_support::{
 	traits::{tokens::imbalance::ResolveTo, ConstU32, ConstU64},
 };
 use hashrate_primitives::{Hashrate, Power};
-use polkadot_sdk::{pallet_balances, sp_core::H256, sp_io};
+use polkadot_sdk::{pallet_balances, sp_core::H256, sp_io, sp_keystore};
 use sp_runtime::BuildStorage;
 
 pub type AccountId = u64;
@@ -159,6 +159,10 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	.assimilate_storage(&mut storage)
 	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
+	// Benchmarks sign with keys of their own (the benchmark CLI registers a keystore too).
+	ext.register_extension(sp_keystore::KeystoreExt::new(
+		sp_keystore::testing::MemoryKeystore::new(),
+	));
 	ext.execute_with(|| System::set_block_number(1));
 	ext
 }

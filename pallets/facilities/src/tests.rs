@@ -1558,7 +1558,8 @@ fn fill_scripts(facility: FacilityId, count: u32) {
 			&script,
 			ScriptOwnership { facility, approved_at: 0, removed_at: None },
 		);
-		let approved = ApprovedScript { script, kind: ScriptKind::P2wsh, approved_at: 0 };
+		let approved =
+			ApprovedScript { script, kind: ScriptKind::P2wsh, approved_at: 0, key_signed: false };
 		set.approved.try_push(approved).unwrap();
 	}
 	PayoutScripts::<Test>::insert(facility, set);
@@ -1583,7 +1584,11 @@ mod propose_payout_address {
 			assert_ok!(Facilities::propose_payout_address(signed(BOB), pending, address(&upper)));
 			assert_eq!(
 				Facilities::payout_scripts(pending).proposed.into_inner(),
-				vec![ProposedScript { script: script_of(FOUNDRY), kind: ScriptKind::P2wpkh }]
+				vec![ProposedScript {
+					script: script_of(FOUNDRY),
+					kind: ScriptKind::P2wpkh,
+					key_signed: false
+				}]
 			);
 			// Nobody owns a script before governance approves it.
 			assert_eq!(owner(ANTPOOL), None);
@@ -1664,7 +1669,8 @@ mod approve_payout_script {
 				vec![ApprovedScript {
 					script: script_of(ANTPOOL),
 					kind: ScriptKind::P2sh,
-					approved_at: 1_765_000_000
+					approved_at: 1_765_000_000,
+					key_signed: false
 				}]
 			);
 			// Payouts count from the approval on.
@@ -1714,6 +1720,181 @@ mod approve_payout_script {
 				E::WrongStatus
 			);
 		});
+	}
+}
+
+mod sign_payout_script {
+	use super::*;
+	use hashrate_primitives::bitcoin::ownership;
+	use polkadot_sdk::sp_core::{ecdsa, Pair};
+
+	/// BIP-322's test key (`L3VFeEujGtevx9w18HD1fhRbCH67Az2dpCymeRE1SoPK6XQtaN2k`, WIF-decoded)
+	/// and its P2WPKH and P2PKH addresses.
+	const SECRET: [u8; 32] = [
+		0xbb, 0x05, 0x1c, 0xd0, 0xdd, 0xa0, 0x24, 0x6f, 0x33, 0xc5, 0xa9, 0xe1, 0x33, 0xeb, 0xd8,
+		0xe7, 0xbc, 0x02, 0xa9, 0x2a, 0xf6, 0xc4, 0x1a, 0xdc, 0x13, 0x1c, 0xcd, 0x78, 0x26, 0xc5,
+		0xb0, 0x04,
+	];
+	const P2WPKH: &str = "bc1q9vza2e8x573nczrlzms0wvx3gsqjx7vavgkx0l";
+	const P2PKH: &str = "14vV3aCHBeStb5bkenkNHbe2YAFinYdXgc";
+	const TAPROOT: &str = "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0";
+
+	fn key() -> ecdsa::Pair {
+		ecdsa::Pair::from_seed(&SECRET)
+	}
+
+	/// A BIP-322 simple signature by `pair` of `facility`'s message for `script`.
+	fn witness(pair: &ecdsa::Pair, facility: FacilityId, script: &[u8]) -> OwnershipSignature {
+		let message = Facilities::ownership_message(facility, script);
+		let digest = ownership::p2wpkh_signing_digest(script, &message).unwrap();
+		let witness =
+			ownership::p2wpkh_witness(&pair.sign_prehashed(&digest).0, &pair.public().0).unwrap();
+		OwnershipSignature::try_from(witness).unwrap()
+	}
+
+	/// A legacy compressed-key `signmessage` signature by `pair` of `facility`'s message.
+	fn legacy(pair: &ecdsa::Pair, facility: FacilityId, script: &[u8]) -> OwnershipSignature {
+		let message = Facilities::ownership_message(facility, script);
+		let signature = pair.sign_prehashed(&ownership::legacy_message_hash(&message)).0;
+		let legacy = [&[31 + signature[64]][..], &signature[..64]].concat();
+		OwnershipSignature::try_from(legacy).unwrap()
+	}
+
+	fn sign(
+		facility: FacilityId,
+		text: &str,
+		signature: OwnershipSignature,
+	) -> frame_support::dispatch::DispatchResult {
+		Facilities::sign_payout_script(signed(ALICE), facility, script_of(text), signature)
+	}
+
+	#[test]
+	fn the_message_names_the_chain_the_facility_and_the_script() {
+		run(|| {
+			// Genesis's hash is frame_system's placeholder in tests (0x45 bytes).
+			let message = Facilities::payout_ownership_message(F0, script_of(P2WPKH));
+			assert_eq!(
+				String::from_utf8(message).unwrap(),
+				format!(
+					"Hashrate Chain 0x{}: facility 0 is paid at \
+					 0x00142b05d564e6a7a33c087f16e0f730d1440123799d",
+					"45".repeat(32)
+				)
+			);
+			let message = Facilities::ownership_message(FacilityId(12), &[0xab]);
+			assert!(message.ends_with(b": facility 12 is paid at 0xab"));
+		});
+	}
+
+	#[test]
+	fn a_p2wpkh_key_signs_its_proposal_and_approval_keeps_it() {
+		run(|| {
+			active(ALICE);
+			assert_eq!(
+				script_of(P2WPKH).to_vec(),
+				[&[0x00, 0x14][..], &ownership_hash160(&key().public().0)].concat(),
+				"the secret is the address's key"
+			);
+			assert_ok!(Facilities::propose_payout_address(signed(ALICE), F0, address(P2WPKH)));
+			assert_ok!(sign(F0, P2WPKH, witness(&key(), F0, &script_of(P2WPKH))));
+			last(Event::PayoutScriptKeySigned { facility: F0, script: script_of(P2WPKH) });
+			assert!(Facilities::payout_scripts(F0).proposed[0].key_signed);
+			assert_ok!(Facilities::approve_payout_script(root(), F0, script_of(P2WPKH)));
+			assert!(Facilities::payout_scripts(F0).approved[0].key_signed);
+			// Removed and proposed again: a new proposal, not signed until signed again.
+			assert_ok!(Facilities::remove_payout_script(signed(ALICE), F0, script_of(P2WPKH)));
+			assert_ok!(Facilities::propose_payout_address(signed(ALICE), F0, address(P2WPKH)));
+			assert!(!Facilities::payout_scripts(F0).proposed[0].key_signed);
+		});
+	}
+
+	#[test]
+	fn a_p2pkh_key_signs_an_approved_script_with_signmessage() {
+		run(|| {
+			active(ALICE);
+			let key_hash = ownership_hash160(&key().public().0);
+			assert_eq!(
+				script_of(P2PKH).to_vec(),
+				[&[0x76, 0xa9, 0x14][..], &key_hash, &[0x88, 0xac]].concat()
+			);
+			approve_address(ALICE, F0, P2PKH);
+			assert!(!Facilities::payout_scripts(F0).approved[0].key_signed);
+			// Another facility's message recovers another key; so does a wrong header.
+			assert_noop!(
+				sign(F0, P2PKH, legacy(&key(), FacilityId(1), &script_of(P2PKH))),
+				E::SignedByAnotherKey
+			);
+			let mut uncompressed = legacy(&key(), F0, &script_of(P2PKH)).into_inner();
+			uncompressed[0] -= 4;
+			let uncompressed = OwnershipSignature::try_from(uncompressed).unwrap();
+			assert_noop!(sign(F0, P2PKH, uncompressed), E::SignedByAnotherKey);
+			let mut header = legacy(&key(), F0, &script_of(P2PKH)).into_inner();
+			header[0] = 35;
+			let header = OwnershipSignature::try_from(header).unwrap();
+			assert_noop!(sign(F0, P2PKH, header), E::MalformedSignature);
+			assert_ok!(sign(F0, P2PKH, legacy(&key(), F0, &script_of(P2PKH))));
+			last(Event::PayoutScriptKeySigned { facility: F0, script: script_of(P2PKH) });
+			assert!(Facilities::payout_scripts(F0).approved[0].key_signed);
+		});
+	}
+
+	#[test]
+	fn errors() {
+		run(|| {
+			active(ALICE);
+			active(BOB);
+			let f1 = FacilityId(1);
+			for text in [P2WPKH, TAPROOT, ANTPOOL] {
+				assert_ok!(Facilities::propose_payout_address(signed(ALICE), F0, address(text)));
+			}
+			let good = witness(&key(), F0, &script_of(P2WPKH));
+			assert_noop!(
+				Facilities::sign_payout_script(
+					RuntimeOrigin::none(),
+					F0,
+					script_of(P2WPKH),
+					good.clone()
+				),
+				BadOrigin
+			);
+			assert_noop!(sign(FacilityId(9), P2WPKH, good.clone()), E::UnknownFacility);
+			assert_noop!(
+				Facilities::sign_payout_script(signed(BOB), F0, script_of(P2WPKH), good.clone()),
+				E::NotOperator
+			);
+			assert_noop!(sign(F0, FOUNDRY, good.clone()), E::NotAPayoutScript);
+			assert_noop!(sign(F0, TAPROOT, good.clone()), E::TaprootSignatureUnsupported);
+			assert_noop!(sign(F0, ANTPOOL, good.clone()), E::ScriptHasNoSingleKey);
+			let mut truncated = good.clone();
+			truncated.pop();
+			assert_noop!(sign(F0, P2WPKH, truncated), E::MalformedSignature);
+			// Signed for another facility (or chain): another message.
+			let replayed = witness(&key(), f1, &script_of(P2WPKH));
+			assert_noop!(sign(F0, P2WPKH, replayed), E::BadOwnershipSignature);
+			// A valid signature by a key the script does not pay.
+			let other = ecdsa::Pair::from_seed(&[3u8; 32]);
+			assert_noop!(
+				sign(F0, P2WPKH, witness(&other, F0, &script_of(P2WPKH))),
+				E::SignedByAnotherKey
+			);
+			// Signed for another chain: another genesis hash in the message.
+			let genesis = frame_system::BlockHash::<Test>::get(0);
+			frame_system::BlockHash::<Test>::insert(
+				0,
+				polkadot_sdk::sp_core::H256::repeat_byte(0x77),
+			);
+			let other_chain = witness(&key(), F0, &script_of(P2WPKH));
+			frame_system::BlockHash::<Test>::insert(0, genesis);
+			assert_noop!(sign(F0, P2WPKH, other_chain), E::BadOwnershipSignature);
+			assert_ok!(sign(F0, P2WPKH, good.clone()));
+			assert_noop!(sign(F0, P2WPKH, good.clone()), E::AlreadyKeySigned);
+			assert_ok!(Facilities::retire(signed(ALICE), F0));
+			assert_noop!(sign(F0, P2WPKH, good), E::WrongStatus);
+		});
+	}
+
+	fn ownership_hash160(key: &[u8]) -> [u8; 20] {
+		hashrate_primitives::bitcoin::transaction::hash160(key)
 	}
 }
 

@@ -47,6 +47,12 @@ pub type ModelName = BoundedVec<u8, ConstU32<MAX_MODEL_LEN>>;
 pub type PoolField = BoundedVec<u8, ConstU32<MAX_POOL_FIELD_LEN>>;
 /// A bitcoin address as ASCII bytes.
 pub type BtcAddress = BoundedVec<u8, ConstU32<MAX_BTC_ADDRESS_LEN>>;
+
+/// A signature of a payout script's ownership message by its key: a BIP-322 simple witness
+/// for P2WPKH, a legacy `signmessage` signature for P2PKH
+/// (see [`hashrate_primitives::bitcoin::ownership`]).
+pub type OwnershipSignature =
+	BoundedVec<u8, ConstU32<{ hashrate_primitives::bitcoin::ownership::MAX_SIGNATURE_LEN }>>;
 /// A fleet as submitted and stored.
 pub type Fleet = BoundedVec<FleetRow, ConstU32<MAX_FLEET_ROWS>>;
 /// One row per energy source at most.
@@ -509,6 +515,9 @@ pub struct ApprovedScript {
 	pub kind: ScriptKind,
 	/// Unix second of approval (0: at genesis).
 	pub approved_at: u64,
+	/// Whether the script's key signed the facility's ownership message
+	/// ([`crate::Pallet::sign_payout_script`]).
+	pub key_signed: bool,
 }
 
 /// A payout script the operator proposed, waiting for governance.
@@ -520,6 +529,9 @@ pub struct ProposedScript {
 	pub script: OutputScript,
 	/// Its kind.
 	pub kind: ScriptKind,
+	/// Whether the script's key signed the facility's ownership message
+	/// ([`crate::Pallet::sign_payout_script`]): shown to governance before it approves.
+	pub key_signed: bool,
 }
 
 /// A facility's payout scripts: approved ones and proposals, at most [`MAX_PAYOUT_SCRIPTS`]

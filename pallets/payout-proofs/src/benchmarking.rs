@@ -20,8 +20,10 @@ use hashrate_primitives::{
 };
 use polkadot_sdk::{frame_benchmarking::v2::*, frame_system::RawOrigin};
 
-/// Leaves of the benchmark block; all matched by its proof.
-const LEAVES: u32 = 100;
+/// Leaves of the benchmark block, all matched by its proof: the most a proof of
+/// [`MAX_PROOF_SIZE`] holds (80 + 4 + 1 + 124 x 32 hashes + 1 + 31 flag bytes = 4,085 bytes;
+/// 125 leaves take 4,118), so the most hashes read and inner nodes hashed.
+const LEAVES: u32 = 124;
 
 /// The P2WSH script of credited output `i`.
 fn paid_script(i: u32) -> Vec<u8> {

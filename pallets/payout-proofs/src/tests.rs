@@ -221,6 +221,41 @@ mod prove_payout {
 				prove(830_000, TX_830000_1, txoutproof(PROOF_830000_1), &[2]),
 				E::NotAPayoutScript
 			);
+			// Transactions 10, 100, 1,000 and 1,850 (the last) with their proofs: each proof
+			// checks (else another error), no output pays AntPool's facility.
+			let others: [(&[u8], &[u8]); 4] = [
+				(
+					include_bytes!("../../../testdata/bitcoin/tx-830000-10.tx"),
+					include_bytes!("../../../testdata/bitcoin/txoutproof-830000-10.bin"),
+				),
+				(
+					include_bytes!("../../../testdata/bitcoin/tx-830000-100.tx"),
+					include_bytes!("../../../testdata/bitcoin/txoutproof-830000-100.bin"),
+				),
+				(
+					include_bytes!("../../../testdata/bitcoin/tx-830000-1000.tx"),
+					include_bytes!("../../../testdata/bitcoin/txoutproof-830000-1000.bin"),
+				),
+				(
+					include_bytes!("../../../testdata/bitcoin/tx-830000-1850.tx"),
+					include_bytes!("../../../testdata/bitcoin/txoutproof-830000-1850.bin"),
+				),
+			];
+			let mut refused = 0;
+			for (tx, proof) in others {
+				let outputs = hashrate_primitives::bitcoin::transaction::Transaction::parse(tx)
+					.unwrap()
+					.outputs;
+				for (vout, output) in outputs.iter().enumerate() {
+					let dust = output.value < 546;
+					let error = if dust { E::DustOutput } else { E::NotAPayoutScript };
+					assert_noop!(prove(830_000, tx, txoutproof(proof), &[vout as u32]), error);
+					refused += usize::from(!dust);
+				}
+				let past = outputs.len() as u32;
+				assert_noop!(prove(830_000, tx, txoutproof(proof), &[past]), E::NoSuchOutput);
+			}
+			assert!(refused >= 4, "each transaction has an output above dust");
 		});
 	}
 

@@ -482,6 +482,28 @@ mod correct_by_proofs {
 	}
 
 	#[test]
+	fn proofs_below_the_attestation_are_not_evidence() {
+		run(|| {
+			finalize(P0);
+			// A fraction of what attestors saw was proven (a pool paying elsewhere, a payout
+			// not yet proven): nothing is corrected, down or up; the output stays as attested.
+			prove(FACILITY, P0, ATTESTED / 10);
+			set_now(proofs_close(P0));
+			assert_noop!(
+				Oracle::correct_by_proofs(signed(STRANGER), FACILITY, P0),
+				E::NotBeyondTolerance
+			);
+			let basis = Oracle::output_basis(FACILITY, P0).unwrap();
+			assert_eq!(
+				(basis.attested, basis.proven, basis.sats),
+				(Sats(ATTESTED), Sats(ATTESTED / 10), Sats(ATTESTED))
+			);
+			assert!(!basis.corrected_by_proofs);
+			no_event(|e| matches!(e, Event::CorrectedByProofs { .. }));
+		});
+	}
+
+	#[test]
 	fn is_refused_while_disputed() {
 		run(|| {
 			finalize(P0);

@@ -345,24 +345,150 @@ mod tests {
 			.map(|(kind, script)| (kind, script.iter().map(|b| format!("{b:02x}")).collect()))
 	}
 
+	/// The coinbases of mainnet blocks 831,328 ..= 831,335 (testdata/bitcoin/README.md) with
+	/// their txids (display order) and who mined them.
+	const COINBASES_831328: [(&[u8], &str, &str); 8] = [
+		(
+			include_bytes!("../../../../testdata/bitcoin/coinbase-831328.tx"),
+			"dcfafc95ab3d643e0b03b8be50290d9a6f947e87bc54a710e893168403547227",
+			"Foundry USA",
+		),
+		(
+			include_bytes!("../../../../testdata/bitcoin/coinbase-831329.tx"),
+			"e65bd9e7feebd5d04d7f12c6adea890b6187b7f0dac3133dc7674b661db24f15",
+			"Foundry USA",
+		),
+		(
+			include_bytes!("../../../../testdata/bitcoin/coinbase-831330.tx"),
+			"a24e52d929b3f0a4d77a49e97ee3d2d3767877cece3ab03291ec55286dd9e737",
+			"AntPool",
+		),
+		(
+			include_bytes!("../../../../testdata/bitcoin/coinbase-831331.tx"),
+			"a9f4d3ce5a1d031f16d589bb2d7f1775fbbd3c6efc0cc6f0f779072224dfd33b",
+			"F2Pool",
+		),
+		(
+			include_bytes!("../../../../testdata/bitcoin/coinbase-831332.tx"),
+			"fbeb4a74a272da2a12321aa40039f900b5d39be1c0a5611d394ca2ac349918a0",
+			"Foundry USA",
+		),
+		(
+			include_bytes!("../../../../testdata/bitcoin/coinbase-831333.tx"),
+			"27208b6be01e82faa41756f8658973ba3440c765aa0306ed89e49d478bea6b6d",
+			"Foundry USA",
+		),
+		(
+			include_bytes!("../../../../testdata/bitcoin/coinbase-831334.tx"),
+			"510ef50a63d0061b44d573603ed2d520e2610adc30b4977bf531a86157f2c7de",
+			"Foundry USA",
+		),
+		(
+			include_bytes!("../../../../testdata/bitcoin/coinbase-831335.tx"),
+			"6741ecd12a8adf186fb6bcd419fe57ca0aee6952e84fc4fcc28dc8cbc7f5c62c",
+			"Luxor",
+		),
+	];
+
+	/// Sats the outputs of `raw` (a whole transaction, parsed) pay to `script`.
+	fn paid_to(raw: &[u8], script: &[u8]) -> u64 {
+		let tx = crate::bitcoin::transaction::Transaction::parse(raw).unwrap();
+		tx.outputs.iter().filter(|o| o.script_pubkey == script).map(|o| o.value).sum()
+	}
+
+	fn display(hash: &[u8]) -> String {
+		hash.iter().rev().map(|b| format!("{b:02x}")).collect()
+	}
+
 	#[test]
-	fn real_pool_addresses_parse_to_the_scripts_of_their_coinbases() {
-		// AntPool, paid by the coinbase of block 830,000 (testdata/bitcoin/coinbase-830000.tx).
+	fn real_pool_addresses_parse_to_the_scripts_their_coinbases_pay() {
+		// AntPool, paid by the coinbases of blocks 830,000 and 831,330.
 		let (kind, antpool) = script("38XnPvu9PmonFU9WouPXUjYbW91wa5MerL", Mainnet).unwrap();
-		assert_eq!(kind, ScriptKind::P2sh);
-		let coinbase = include_bytes!("../../../../testdata/bitcoin/coinbase-830000.tx");
+		assert_eq!(
+			(kind, antpool.as_str()),
+			(ScriptKind::P2sh, "a9144b09d828dfc8baaba5d04ee77397e04b1050cc7387")
+		);
 		let antpool = hex(&antpool);
-		assert!(coinbase.windows(antpool.len()).any(|w| w == antpool.as_slice()));
-		// Foundry USA, paid by the coinbase of block 831,328.
+		let coinbase_830000 = include_bytes!("../../../../testdata/bitcoin/coinbase-830000.tx");
+		assert_eq!(paid_to(coinbase_830000, &antpool), 648_267_494);
+		// Foundry USA: its P2WPKH script is the first output of every coinbase it mined in
+		// 831,328 ..= 831,335, and of no other pool's.
 		let (kind, foundry) =
 			script("bc1qxhmdufsvnuaaaer4ynz88fspdsxq2h9e9cetdj", Mainnet).unwrap();
 		assert_eq!(
 			(kind, foundry.as_str()),
 			(ScriptKind::P2wpkh, "001435f6de260c9f3bdee47524c473a6016c0c055cb9")
 		);
-		let coinbase = include_bytes!("../../../../testdata/bitcoin/coinbase-831328.tx");
 		let foundry = hex(&foundry);
-		assert!(coinbase.windows(foundry.len()).any(|w| w == foundry.as_slice()));
+		let paid: alloc::vec::Vec<(u64, u64)> = COINBASES_831328
+			.iter()
+			.map(|(raw, txid, _)| {
+				let tx = crate::bitcoin::transaction::Transaction::parse(raw).unwrap();
+				assert!(tx.is_coinbase());
+				assert_eq!(display(&tx.txid.0), *txid);
+				(paid_to(raw, &foundry), paid_to(raw, &antpool))
+			})
+			.collect();
+		assert_eq!(
+			paid,
+			[
+				(641_343_420, 0),
+				(648_143_585, 0),
+				(0, 653_454_590),
+				(0, 0),
+				(643_637_926, 0),
+				(642_304_880, 0),
+				(648_658_475, 0),
+				(0, 0),
+			]
+		);
+		for ((_, _, pool), (to_foundry, _)) in COINBASES_831328.iter().zip(&paid) {
+			assert_eq!(*pool == "Foundry USA", *to_foundry > 0, "{pool}");
+		}
+	}
+
+	/// Block 831,332 (Foundry's): its `gettxoutproof` of seven transactions checks against its
+	/// header, which links into 831,328 ..= 831,335; the coinbase paying Foundry is among them.
+	#[test]
+	fn the_proof_of_seven_transactions_of_831332_checks_against_its_linked_header() {
+		use crate::bitcoin::transaction::{double_sha256, MerkleBlock, Transaction};
+		let headers = include_bytes!("../../../../testdata/bitcoin/headers-831328-831335.bin");
+		let header = |i: usize| -> [u8; 80] { headers[80 * i..80 * i + 80].try_into().unwrap() };
+		for i in 1..8 {
+			assert_eq!(header(i)[4..36], double_sha256(&header(i - 1)).0, "linked");
+		}
+		assert_eq!(
+			display(&double_sha256(&header(4)).0),
+			"00000000000000000000a4c01889bd8c5aeb480a3ab3a2174efa8ba2520a7657"
+		);
+		let proof = include_bytes!(
+			"../../../../testdata/bitcoin/txoutproof-831332-0_1_15_20_115_2019_2024.bin"
+		);
+		let block = MerkleBlock::parse(proof).unwrap();
+		assert_eq!(block.header, header(4));
+		assert_eq!(block.total, 2_355);
+		let transactions: [(u32, &[u8]); 7] = [
+			(0, COINBASES_831328[4].0),
+			(1, include_bytes!("../../../../testdata/bitcoin/tx-831332-1.tx")),
+			(15, include_bytes!("../../../../testdata/bitcoin/tx-831332-15.tx")),
+			(20, include_bytes!("../../../../testdata/bitcoin/tx-831332-20.tx")),
+			(115, include_bytes!("../../../../testdata/bitcoin/tx-831332-115.tx")),
+			(2_019, include_bytes!("../../../../testdata/bitcoin/tx-831332-2019.tx")),
+			(2_024, include_bytes!("../../../../testdata/bitcoin/tx-831332-2024.tx")),
+		];
+		let expected: alloc::vec::Vec<_> = transactions
+			.iter()
+			.map(|(index, raw)| (Transaction::parse(raw).unwrap().txid, *index))
+			.collect();
+		assert_eq!(block.matches, expected);
+		// One flipped byte in the first hash (after the header, the count and the hashes'
+		// length): the root no longer matches.
+		let mut forged = proof.to_vec();
+		forged[80 + 4 + 1 + 7] ^= 1;
+		assert_eq!(
+			MerkleBlock::parse(&forged),
+			Err(crate::bitcoin::transaction::ProofError::RootMismatch)
+		);
 	}
 
 	#[test]
