@@ -168,8 +168,9 @@ enum Command {
 		/// The facility.
 		#[arg(long)]
 		facility: u32,
-		/// A directory of payouts: `<name>.tx` (the raw transaction) and `<name>.proof` (its
-		/// block's `gettxoutproof`, raw bytes).
+		/// A directory of payouts: `<name>.tx` (the raw transaction), `<name>.proof` (its
+		/// block's `gettxoutproof`, raw bytes) and, for a transaction spending by witness,
+		/// `<name>.block` (the raw block: the witness proof is made from it).
 		#[arg(long, required_unless_present = "bitcoin_rpc", conflicts_with = "bitcoin_rpc")]
 		payouts: Option<PathBuf>,
 		/// A Bitcoin Core node's JSON-RPC address, http://HOST:PORT.

@@ -12,7 +12,9 @@ use crate::{
 	ops::{self, Failure},
 	relay::{display, double_sha256, BitcoinRpc},
 };
-use hashrate_primitives::bitcoin::transaction::{spent_script_candidates, Transaction};
+use hashrate_primitives::bitcoin::transaction::{
+	merkle_branch, spent_script_candidates, Transaction,
+};
 use serde_json::{json, Value as Json};
 use std::path::{Path, PathBuf};
 use subxt::{dynamic::Value, ext::scale_decode::DecodeAsType};
@@ -21,7 +23,9 @@ use subxt_signer::sr25519::Keypair;
 /// Where the payouts come from.
 pub enum Source {
 	/// A directory of transactions and their proofs: `<name>.tx` (raw bytes, with or without
-	/// witness) and `<name>.proof` (the block's `gettxoutproof` of it, raw bytes).
+	/// witness), `<name>.proof` (the block's `gettxoutproof` of it, raw bytes) and, for a
+	/// transaction spending by witness, `<name>.block` (the raw block, as `getblock <hash> 0`
+	/// gives it), from which the witness proof is made.
 	Files(PathBuf),
 	/// A Bitcoin Core node: the blocks of the relay's main chain, `depth` of them up to the
 	/// highest with enough confirmations.
@@ -81,6 +85,57 @@ pub struct Payout {
 	pub coinbase: bool,
 	/// The outputs paying the facility, not yet credited: index and sats.
 	pub outputs: Vec<(u32, u64)>,
+	/// Its witness proof, for a transaction spending by witness (an input with an empty
+	/// script) when its block is known.
+	pub witness: Option<Witness>,
+}
+
+/// A witness proof (the chain's `WitnessProof`, BIP 141): the block's coinbase with its
+/// Merkle branch, and a transaction's branch in the block's tree of witness ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Witness {
+	/// The coinbase, with its witness.
+	pub coinbase: Vec<u8>,
+	/// The coinbase's Merkle branch (index 0), internal byte order.
+	pub coinbase_branch: Vec<[u8; 32]>,
+	/// The transaction's branch among the witness ids (the coinbase's zero).
+	pub witness_branch: Vec<[u8; 32]>,
+}
+
+/// The witness proof of transaction `index` (not the coinbase) of a block of `transactions`
+/// (raw, in block order).
+pub fn witness_proof(transactions: &[&[u8]], index: usize) -> Result<Witness, String> {
+	if index == 0 || index >= transactions.len() {
+		return Err(format!("no transaction {index} besides the coinbase"));
+	}
+	let parsed = transactions
+		.iter()
+		.enumerate()
+		.map(|(i, raw)| Transaction::parse(raw).map_err(|e| format!("transaction {i}: {e:?}")))
+		.collect::<Result<Vec<_>, _>>()?;
+	let txids: Vec<_> = parsed.iter().map(|tx| tx.txid).collect();
+	let wtxids: Vec<_> = parsed
+		.iter()
+		.enumerate()
+		.map(|(i, tx)| if i == 0 { Default::default() } else { tx.wtxid() })
+		.collect();
+	Ok(Witness {
+		coinbase: transactions[0].to_vec(),
+		coinbase_branch: merkle_branch(&txids, 0).into_iter().map(|h| h.0).collect(),
+		witness_branch: merkle_branch(&wtxids, index).into_iter().map(|h| h.0).collect(),
+	})
+}
+
+/// The witness proof `tx` needs, if it spends by witness: from its block's transactions.
+fn witness_for(tx: &Transaction, transactions: &[&[u8]]) -> Result<Option<Witness>, String> {
+	if !tx.spends_by_witness_only() {
+		return Ok(None);
+	}
+	let index = transactions
+		.iter()
+		.position(|raw| Transaction::parse(raw).is_ok_and(|other| other.txid == tx.txid))
+		.ok_or("not in its block")?;
+	witness_proof(transactions, index).map(Some)
 }
 
 /// A facility's approved payout script and from when it counts.
@@ -375,6 +430,19 @@ async fn self_transfer(
 
 /// `PayoutProofs.prove_payout` of `payout`'s `outputs` with its `gettxoutproof`.
 fn prove_call(payout: &Payout, proof: &[u8], outputs: &[(u32, u64)]) -> impl subxt::tx::Payload {
+	let branch =
+		|hashes: &[[u8; 32]]| Value::unnamed_composite(hashes.iter().map(Value::from_bytes));
+	let witness = match &payout.witness {
+		Some(witness) => Value::unnamed_variant(
+			"Some",
+			[Value::named_composite([
+				("coinbase", Value::from_bytes(&witness.coinbase)),
+				("coinbase_branch", branch(&witness.coinbase_branch)),
+				("witness_branch", branch(&witness.witness_branch)),
+			])],
+		),
+		None => Value::unnamed_variant("None", []),
+	};
 	subxt::dynamic::transaction(
 		"PayoutProofs",
 		"prove_payout",
@@ -382,6 +450,7 @@ fn prove_call(payout: &Payout, proof: &[u8], outputs: &[(u32, u64)]) -> impl sub
 			Value::from_bytes(payout.block),
 			Value::from_bytes(&payout.raw),
 			Value::unnamed_variant("TxOutProof", [Value::from_bytes(proof)]),
+			witness,
 			Value::unnamed_composite(outputs.iter().map(|(vout, _)| Value::u128((*vout).into()))),
 		),
 	)
@@ -464,6 +533,22 @@ async fn from_files(
 			println!("{}: pays no approved script of the facility", tx_path.display());
 			continue;
 		}
+		let block_path = tx_path.with_extension("block");
+		let witness = if block_path.exists() {
+			let bytes = std::fs::read(&block_path).map_err(|e| input(&block_path, e))?;
+			if bytes.len() < 80 || double_sha256(&bytes[..80]) != block {
+				return Err(Failure::Input(format!(
+					"{}: not the block its proof is of",
+					block_path.display()
+				)));
+			}
+			let transactions = block_transactions(&bytes)
+				.map_err(|e| Failure::Input(format!("{}: {e}", block_path.display())))?;
+			witness_for(&tx, &transactions)
+				.map_err(|e| Failure::Input(format!("{}: {e}", block_path.display())))?
+		} else {
+			None
+		};
 		let (txid, coinbase) = (tx.txid.0, tx.is_coinbase());
 		payouts.push((
 			Payout {
@@ -474,6 +559,7 @@ async fn from_files(
 				txid,
 				coinbase,
 				outputs,
+				witness,
 			},
 			proof,
 		));
@@ -521,7 +607,7 @@ async fn from_rpc(
 		}
 		let transactions = block_transactions(&block)
 			.map_err(|e| Failure::Chain(format!("bitcoind getblock {}: {e}", display(&hash))))?;
-		for raw in transactions {
+		for (index, &raw) in transactions.iter().enumerate() {
 			let (tx, outputs) = paying_outputs(raw, scripts, header.time.into(), min_sats)
 				.map_err(|e| {
 					Failure::Chain(format!("bitcoind getblock {}: {e}", display(&hash)))
@@ -530,6 +616,13 @@ async fn from_rpc(
 				continue;
 			}
 			let (txid, coinbase) = (tx.txid.0, tx.is_coinbase());
+			let witness = if tx.spends_by_witness_only() {
+				Some(witness_proof(&transactions, index).map_err(|e| {
+					Failure::Chain(format!("bitcoind getblock {}: {e}", display(&hash)))
+				})?)
+			} else {
+				None
+			};
 			let proof = rpc.txout_proof(&txid, &hash).await?;
 			if proof.len() < 80 || double_sha256(&proof[..80]) != hash {
 				return Err(Failure::Chain(format!(
@@ -546,6 +639,7 @@ async fn from_rpc(
 					txid,
 					coinbase,
 					outputs,
+					witness,
 				},
 				proof,
 			));
@@ -623,6 +717,29 @@ mod tests {
 		assert!(!spends_from(&tx, &[script(ANTPOOL, 0)]));
 		let coinbase = Transaction::parse(COINBASE_830000).unwrap();
 		assert!(!spends_from(&coinbase, &[script(ANTPOOL, 0)]));
+	}
+
+	/// A block of 830,000's coinbase and its transaction 104 (a P2WPKH spend).
+	#[test]
+	fn a_witness_proof_is_made_from_the_block() {
+		let tx_104: &[u8] = include_bytes!("../../testdata/bitcoin/tx-830000-104.tx");
+		let tx_10: &[u8] = include_bytes!("../../testdata/bitcoin/tx-830000-10.tx");
+		let txs = [COINBASE_830000, tx_104];
+		let proof = witness_proof(&txs, 1).unwrap();
+		let tx = Transaction::parse(tx_104).unwrap();
+		assert_eq!(proof.coinbase, COINBASE_830000);
+		// Two transactions: each the other's sibling; the coinbase's witness id is zero.
+		assert_eq!(proof.coinbase_branch, vec![tx.txid.0]);
+		assert_eq!(proof.witness_branch, vec![[0u8; 32]]);
+		assert!(witness_proof(&txs, 0).is_err());
+		assert!(witness_proof(&txs, 2).is_err());
+		// A spend by witness gets one; a coinbase and a spend by script do not.
+		assert_eq!(witness_for(&tx, &txs).unwrap(), Some(proof));
+		let coinbase = Transaction::parse(COINBASE_830000).unwrap();
+		assert_eq!(witness_for(&coinbase, &txs).unwrap(), None);
+		assert_eq!(witness_for(&Transaction::parse(tx_10).unwrap(), &txs).unwrap(), None);
+		// Not in the block given.
+		assert!(witness_for(&Transaction::parse(TX_825254).unwrap(), &txs).is_err());
 	}
 
 	/// A block of the real coinbase of 830,000 (with witness) and its next transaction.

@@ -91,13 +91,53 @@ fn transaction(prevout: ([u8; 32], u32), script_sig: &[u8], outputs: &[(u64, &[u
 	tx
 }
 
+/// `tx` (one input, as [`transaction`] makes it) serialized with `witness` (BIP 144).
+fn with_witness(tx: &[u8], witness: &[&[u8]]) -> Vec<u8> {
+	let (body, lock_time) = tx[4..].split_at(tx.len() - 8);
+	let mut out = tx[..4].to_vec();
+	out.extend_from_slice(&[0, 1]);
+	out.extend_from_slice(body);
+	out.push(witness.len() as u8);
+	for item in witness {
+		out.push(item.len() as u8);
+		out.extend_from_slice(item);
+	}
+	out.extend_from_slice(lock_time);
+	out
+}
+
+/// The txid of a transaction of one input (with or without witness): the double SHA-256 of
+/// its serialization without witness.
+fn txid(tx: &[u8]) -> [u8; 32] {
+	if tx[4..6] != [0, 1] {
+		return double_sha256(tx);
+	}
+	// Version, marker and flag, one input (prevout, script, sequence), the outputs.
+	let mut at = 6 + 1 + 36;
+	at += 1 + tx[at] as usize + 4;
+	let outputs = tx[at] as usize;
+	at += 1;
+	for _ in 0..outputs {
+		at += 8;
+		at += 1 + tx[at] as usize;
+	}
+	double_sha256(&[&tx[..4], &tx[6..at], &tx[tx.len() - 4..]].concat())
+}
+
 /// Block `height`'s coinbase: 50 BTC to `OP_TRUE`, the height in its script (4 bytes, so
 /// each block's coinbase differs; not BIP-34's minimal push, which only Core's block checks
-/// need).
-fn coinbase(height: u32) -> Vec<u8> {
+/// need); with `witness_root`, a witness commitment to it (BIP 141: a zero reserved value).
+fn coinbase(height: u32, witness_root: Option<[u8; 32]>) -> Vec<u8> {
 	let mut script_sig = vec![4];
 	script_sig.extend_from_slice(&height.to_le_bytes());
-	transaction(([0; 32], u32::MAX), &script_sig, &[(5_000_000_000, &[0x51])])
+	let null = ([0; 32], u32::MAX);
+	let Some(root) = witness_root else {
+		return transaction(null, &script_sig, &[(5_000_000_000, &[0x51])]);
+	};
+	let mut commitment = vec![0x6a, 0x24, 0xaa, 0x21, 0xa9, 0xed];
+	commitment.extend_from_slice(&double_sha256(&[root, [0; 32]].concat()));
+	let tx = transaction(null, &script_sig, &[(5_000_000_000, &[0x51]), (0, &commitment)]);
+	with_witness(&tx, &[&[0; 32]])
 }
 
 /// A mined regtest block: its header and transactions.
@@ -122,12 +162,12 @@ impl Block {
 	}
 
 	fn txids(&self) -> Vec<[u8; 32]> {
-		self.transactions.iter().map(|tx| double_sha256(tx)).collect()
+		self.transactions.iter().map(|tx| txid(tx)).collect()
 	}
 
 	/// Mines a block of `transactions` (one or two) on `prev` at `time`.
 	fn mine(prev: [u8; 32], time: u32, transactions: Vec<Vec<u8>>) -> Self {
-		let txids: Vec<[u8; 32]> = transactions.iter().map(|tx| double_sha256(tx)).collect();
+		let txids: Vec<[u8; 32]> = transactions.iter().map(|tx| txid(tx)).collect();
 		let root = match txids.as_slice() {
 			[only] => *only,
 			[a, b] => double_sha256(&[a.as_slice(), b.as_slice()].concat()),
@@ -165,7 +205,7 @@ impl Block {
 
 /// The regtest checkpoint at `time`: its header and the relay's genesis entry.
 fn checkpoint(time: u32) -> (Block, Json) {
-	let block = Block::mine([0; 32], time, vec![coinbase(CHECKPOINT)]);
+	let block = Block::mine([0; 32], time, vec![coinbase(CHECKPOINT, None)]);
 	let entry = json!({
 		"header": block.header.to_vec(),
 		"height": CHECKPOINT,
@@ -321,13 +361,19 @@ async fn a_proven_payout_raises_a_proven_mode_facilitys_final_sats_and_what_hold
 	// period's end (so the relay never covers the period: its network data stays the fed
 	// one). Bitcoin shows half as much again as attested, beyond what the earlier periods
 	// counted.
+	// The payout spends a P2WPKH output (an empty script, a signature and a key in its
+	// witness): the facility owns a P2WPKH script, so the chain wants the witness proven
+	// against block 101's witness commitment.
 	let paid = counted_before + attested * 3 / 2;
 	let payout = transaction(([0x77; 32], 0), &[], &[(paid, &SCRIPT), (10_000, &[0x51])]);
+	let payout = with_witness(&payout, &[&[0x30; 71], &[0x02; 33]]);
+	// The witness root over the coinbase's zero and the payout's witness id.
+	let witness_root = double_sha256(&[[0; 32], double_sha256(&payout)].concat());
 	let mut blocks = Vec::new();
 	let mut prev = checkpoint_block.hash();
 	for i in 0..CONFIRMATIONS {
 		let height = CHECKPOINT + 1 + i;
-		let mut transactions = vec![coinbase(height)];
+		let mut transactions = vec![coinbase(height, (i == 0).then_some(witness_root))];
 		if i == 0 {
 			transactions.push(payout.clone());
 		}
@@ -351,6 +397,11 @@ async fn a_proven_payout_raises_a_proven_mode_facilitys_final_sats_and_what_hold
 	let nonce = account_nonce(client, id(&dev::ferdie())).await;
 	let balance = free_balance(client, id(&dev::ferdie())).await;
 	let dry = ["prove", "--facility", "0", "--payouts", files.to_str().unwrap(), "--dry-run"];
+	// Without its block the agent cannot prove the payout's witness: the chain says so.
+	let run = agent(node, &dry, &key).await;
+	assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+	assert!(run.stdout.contains("WitnessProofNeeded"), "{}", run.stdout);
+	std::fs::write(files.join("payout.block"), blocks[0].serialize()).unwrap();
 	let run = agent(node, &dry, &key).await;
 	assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
 	assert!(run.stdout.contains("coinbase.tx: pays no approved script"), "{}", run.stdout);

@@ -145,6 +145,7 @@ fn with_payout_scripts<T: Config>(facility: FacilityId, approved: u32) {
 			&script,
 			ScriptOwnership { facility, approved_at: 0, removed_at: None },
 		);
+		Pallet::<T>::count_witness_script(facility, &script, true);
 		let approved =
 			ApprovedScript { script, kind: ScriptKind::P2wsh, approved_at: 0, key_signed: false };
 		set.approved.try_push(approved).unwrap();
@@ -475,6 +476,7 @@ mod benchmarks {
 			&script,
 			ScriptOwnership { facility, approved_at: 0, removed_at: None },
 		);
+		Pallet::<T>::count_witness_script(facility, &script, true);
 		let signature = OwnershipSignature::truncate_from(witness);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(operator), facility, script.clone(), signature);
@@ -492,6 +494,7 @@ mod benchmarks {
 			&script,
 			ScriptOwnership { facility, approved_at: 0, removed_at: Some(0) },
 		);
+		Pallet::<T>::count_witness_script(facility, &script, true);
 		ScriptReleasesDue::<T>::insert(DueAt(0), &script, ());
 		#[block]
 		{

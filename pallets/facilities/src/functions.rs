@@ -512,6 +512,9 @@ impl<T: Config> Pallet<T> {
 			ScriptReleasesDue::<T>::remove(Self::release_time(removed_at), &script);
 		}
 		PayoutScripts::<T>::insert(facility, set);
+		if previous.is_none() {
+			Self::count_witness_script(facility, &script, true);
+		}
 		ScriptOwners::<T>::insert(
 			&script,
 			ScriptOwnership { facility, approved_at: now, removed_at: None },
@@ -592,6 +595,18 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// Counts a script a facility comes to own (`owned`) or is released from in
+	/// [`WitnessScripts`], if its spends show it only in their witness.
+	pub(crate) fn count_witness_script(facility: FacilityId, script: &[u8], owned: bool) {
+		if ScriptKind::of(script).is_some_and(ScriptKind::shown_by_witness) {
+			WitnessScripts::<T>::mutate_exists(facility, |count| {
+				let n = count.unwrap_or(0);
+				let n = if owned { n.saturating_add(1) } else { n.saturating_sub(1) };
+				*count = (n > 0).then_some(n);
+			});
+		}
+	}
+
 	/// When a script removed at `removed_at` is released.
 	fn release_time(removed_at: u64) -> DueAt {
 		DueAt(removed_at.saturating_add(T::ScriptRetention::get()))
@@ -615,6 +630,11 @@ impl<T: Config> Pallet<T> {
 		});
 	}
 
+	/// One release: the benchmarked removal and the witness script count's read and write.
+	fn release_weight() -> Weight {
+		T::WeightInfo::release_script().saturating_add(T::DbWeight::get().reads_writes(1, 1))
+	}
+
 	/// Releases the removed scripts whose retention ended, oldest first, within `remaining`.
 	pub(crate) fn release_due_scripts(remaining: Weight) -> (Weight, u32) {
 		let db = T::DbWeight::get();
@@ -622,16 +642,17 @@ impl<T: Config> Pallet<T> {
 			T::Time::now().as_secs(),
 			remaining,
 			entry_weight(db.reads(1), db.writes(1)),
-			|_| T::WeightInfo::release_script(),
+			|_| Self::release_weight(),
 			|script| {
 				if let Some(owner) = ScriptOwners::<T>::get(script) {
 					if owner.removed_at.is_some() {
 						ScriptOwners::<T>::remove(script);
+						Self::count_witness_script(owner.facility, script, false);
 						Self::deposit_event(Event::PayoutScriptReleased {
 							facility: owner.facility,
 							script: script.clone(),
 						});
-						return (Processed::Done, T::WeightInfo::release_script());
+						return (Processed::Done, Self::release_weight());
 					}
 				}
 				(Processed::Done, db.reads(1))
@@ -701,7 +722,9 @@ impl<T: Config> Pallet<T> {
 	///   proposed one is owned by nobody else;
 	/// - an owner entry without removal is an approved script of that facility; one with a
 	///   removal is approved nowhere and is queued for release at removal + retention, and
-	///   every queued release is such an entry.
+	///   every queued release is such an entry;
+	/// - [`WitnessScripts`] counts each facility's owner entries of P2WPKH and P2WSH scripts,
+	///   with no entry for none.
 	fn try_state_payout_scripts() -> Result<(), sp_runtime::TryRuntimeError> {
 		let mut approved_count = 0usize;
 		for (id, set) in PayoutScripts::<T>::iter() {
@@ -767,6 +790,18 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		ensure!(live_owners == approved_count, "owner entries differ from approved scripts");
+		use alloc::collections::btree_map::BTreeMap;
+		let mut witness_scripts: BTreeMap<FacilityId, u32> = BTreeMap::new();
+		for (script, owner) in ScriptOwners::<T>::iter() {
+			if ScriptKind::of(&script).is_some_and(ScriptKind::shown_by_witness) {
+				let count = witness_scripts.entry(owner.facility).or_default();
+				*count = count.saturating_add(1);
+			}
+		}
+		ensure!(
+			WitnessScripts::<T>::iter().collect::<BTreeMap<_, _>>() == witness_scripts,
+			"witness script counts differ from the owners"
+		);
 		for (at, script) in ScriptReleasesDue::<T>::iter_keys() {
 			let owner = ScriptOwners::<T>::get(&script).ok_or("a release queued for no owner")?;
 			ensure!(

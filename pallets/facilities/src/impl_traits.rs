@@ -88,6 +88,10 @@ impl<T: Config> PayoutScriptsInspect for Pallet<T> {
 		ScriptOwners::<T>::get(script)
 	}
 
+	fn owns_witness_script(facility: FacilityId) -> bool {
+		WitnessScripts::<T>::contains_key(facility)
+	}
+
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_own_script(facility: FacilityId, script: &[u8]) {
 		if let Ok(script) = OutputScript::try_from(script.to_vec()) {
@@ -101,6 +105,7 @@ impl<T: Config> PayoutScriptsInspect for Pallet<T> {
 				};
 				if set.approved.try_push(approved).is_ok() {
 					PayoutScripts::<T>::insert(facility, set);
+					Self::count_witness_script(facility, &script, true);
 					ScriptOwners::<T>::insert(
 						script,
 						ScriptOwnership { facility, approved_at: 0, removed_at: None },

@@ -256,6 +256,12 @@ pub mod pallet {
 	pub type ScriptOwners<T: Config> =
 		StorageMap<_, Blake2_128Concat, OutputScript, ScriptOwnership>;
 
+	/// How many of [`ScriptOwners`]' scripts each facility owns whose spends show them only
+	/// in their witness (P2WPKH, P2WSH): a payout proof of a transaction spending by witness
+	/// must prove the witness when the facility it pays has one (no entry for none).
+	#[pallet::storage]
+	pub type WitnessScripts<T: Config> = StorageMap<_, Twox64Concat, FacilityId, u32>;
+
 	/// Removed scripts to release from [`ScriptOwners`] once their retention ends, by when
 	/// (drained oldest first by `on_idle`).
 	#[pallet::storage]
@@ -1079,6 +1085,9 @@ pub mod pallet {
 		///   first).
 		/// - Events: `PayoutScriptApproved`.
 		#[pallet::call_index(19)]
+		#[pallet::weight(
+			T::WeightInfo::approve_payout_script().saturating_add(T::DbWeight::get().reads_writes(1, 1))
+		)]
 		pub fn approve_payout_script(
 			origin: OriginFor<T>,
 			facility: FacilityId,

@@ -1558,6 +1558,7 @@ fn fill_scripts(facility: FacilityId, count: u32) {
 			&script,
 			ScriptOwnership { facility, approved_at: 0, removed_at: None },
 		);
+		Facilities::count_witness_script(facility, &script, true);
 		let approved =
 			ApprovedScript { script, kind: ScriptKind::P2wsh, approved_at: 0, key_signed: false };
 		set.approved.try_push(approved).unwrap();
@@ -2057,6 +2058,41 @@ mod script_releases {
 			// Another facility may have it now.
 			approve_address(BOB, FacilityId(1), ANTPOOL);
 			assert_eq!(owner(ANTPOOL).unwrap().facility, FacilityId(1));
+		});
+	}
+
+	#[test]
+	fn witness_scripts_are_counted_from_approval_to_release() {
+		run(|| {
+			active(ALICE);
+			let owns = |f| <Facilities as PayoutScriptsInspect>::owns_witness_script(f);
+			// P2SH: its spends show it in their script.
+			approve_address(ALICE, F0, ANTPOOL);
+			assert!(!owns(F0));
+			assert_eq!(WitnessScripts::<Test>::get(F0), None);
+			// P2WPKH: only in their witness.
+			approve_address(ALICE, F0, FOUNDRY);
+			assert!(owns(F0));
+			assert_eq!(WitnessScripts::<Test>::get(F0), Some(1));
+			// Removed, it is still the facility's for its retention.
+			let removed_at = now();
+			assert_ok!(Facilities::remove_payout_script(signed(ALICE), F0, script_of(FOUNDRY)));
+			assert!(owns(F0));
+			// Approved again meanwhile: still one.
+			assert_ok!(Facilities::propose_payout_address(signed(ALICE), F0, address(FOUNDRY)));
+			assert_ok!(Facilities::approve_payout_script(root(), F0, script_of(FOUNDRY)));
+			assert_eq!(WitnessScripts::<Test>::get(F0), Some(1));
+			set_now(removed_at + 10);
+			assert_ok!(Facilities::remove_payout_script(signed(ALICE), F0, script_of(FOUNDRY)));
+			// The first removal's release was dropped with the approval.
+			set_now(removed_at + SCRIPT_RETENTION);
+			idle();
+			assert!(owns(F0));
+			set_now(removed_at + 10 + SCRIPT_RETENTION);
+			idle();
+			assert_eq!(owner(FOUNDRY), None);
+			assert!(!owns(F0));
+			assert_eq!(WitnessScripts::<Test>::get(F0), None);
 		});
 	}
 

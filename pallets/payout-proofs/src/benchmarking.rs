@@ -1,7 +1,8 @@
 //! Benchmarks at the bounds: the largest transaction (`l` bytes of P2WPKH inputs, each a
-//! self-transfer candidate to compare), every credited output paying an owned script, and the
-//! largest `gettxoutproof` (a 100-leaf tree, every leaf matched: about 3.3 KB, deeper work
-//! than any 15-level branch).
+//! self-transfer candidate to compare), every credited output paying an owned script, the
+//! largest `gettxoutproof` (a 124-leaf tree, every leaf matched: about 4 KB, deeper work than
+//! any 15-level branch) and a witness proof (the coinbase and two branches, whose bytes the
+//! weight adds to `l`).
 
 use super::*;
 use crate::functions::{CreditQueue, ProvenQueue};
@@ -13,7 +14,7 @@ use frame_support::{
 use hashrate_primitives::{
 	bitcoin::transaction::{
 		benchmarking::{full_merkle_block, push_length},
-		Transaction,
+		branch_root, double_sha256, merkle_branch, Transaction, WITNESS_COMMITMENT_PREFIX,
 	},
 	due::{DueAt, DueQueue},
 	FacilityInspect,
@@ -74,15 +75,68 @@ fn key(i: u32, prefix: u8) -> [u8; 33] {
 	key
 }
 
-/// A `merkleblock` of a block of [`LEAVES`] transactions, `txid` first, matching every leaf
-/// (its header zeroed, to be filled in once the block is mined), and the block's Merkle root.
-fn full_proof(txid: H256) -> (Vec<u8>, H256) {
-	let leaves: Vec<H256> =
-		(0..LEAVES).map(|i| if i == 0 { txid } else { H256::repeat_byte(i as u8) }).collect();
-	let (body, root) = full_merkle_block(&leaves);
+/// A segwit coinbase committing to `witness_root` (BIP 141, a zero reserved value).
+fn coinbase(witness_root: H256) -> Vec<u8> {
+	let mut both = [0u8; 64];
+	both[..32].copy_from_slice(witness_root.as_bytes());
+	let commitment = double_sha256(&both);
+	let mut tx = vec![2, 0, 0, 0, 0, 1, 1];
+	tx.extend_from_slice(&[0u8; 32]);
+	tx.extend_from_slice(&u32::MAX.to_le_bytes());
+	tx.extend_from_slice(&[4, 3, 0x40, 0x0d, 0x03]);
+	tx.extend_from_slice(&u32::MAX.to_le_bytes());
+	tx.push(2);
+	tx.extend_from_slice(&312_500_000u64.to_le_bytes());
+	tx.push(22);
+	tx.extend_from_slice(&[0x00, 0x14]);
+	tx.extend_from_slice(&[0x5au8; 20]);
+	tx.extend_from_slice(&0u64.to_le_bytes());
+	tx.push(38);
+	tx.extend_from_slice(&WITNESS_COMMITMENT_PREFIX);
+	tx.extend_from_slice(commitment.as_bytes());
+	tx.extend_from_slice(&[1, 32]);
+	tx.extend_from_slice(&[0u8; 32]);
+	tx.extend_from_slice(&0u32.to_le_bytes());
+	tx
+}
+
+/// A block of [`LEAVES`] transactions, a coinbase first and `raw` second: a `merkleblock`
+/// matching every leaf (its header zeroed, to be filled in once the block is mined), the
+/// witness proof of `raw`, and the block's Merkle root.
+fn full_proof(raw: &[u8]) -> Result<(Vec<u8>, WitnessProof, H256), BenchmarkError> {
+	let tx = Transaction::parse(raw).map_err(|_| BenchmarkError::Stop("tx"))?;
+	let filler = |i: u32| H256::repeat_byte(i as u8);
+	let wtxids: Vec<H256> = (0..LEAVES)
+		.map(|i| match i {
+			0 => H256::zero(),
+			1 => tx.wtxid(),
+			_ => filler(i),
+		})
+		.collect();
+	let witness_branch = merkle_branch(&wtxids, 1);
+	let witness_root = branch_root(tx.wtxid(), &witness_branch, 1)
+		.map_err(|_| BenchmarkError::Stop("witness root"))?;
+	let coinbase = coinbase(witness_root);
+	let coinbase_txid =
+		Transaction::parse(&coinbase).map_err(|_| BenchmarkError::Stop("coinbase"))?.txid;
+	let txids: Vec<H256> = (0..LEAVES)
+		.map(|i| match i {
+			0 => coinbase_txid,
+			1 => tx.txid,
+			_ => filler(i),
+		})
+		.collect();
+	let (body, root) = full_merkle_block(&txids);
 	let mut proof = vec![0u8; 80];
 	proof.extend_from_slice(&body);
-	(proof, root)
+	let witness = WitnessProof {
+		coinbase: BoundedVec::try_from(coinbase).map_err(|_| BenchmarkError::Stop("coinbase"))?,
+		coinbase_branch: BoundedVec::try_from(merkle_branch(&txids, 0))
+			.map_err(|_| BenchmarkError::Stop("branch"))?,
+		witness_branch: BoundedVec::try_from(witness_branch)
+			.map_err(|_| BenchmarkError::Stop("branch"))?,
+	};
+	Ok((proof, witness, root))
 }
 
 #[benchmarks]
@@ -96,8 +150,7 @@ mod benchmarks {
 		l: Linear<400, { T::MaxTransactionSize::get() }>,
 	) -> Result<(), BenchmarkError> {
 		let raw = payout_transaction(l);
-		let txid = Transaction::parse(&raw).map_err(|_| BenchmarkError::Stop("tx"))?.txid;
-		let (mut proof, root) = full_proof(txid);
+		let (mut proof, witness, root) = full_proof(&raw)?;
 		let (header, block) = T::Chain::benchmark_block(root, T::MinConfirmations::get().max(1));
 		proof[..80].copy_from_slice(&header);
 		let paid_in =
@@ -123,7 +176,7 @@ mod benchmarks {
 		);
 		let caller: T::AccountId = whitelisted_caller();
 		#[extrinsic_call]
-		_(RawOrigin::Signed(caller), block.hash, transaction, proof, outputs);
+		_(RawOrigin::Signed(caller), block.hash, transaction, proof, Some(witness), outputs);
 		assert!(ProvenSats::<T>::get(FacilityId(0), paid_in).is_some_and(|sum| sum.sats.0 > 0));
 		Ok(())
 	}

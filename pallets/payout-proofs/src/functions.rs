@@ -9,8 +9,8 @@ use frame_support::{
 };
 use hashrate_primitives::{
 	bitcoin::transaction::{
-		branch_root, double_sha256, spent_script_candidates, BranchError, MerkleBlock, ProofError,
-		Transaction,
+		branch_root, double_sha256, spent_script_candidates, tree_depth, BranchError, MerkleBlock,
+		ProofError, Transaction, WitnessCommitment,
 	},
 	due::{drain, entry_weight, DueAt, DueQueue, Processed},
 	ProvenPayouts,
@@ -117,18 +117,70 @@ impl<T: Config> Pallet<T> {
 		shifted.0.checked_sub(settings.lag).map(PeriodIndex)
 	}
 
-	/// See [`Pallet::prove_payout`]; returns the sats credited.
+	/// Reads an input may cost: its spent output's credit, and the owner of each script it
+	/// may show (at most four: a key or redeem script in its script, a key or witness script
+	/// in its witness).
+	pub(crate) const READS_PER_INPUT: u32 = 5;
+
+	/// The most input reads a transaction of `len` bytes can cost (an input takes at least
+	/// 41 bytes), with whether each paid facility owns a witness script.
+	pub fn most_input_reads(len: u32) -> u32 {
+		(len / 41).saturating_mul(Self::READS_PER_INPUT).saturating_add(MAX_CREDITED_OUTPUTS)
+	}
+
+	/// The weight of a proof: the benchmark over the bytes hashed — the transaction's and
+	/// the witness proof's (its coinbase is parsed and hashed as a transaction is, its branch
+	/// nodes are 64 bytes each) — and `input_reads` more reads.
+	pub fn prove_weight(len: u32, witness: Option<&WitnessProof>, input_reads: u32) -> Weight {
+		let hashed = len.saturating_add(witness.map_or(0, WitnessProof::hashed_len));
+		T::WeightInfo::prove_payout(hashed)
+			.saturating_add(T::DbWeight::get().reads(u64::from(input_reads)))
+	}
+
+	/// Checks a witness proof: the coinbase is transaction 0 of the block and commits to a
+	/// witness root that `tx`'s witness id at `index` leads to, both branches `depth` deep.
+	fn check_witness(
+		tx: &Transaction,
+		index: u32,
+		depth: u32,
+		merkle_root: H256,
+		proof: &WitnessProof,
+	) -> Result<(), Error<T>> {
+		let coinbase =
+			Transaction::parse(&proof.coinbase).map_err(|_| Error::<T>::MalformedWitnessProof)?;
+		ensure!(coinbase.is_coinbase(), Error::<T>::MalformedWitnessProof);
+		ensure!(
+			proof.coinbase_branch.len() == depth as usize
+				&& proof.witness_branch.len() == depth as usize,
+			Error::<T>::MalformedWitnessProof
+		);
+		let commitment = WitnessCommitment::of(&coinbase).ok_or(Error::<T>::NoWitnessCommitment)?;
+		let root = branch_root(coinbase.txid, &proof.coinbase_branch, 0)
+			.map_err(|_| Error::<T>::MalformedWitnessProof)?;
+		ensure!(root == merkle_root, Error::<T>::CoinbaseNotInBlock);
+		let witness_root =
+			branch_root(tx.wtxid(), &proof.witness_branch, index).map_err(|error| match error {
+				BranchError::BadIndex => Error::<T>::MalformedWitnessProof,
+				BranchError::DuplicateSibling => Error::<T>::DuplicatedSibling,
+			})?;
+		ensure!(commitment.commits(&witness_root), Error::<T>::WitnessMismatch);
+		Ok(())
+	}
+
+	/// See [`Pallet::prove_payout`]; returns the sats credited and the input reads made.
 	pub(crate) fn do_prove_payout(
 		block_hash: H256,
 		raw: &[u8],
 		proof: &PayoutProof,
+		witness: Option<&WitnessProof>,
 		outputs: &[u32],
-	) -> Result<u64, DispatchError> {
+	) -> Result<(u64, u32), DispatchError> {
 		let block =
 			T::Chain::main_chain_block(&block_hash).ok_or(Error::<T>::BlockNotInMainChain)?;
 		let tx = Transaction::parse(raw).map_err(|_| Error::<T>::MalformedTransaction)?;
 		ensure!(tx.stripped_size != 64, Error::<T>::SixtyFourByteTransaction);
-		match proof {
+		// The transaction's index in the block and the depth of the block's tree.
+		let (index, depth) = match proof {
 			PayoutProof::TxOutProof(bytes) => {
 				let merkle = MerkleBlock::parse(bytes).map_err(|error| match error {
 					ProofError::DuplicateSibling => Error::<T>::DuplicatedSibling,
@@ -139,10 +191,12 @@ impl<T: Config> Pallet<T> {
 					double_sha256(&merkle.header) == block_hash,
 					Error::<T>::ProofOfAnotherBlock
 				);
-				ensure!(
-					merkle.matches.iter().any(|(txid, _)| *txid == tx.txid),
-					Error::<T>::TransactionNotProven
-				);
+				let (_, index) = merkle
+					.matches
+					.iter()
+					.find(|(txid, _)| *txid == tx.txid)
+					.ok_or(Error::<T>::TransactionNotProven)?;
+				(*index, tree_depth(merkle.total))
 			},
 			PayoutProof::Branch { branch, index } => {
 				let root = branch_root(tx.txid, branch, *index).map_err(|error| match error {
@@ -150,31 +204,18 @@ impl<T: Config> Pallet<T> {
 					BranchError::DuplicateSibling => Error::<T>::DuplicatedSibling,
 				})?;
 				ensure!(root == block.merkle_root, Error::<T>::MerkleRootMismatch);
+				(*index, branch.len() as u32)
 			},
-		}
+		};
 		ensure!(block.confirmations >= T::MinConfirmations::get(), Error::<T>::TooFewConfirmations);
 		ensure!(block.confirmations < T::CreditRetention::get(), Error::<T>::BlockTooOld);
 		ensure!(!outputs.is_empty(), Error::<T>::NoOutputs);
 		let time = u64::from(block.time);
 		let now = T::Time::now().as_secs();
 		let coinbase = tx.is_coinbase();
-		// A coinbase spends nothing. Otherwise: an input spending a credited output moves
-		// credited coins on; the facilities owning a script an input shows.
-		let mut spent_from: Vec<FacilityId> = Vec::new();
-		if !coinbase {
-			for input in &tx.inputs {
-				ensure!(
-					!Credits::<T>::contains_key((input.prevout.txid, input.prevout.vout)),
-					Error::<T>::SelfTransfer
-				);
-				for script in spent_script_candidates(input) {
-					if let Some(owner) = T::Scripts::owner(&script) {
-						spent_from.push(owner.facility);
-					}
-				}
-			}
-		}
+		// The outputs first: whom each pays, for which period.
 		let mut credits: Vec<(u32, Credit)> = Vec::with_capacity(outputs.len());
+		let mut paid: Vec<FacilityId> = Vec::new();
 		let mut total = 0u64;
 		for (i, &vout) in outputs.iter().enumerate() {
 			ensure!(!outputs[..i].contains(&vout), Error::<T>::NoOutputs);
@@ -185,7 +226,6 @@ impl<T: Config> Pallet<T> {
 				.filter(|owner| owner.covers(time))
 				.ok_or(Error::<T>::NotAPayoutScript)?;
 			let facility = owner.facility;
-			ensure!(!spent_from.contains(&facility), Error::<T>::SelfTransfer);
 			// A coinbase pays for its own block: no lag.
 			let period = if coinbase {
 				T::Oracle::period_at(time)
@@ -196,10 +236,41 @@ impl<T: Config> Pallet<T> {
 			let deadline = T::Oracle::proof_deadline(period).ok_or(Error::<T>::NoPeriod)?;
 			ensure!(now < deadline, Error::<T>::ProofWindowClosed);
 			total = total.checked_add(output.value).ok_or(Error::<T>::Overflow)?;
+			if !paid.contains(&facility) {
+				paid.push(facility);
+			}
 			credits.push((
 				vout,
 				Credit { facility, period, sats: Sats(output.value), height: block.height },
 			));
+		}
+		// Then the inputs: is a paid facility moving its own coins? (A coinbase spends
+		// nothing.) Scripts an input shows only in its witness count once the witness is
+		// proven.
+		let mut reads = 0u32;
+		if !coinbase {
+			if let Some(witness) = witness {
+				Self::check_witness(&tx, index, depth, block.merkle_root, witness)?;
+			} else if tx.spends_by_witness_only()
+				&& paid.iter().any(|facility| T::Scripts::owns_witness_script(*facility))
+			{
+				return Err(Error::<T>::WitnessProofNeeded.into());
+			}
+			reads = reads.saturating_add(paid.len() as u32);
+			for input in &tx.inputs {
+				reads = reads.saturating_add(1);
+				// Credited coins moved on are never new income, whoever receives them.
+				ensure!(
+					!Credits::<T>::contains_key((input.prevout.txid, input.prevout.vout)),
+					Error::<T>::SelfTransfer
+				);
+				for script in spent_script_candidates(input) {
+					reads = reads.saturating_add(1);
+					if let Some(owner) = T::Scripts::owner(&script) {
+						ensure!(!paid.contains(&owner.facility), Error::<T>::SelfTransfer);
+					}
+				}
+			}
 		}
 		// Sums first (the only step that can fail), then the writes.
 		let mut sums: Vec<((FacilityId, PeriodIndex), ProvenSum, bool)> = Vec::new();
@@ -235,7 +306,7 @@ impl<T: Config> Pallet<T> {
 				height: credit.height,
 			});
 		}
-		Ok(total)
+		Ok((total, reads))
 	}
 
 	/// Prunes credits whose block is too deep to be proven again (by relay height); their

@@ -12,8 +12,9 @@
 //!
 //! [`Pallet::prove_payout`] takes the block's hash, the raw transaction (with or without
 //! witness; its id is the double SHA-256 of the serialization without witness), a Merkle
-//! proof — Bitcoin Core's `gettxoutproof` bytes, or a branch and index — and the indices of
-//! the outputs to credit. It checks, in this order, each with its own error:
+//! proof — Bitcoin Core's `gettxoutproof` bytes, or a branch and index — a witness proof when
+//! one is needed, and the indices of the outputs to credit. It checks, in this order, each
+//! with its own error:
 //! 1. the block is on the relay's main chain and still kept (`BlockNotInMainChain`);
 //! 2. the transaction parses (`MalformedTransaction`) and is not 64 bytes without witness
 //!    (`SixtyFourByteTransaction`: it could pass for an inner Merkle node);
@@ -26,13 +27,29 @@
 //! 5. every listed output exists (`NoSuchOutput`), pays at least [`Config::MinCreditSats`]
 //!    (`DustOutput`) and was never credited (`AlreadyCredited`: an output counts once, ever;
 //!    its credit is kept until the block is too old to be proven);
-//! 6. it pays a script some facility owned at the block's time (`NotAPayoutScript`), and the
-//!    transaction is not the facility moving its own coins (`SelfTransfer`): no input spends
-//!    an output credited before, nor shows a script the facility owns or retains. Inputs show
-//!    the scripts they spend through their keys and scripts (P2PKH, P2SH, P2WPKH, P2WSH); a
+//! 6. it pays a script some facility owned at the block's time (`NotAPayoutScript`), and its
+//!    period's proofs are still open (`ProofWindowClosed`, see below);
+//! 7. the witness is proven where it matters (below), and the transaction is not a facility
+//!    moving its own coins (`SelfTransfer`): no input spends an output credited before (to
+//!    any facility: credited coins moved on are never new income, whoever receives them), nor
+//!    shows a script a facility it pays owns or retains. Inputs show the scripts they spend
+//!    through their keys and scripts (P2PKH, P2SH, nested and native P2WPKH and P2WSH); a
 //!    taproot spend shows none, so only the first rule catches a self-transfer out of a P2TR
-//!    script (its coins must have been credited);
-//! 7. its period's proofs are still open (`ProofWindowClosed`, see below).
+//!    script (its coins must have been credited).
+//!
+//! **The witness is proven when it matters.** A txid does not commit to the witness, and a
+//! native segwit input (an empty script) shows the P2WPKH key or P2WSH script it spends only
+//! in its witness: stripped or replaced, a facility's change would pass for a payout. So when
+//! an input spends by witness only and a facility the proof pays owns (or retains) a P2WPKH
+//! or P2WSH script, the proof must carry the block's witness commitment ([`WitnessProof`],
+//! BIP 141): the coinbase with its Merkle branch, and the transaction's branch in the tree of
+//! witness ids, at the same index and depth as its txid's (`WitnessProofNeeded`,
+//! `MalformedWitnessProof`, `NoWitnessCommitment`, `CoinbaseNotInBlock`, `WitnessMismatch`;
+//! `DuplicatedSibling` for a right node equal to its sibling in the witness branch too).
+//! A witness proof, when given, is always checked (but for a coinbase, which spends
+//! nothing). A facility without such scripts cannot be shown spending by a witness anyway
+//! (P2PKH and P2SH spends, nested segwit included, show their script; taproot shows none), so
+//! its payouts need no witness proof.
 //!
 //! A proof that credits at least [`Config::FreeProofSats`] in all pays no fee (the fee is
 //! refunded); any other pays it, so dust cannot buy free transactions.
@@ -120,6 +137,9 @@ use scale_info::TypeInfo;
 pub const MAX_PROOF_SIZE: u32 = 4_096;
 /// Most outputs one proof credits.
 pub const MAX_CREDITED_OUTPUTS: u32 = 16;
+/// Longest coinbase a witness proof carries (with its witness). Pools' coinbases take a few
+/// hundred bytes; one paying many miners directly, a few kilobytes.
+pub const MAX_COINBASE_SIZE: u32 = 32_768;
 /// Settings approvals kept per facility.
 pub const MAX_SETTINGS_HISTORY: u32 = 4;
 
@@ -138,6 +158,28 @@ pub enum PayoutProof {
 		/// The transaction's position in the block.
 		index: u32,
 	},
+}
+
+/// A block's commitment to its transactions' witnesses (BIP 141), proving a transaction's
+/// witness, which its txid does not commit to.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct WitnessProof {
+	/// The block's coinbase transaction, serialized with its witness (the witness reserved
+	/// value).
+	pub coinbase: BoundedVec<u8, ConstU32<MAX_COINBASE_SIZE>>,
+	/// The coinbase's Merkle branch (it is transaction 0), siblings from the leaf up.
+	pub coinbase_branch: BoundedVec<H256, ConstU32<MAX_BRANCH_DEPTH>>,
+	/// The transaction's branch in the block's tree of witness ids (the coinbase's taken as
+	/// zero), at the transaction's index.
+	pub witness_branch: BoundedVec<H256, ConstU32<MAX_BRANCH_DEPTH>>,
+}
+
+impl WitnessProof {
+	/// Bytes its check hashes: the coinbase and both branches' nodes.
+	pub fn hashed_len(&self) -> u32 {
+		let nodes = self.coinbase_branch.len().saturating_add(self.witness_branch.len());
+		(self.coinbase.len().saturating_add(nodes.saturating_mul(64))) as u32
+	}
 }
 
 /// An output credited to a facility.
@@ -399,9 +441,22 @@ pub mod pallet {
 		AlreadyCredited,
 		/// A listed output pays no script a facility owned at the block's time.
 		NotAPayoutScript,
-		/// The transaction moves the paid facility's own coins: an input spends a credited
-		/// output or from a script the facility owns.
+		/// The transaction moves credited or a paid facility's own coins: an input spends a
+		/// credited output, or from a script a paid facility owns.
 		SelfTransfer,
+		/// An input spends by witness only and a paid facility owns a P2WPKH or P2WSH script:
+		/// the proof must carry the block's witness commitment.
+		WitnessProofNeeded,
+		/// The witness proof's coinbase does not parse or is not a coinbase, or a branch is not
+		/// as deep as the block's tree.
+		MalformedWitnessProof,
+		/// The coinbase carries no witness commitment (or not one 32-byte reserved value).
+		NoWitnessCommitment,
+		/// The coinbase's branch does not lead to the block's Merkle root.
+		CoinbaseNotInBlock,
+		/// The transaction's witness is not the one the block committed to (stripped or
+		/// altered), or its witness branch is wrong.
+		WitnessMismatch,
 		/// The payout falls before the first period its lag allows, or the oracle has no
 		/// periods yet.
 		NoPeriod,
@@ -457,27 +512,43 @@ pub mod pallet {
 		/// Prove that a Bitcoin transaction pays facilities and credit the listed outputs
 		/// (see the module docs for the checks and the attribution rule).
 		///
+		/// `witness` is the block's witness commitment, needed when an input spends by witness
+		/// only and a facility paid owns a P2WPKH or P2WSH script (module docs).
+		///
 		/// - Origin: signed (anyone). The fee is refunded when the proof credits at least
 		///   `FreeProofSats`.
 		/// - Errors: `BlockNotInMainChain`, `MalformedTransaction`, `SixtyFourByteTransaction`,
 		///   `MalformedProof`, `ProofOfAnotherBlock`, `TransactionNotProven`,
 		///   `MerkleRootMismatch`, `DuplicatedSibling`, `TooFewConfirmations`, `BlockTooOld`,
 		///   `NoOutputs`, `NoSuchOutput`, `DustOutput`, `AlreadyCredited`, `NotAPayoutScript`,
-		///   `SelfTransfer`, `NoPeriod`, `ProofWindowClosed`, `Overflow`.
+		///   `NoPeriod`, `ProofWindowClosed`, `WitnessProofNeeded`, `MalformedWitnessProof`,
+		///   `NoWitnessCommitment`, `CoinbaseNotInBlock`, `WitnessMismatch`, `SelfTransfer`,
+		///   `Overflow`.
 		/// - Events: `PayoutProven` per output.
+		/// - Weight: the benchmark over the bytes hashed (the transaction's, and the witness
+		///   proof's), plus a read per paid facility, per input and per script an input may
+		///   show (at most four), declared for the most inputs the bytes can hold and charged
+		///   as counted.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::prove_payout(transaction.len() as u32))]
+		#[pallet::weight(Pallet::<T>::prove_weight(
+			transaction.len() as u32,
+			witness.as_ref(),
+			Pallet::<T>::most_input_reads(transaction.len() as u32),
+		))]
 		pub fn prove_payout(
 			origin: OriginFor<T>,
 			block: H256,
 			transaction: BoundedVec<u8, T::MaxTransactionSize>,
 			proof: PayoutProof,
+			witness: Option<WitnessProof>,
 			outputs: BoundedVec<u32, ConstU32<MAX_CREDITED_OUTPUTS>>,
 		) -> DispatchResultWithPostInfo {
 			ensure_signed(origin)?;
-			let credited = Self::do_prove_payout(block, &transaction, &proof, &outputs)?;
+			let (credited, reads) =
+				Self::do_prove_payout(block, &transaction, &proof, witness.as_ref(), &outputs)?;
 			let pays_fee = if credited >= T::FreeProofSats::get() { Pays::No } else { Pays::Yes };
-			Ok(PostDispatchInfo { actual_weight: None, pays_fee })
+			let weight = Self::prove_weight(transaction.len() as u32, witness.as_ref(), reads);
+			Ok(PostDispatchInfo { actual_weight: Some(weight), pays_fee })
 		}
 
 		/// Request settings for a facility: a lag, a shift (the payout hour) and whether it is

@@ -12,7 +12,7 @@ use frame_support::{
 use hashrate_primitives::{
 	bitcoin::transaction::{double_sha256, merkle_root, HEADER_SIZE},
 	BitcoinBlock, Difficulty, FacilityInspect, FacilityStatus, Hashrate, NetworkData,
-	PeriodOutcome, Power, ScriptOwnership,
+	PeriodOutcome, Power, ScriptKind, ScriptOwnership,
 };
 use polkadot_sdk::sp_io;
 use sp_runtime::BuildStorage;
@@ -33,6 +33,8 @@ impl frame_system::Config for Test {
 	type Block = Block;
 	type AccountId = AccountId;
 	type Lookup = sp_runtime::traits::IdentityLookup<AccountId>;
+	// Reads have a cost, so the weights' read counts show.
+	type DbWeight = frame_support::weights::constants::RocksDbWeight;
 }
 
 /// Periods are UTC days.
@@ -191,6 +193,14 @@ pub struct MockScripts;
 impl PayoutScriptsInspect for MockScripts {
 	fn owner(script: &[u8]) -> Option<ScriptOwnership> {
 		world(|w| w.owners.get(script).copied())
+	}
+	fn owns_witness_script(facility: FacilityId) -> bool {
+		world(|w| {
+			w.owners.iter().any(|(script, owner)| {
+				owner.facility == facility
+					&& ScriptKind::of(script).is_some_and(ScriptKind::shown_by_witness)
+			})
+		})
 	}
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_own_script(facility: FacilityId, script: &[u8]) {

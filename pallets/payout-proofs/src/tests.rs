@@ -4,12 +4,7 @@
 
 use crate::mock::*;
 use crate::*;
-use frame_support::{
-	assert_noop, assert_ok,
-	dispatch::{Pays, PostDispatchInfo},
-	traits::Hooks,
-	weights::Weight,
-};
+use frame_support::{assert_noop, assert_ok, dispatch::Pays, traits::Hooks, weights::Weight};
 use hashrate_primitives::{due::DueAt, ProvenPayouts};
 use polkadot_sdk::sp_runtime::traits::BadOrigin;
 
@@ -23,6 +18,13 @@ const TX_825229: &[u8] = include_bytes!("../../../testdata/bitcoin/tx-825229-930
 const TX_825254: &[u8] = include_bytes!("../../../testdata/bitcoin/tx-825254-2049.tx");
 const TX_825936: &[u8] = include_bytes!("../../../testdata/bitcoin/tx-825936-2275.tx");
 const BRANCHES: &str = include_str!("../../../testdata/bitcoin/merkle-branches.txt");
+const TX_830000_100: &[u8] = include_bytes!("../../../testdata/bitcoin/tx-830000-100.tx");
+const PROOF_830000_100: &[u8] =
+	include_bytes!("../../../testdata/bitcoin/txoutproof-830000-100.bin");
+const TX_830000_104: &[u8] = include_bytes!("../../../testdata/bitcoin/tx-830000-104.tx");
+const TX_830000_105: &[u8] = include_bytes!("../../../testdata/bitcoin/tx-830000-105.tx");
+const WITNESS_PROOFS_830000: &str =
+	include_str!("../../../testdata/bitcoin/witness-proofs-830000.txt");
 
 /// AntPool's P2SH script (`38XnPvu9PmonFU9WouPXUjYbW91wa5MerL`), paid 648,267,494 sat by
 /// output 1 of the coinbase of block 830,000.
@@ -37,6 +39,17 @@ const CHANGE_825254: &str = "001412c625feb11e662805f4923b289a15d6be803ed7";
 /// The P2SH script output 1 of 825,229 / 930 pays: change back to the P2SH-P2WPKH script
 /// its input 1 spends from.
 const CHANGE_825229: &str = "a9147677a8e87a0b9fdaffcf2837bbfddd82adc7bcbd87";
+/// The P2WPKH script transactions 104 and 105 of block 830,000 spend from (their one input's
+/// witness key) and pay their change to: 614,580,800 sat (104 / 0), 287,608,597 (105 / 1).
+const WALLET_830000: &str = "0014192e80ed2c7c412bdc2a6c8f371d15cb90f3c85b";
+/// The P2SH script 104 / 1 pays 200,000 sat.
+const PAID_BY_104: &str = "a914b6454c6ded196fef36cb06f9f6823ce62e1386f787";
+/// The P2SH script 105 / 0 pays 549,799 sat.
+const PAID_BY_105: &str = "a914c78b20ee10e13d6accc5fa1dfc426d28a0a277f087";
+/// The P2WPKH script 100 / 1 pays 1,002,479 sat (both its inputs are P2WPKH spends).
+const PAID_BY_100: &str = "0014c1e8edbdd8cf660ca5bb1f7022034432ed46beba";
+/// A P2WPKH script nobody pays here.
+const OTHER_P2WPKH: &str = "00141111111111111111111111111111111111111111";
 
 fn hex(s: &str) -> Vec<u8> {
 	(0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
@@ -74,13 +87,61 @@ fn prove(
 	proof: PayoutProof,
 	vouts: &[u32],
 ) -> frame_support::dispatch::DispatchResultWithPostInfo {
+	prove_with(height, tx, proof, None, vouts)
+}
+
+fn prove_with(
+	height: u32,
+	tx: &[u8],
+	proof: PayoutProof,
+	witness: Option<WitnessProof>,
+	vouts: &[u32],
+) -> frame_support::dispatch::DispatchResultWithPostInfo {
 	PayoutProofs::prove_payout(
 		RuntimeOrigin::signed(1),
 		MockChain::hash_at(height),
 		bytes(tx),
 		proof,
+		witness,
 		outputs(vouts),
 	)
+}
+
+/// The fields of `name`'s line in `witness-proofs-830000.txt`.
+fn witness_line(name: &str) -> Vec<&'static str> {
+	WITNESS_PROOFS_830000
+		.lines()
+		.find(|line| line.starts_with(&format!("{name} ")))
+		.expect("a line of that name")
+		.split_whitespace()
+		.collect()
+}
+
+fn hashes(field: &str) -> BoundedVec<H256, ConstU32<MAX_BRANCH_DEPTH>> {
+	BoundedVec::try_from(field.split(',').map(|s| H256::from_slice(&hex(s))).collect::<Vec<_>>())
+		.unwrap()
+}
+
+/// The branch proof of transaction `index` of block 830,000.
+fn branch_830000(index: u32) -> PayoutProof {
+	PayoutProof::Branch { branch: hashes(witness_line(&index.to_string())[2]), index }
+}
+
+/// The witness proof of transaction `index` of block 830,000: its coinbase and branches.
+fn witness_830000(index: u32) -> WitnessProof {
+	WitnessProof {
+		coinbase: bytes(COINBASE_830000),
+		coinbase_branch: hashes(witness_line("coinbase")[2]),
+		witness_branch: hashes(witness_line(&index.to_string())[3]),
+	}
+}
+
+/// `raw` without its witness: version, the body between the BIP 144 marker and flag and
+/// the witnesses, lock time.
+fn strip_witness(raw: &[u8]) -> Vec<u8> {
+	let tx = hashrate_primitives::bitcoin::transaction::Transaction::parse(raw).unwrap();
+	let body = &raw[6..6 + tx.stripped_size - 8];
+	[&raw[..4], body, &raw[raw.len() - 4..]].concat()
 }
 
 /// The period a block's time is in.
@@ -131,7 +192,10 @@ mod prove_payout {
 			own(0, &hex(ANTPOOL), 0, None);
 			at(830_000);
 			let info = prove(830_000, COINBASE_830000, txoutproof(PROOF_830000_0), &[1]).unwrap();
-			assert_eq!(info, PostDispatchInfo { actual_weight: None, pays_fee: Pays::No });
+			assert_eq!(info.pays_fee, Pays::No);
+			// A coinbase spends nothing: no input reads.
+			let weight = PayoutProofs::prove_weight(COINBASE_830000.len() as u32, None, 0);
+			assert_eq!(info.actual_weight, Some(weight));
 			// A coinbase pays for its own block: no lag.
 			let period = period_of(830_000);
 			assert_eq!(PayoutProofs::proven_payouts(FacilityId(0), period), Sats(ANTPOOL_SATS));
@@ -283,18 +347,33 @@ mod prove_payout {
 	#[test]
 	fn self_transfers_credit_nothing() {
 		run(|| {
-			// Change to the P2WPKH key the transaction spends from.
-			own(0, &hex(CHANGE_825254), 0, None);
-			at(825_254);
-			assert_noop!(prove(825_254, TX_825254, branch(825_254), &[1]), E::SelfTransfer);
-			// Change to the P2SH-P2WPKH script it spends from.
+			// Change to the P2WPKH key 830,000 / 104 spends from, its witness proven.
+			own(0, &hex(WALLET_830000), 0, None);
+			at(830_000);
+			assert_noop!(
+				prove_with(
+					830_000,
+					TX_830000_104,
+					branch_830000(104),
+					Some(witness_830000(104)),
+					&[0]
+				),
+				E::SelfTransfer
+			);
+			// Change to the P2SH-P2WPKH script 825,229 / 930 spends from: its script shows it.
 			own(1, &hex(CHANGE_825229), 0, None);
+			at(825_229);
 			assert_noop!(prove(825_229, TX_825229, branch(825_229), &[1]), E::SelfTransfer);
+			// Change to the P2WPKH key 825,254 / 2,049 spends from: without the block's
+			// witness commitment (not in the data set) it cannot be told from a payout.
+			own(2, &hex(CHANGE_825254), 0, None);
+			at(825_254);
+			assert_noop!(prove(825_254, TX_825254, branch(825_254), &[1]), E::WitnessProofNeeded);
 		});
 	}
 
 	#[test]
-	fn spending_a_credited_output_is_a_self_transfer() {
+	fn spending_an_output_credited_to_the_paid_facility_is_a_self_transfer() {
 		run(|| {
 			// 825,936 / 2,275 spends an output that was credited to facility 2 before (as if
 			// proven earlier): moving credited coins on is not income.
@@ -310,20 +389,46 @@ mod prove_payout {
 	}
 
 	#[test]
+	fn spending_an_output_credited_to_another_facility_is_no_income_either() {
+		run(|| {
+			// The same output credited to facility 1 instead: its sats counted for facility 1
+			// once; moved on to facility 2 they would count twice.
+			own(2, &hex(TAPROOT_825936), 0, None);
+			at(825_936);
+			let spent = hashrate_primitives::bitcoin::transaction::Transaction::parse(TX_825936)
+				.unwrap()
+				.inputs[1]
+				.prevout;
+			credit_directly(spent.txid, spent.vout, 1, period_of(825_900), 60_000, 825_900);
+			assert_noop!(prove(825_936, TX_825936, branch(825_936), &[1]), E::SelfTransfer);
+		});
+	}
+
+	#[test]
 	fn a_self_transfer_out_of_a_removed_script_is_still_one() {
 		run(|| {
-			// The change key of 825,254 was the facility's and is retained after removal.
-			let time = MockChain::time_at(825_254);
-			own(0, &hex(CHANGE_825254), 0, Some(time - 10));
-			// The payout goes to another script the facility owns now.
-			own(
-				0,
-				&hex("51207e875ae46c9f2d28d8d302cfa8c045bfc94df9277dbdf2d7a1fcdba129731899"),
-				0,
-				None,
+			// The key 830,000 / 104 spends from was facility 0's and is retained after its
+			// removal; the transaction pays another script the facility owns now.
+			let time = MockChain::time_at(830_000);
+			own(0, &hex(WALLET_830000), 0, Some(time - 10));
+			own(0, &hex(PAID_BY_104), 0, None);
+			at(830_000);
+			// A retained witness script: the witness must be proven...
+			assert_noop!(
+				prove(830_000, TX_830000_104, branch_830000(104), &[1]),
+				E::WitnessProofNeeded
 			);
-			at(825_254);
-			assert_noop!(prove(825_254, TX_825254, branch(825_254), &[0]), E::SelfTransfer);
+			// ...and it shows the facility spending.
+			assert_noop!(
+				prove_with(
+					830_000,
+					TX_830000_104,
+					branch_830000(104),
+					Some(witness_830000(104)),
+					&[1]
+				),
+				E::SelfTransfer
+			);
 		});
 	}
 
@@ -370,6 +475,7 @@ mod prove_payout {
 					stale,
 					bytes(COINBASE_830000),
 					txoutproof(PROOF_830000_0),
+					None,
 					outputs(&[1]),
 				),
 				E::BlockNotInMainChain
@@ -557,10 +663,199 @@ mod prove_payout {
 					MockChain::hash_at(830_000),
 					bytes(COINBASE_830000),
 					txoutproof(PROOF_830000_0),
+					None,
 					outputs(&[1]),
 				),
 				BadOrigin
 			);
+		});
+	}
+}
+
+/// The witness commitment (BIP 141) where an input spends by witness only: block 830,000's
+/// coinbase, its branch and the transactions' witness branches.
+mod witness_proofs {
+	use super::*;
+	use hashrate_primitives::bitcoin::transaction::{parent_hash, Transaction};
+
+	#[test]
+	fn a_payout_spent_by_witness_credits_with_the_witness_proven() {
+		run(|| {
+			// Facility 1 owns a P2WPKH script; both inputs of 100 spend by witness only.
+			own(1, &hex(PAID_BY_100), 0, None);
+			at(830_000);
+			let proof = || txoutproof(PROOF_830000_100);
+			assert_noop!(prove(830_000, TX_830000_100, proof(), &[1]), E::WitnessProofNeeded);
+			// With `gettxoutproof` the depth (11 levels over 1,851 transactions) is its count's.
+			assert_ok!(prove_with(
+				830_000,
+				TX_830000_100,
+				proof(),
+				Some(witness_830000(100)),
+				&[1]
+			));
+			let earned = PeriodIndex(period_of(830_000).0 - 1);
+			assert_eq!(PayoutProofs::proven_payouts(FacilityId(1), earned), Sats(1_002_479));
+		});
+	}
+
+	#[test]
+	fn a_facility_without_witness_scripts_needs_no_witness_proof() {
+		run(|| {
+			// The spender's key is facility 0's; facility 1, paid, owns only a P2SH script:
+			// no spend of its could hide in a witness.
+			own(0, &hex(WALLET_830000), 0, None);
+			own(1, &hex(PAID_BY_104), 0, None);
+			at(830_000);
+			assert_ok!(prove(830_000, TX_830000_104, branch_830000(104), &[1]));
+			let earned = PeriodIndex(period_of(830_000).0 - 1);
+			assert_eq!(PayoutProofs::proven_payouts(FacilityId(1), earned), Sats(200_000));
+		});
+	}
+
+	#[test]
+	fn one_witness_script_of_a_paid_facility_needs_it() {
+		run(|| {
+			own(1, &hex(PAID_BY_105), 0, None);
+			own(1, &hex(OTHER_P2WPKH), 0, None);
+			at(830_000);
+			assert_noop!(
+				prove(830_000, TX_830000_105, branch_830000(105), &[0]),
+				E::WitnessProofNeeded
+			);
+			assert_ok!(prove_with(
+				830_000,
+				TX_830000_105,
+				branch_830000(105),
+				Some(witness_830000(105)),
+				&[0]
+			));
+		});
+	}
+
+	#[test]
+	fn a_stripped_or_made_up_witness_is_refused() {
+		run(|| {
+			own(0, &hex(WALLET_830000), 0, None);
+			at(830_000);
+			// The same txid, so the Merkle proof holds: the witness is what is missing.
+			let stripped = strip_witness(TX_830000_104);
+			assert_noop!(
+				prove(830_000, &stripped, branch_830000(104), &[0]),
+				E::WitnessProofNeeded
+			);
+			assert_noop!(
+				prove_with(830_000, &stripped, branch_830000(104), Some(witness_830000(104)), &[0]),
+				E::WitnessMismatch
+			);
+			// Another key in the witness (the last item, before the lock time).
+			let mut made_up = TX_830000_104.to_vec();
+			let key = made_up.len() - 4 - 33;
+			made_up[key + 5] ^= 1;
+			assert_noop!(
+				prove_with(830_000, &made_up, branch_830000(104), Some(witness_830000(104)), &[0]),
+				E::WitnessMismatch
+			);
+		});
+	}
+
+	#[test]
+	fn errors() {
+		run(|| {
+			own(1, &hex(PAID_BY_104), 0, None);
+			at(830_000);
+			let prove_104 = |witness: WitnessProof| {
+				prove_with(830_000, TX_830000_104, branch_830000(104), Some(witness), &[1])
+			};
+			let good = witness_830000(104);
+			// Not a coinbase, not a transaction.
+			let not_coinbase = WitnessProof { coinbase: bytes(TX_830000_1), ..good.clone() };
+			assert_noop!(prove_104(not_coinbase), E::MalformedWitnessProof);
+			let garbage = WitnessProof { coinbase: bytes(&[1, 2, 3]), ..good.clone() };
+			assert_noop!(prove_104(garbage), E::MalformedWitnessProof);
+			// Branches not as deep as the block's tree.
+			let mut short = good.clone();
+			short.witness_branch.pop();
+			assert_noop!(prove_104(short), E::MalformedWitnessProof);
+			let mut long = good.clone();
+			long.coinbase_branch.try_push(H256::repeat_byte(7)).unwrap();
+			assert_noop!(prove_104(long), E::MalformedWitnessProof);
+			// A coinbase without the commitment's tag; with another commitment (so another
+			// txid); a wrong sibling in its branch.
+			let tag = COINBASE_830000
+				.windows(6)
+				.position(|w| w == [0x6a, 0x24, 0xaa, 0x21, 0xa9, 0xed])
+				.unwrap();
+			let mut untagged = COINBASE_830000.to_vec();
+			untagged[tag + 2] = 0xab;
+			assert_noop!(
+				prove_104(WitnessProof { coinbase: bytes(&untagged), ..good.clone() }),
+				E::NoWitnessCommitment
+			);
+			let mut recommitted = COINBASE_830000.to_vec();
+			recommitted[tag + 6] ^= 1;
+			assert_noop!(
+				prove_104(WitnessProof { coinbase: bytes(&recommitted), ..good.clone() }),
+				E::CoinbaseNotInBlock
+			);
+			let mut forged = good.clone();
+			forged.coinbase_branch[0] = H256::repeat_byte(9);
+			assert_noop!(prove_104(forged), E::CoinbaseNotInBlock);
+			// A wrong sibling in the witness branch; a right node equal to its sibling
+			// (104 is a right child at level 3).
+			let mut wrong = good.clone();
+			wrong.witness_branch[0] = H256::repeat_byte(9);
+			assert_noop!(prove_104(wrong), E::WitnessMismatch);
+			let mut duplicated = good.clone();
+			let mut node = Transaction::parse(TX_830000_104).unwrap().wtxid();
+			for sibling in &duplicated.witness_branch[..3] {
+				node = parent_hash(&node, sibling);
+			}
+			duplicated.witness_branch[3] = node;
+			assert_noop!(prove_104(duplicated), E::DuplicatedSibling);
+			// The right proof.
+			assert_ok!(prove_104(good));
+		});
+	}
+
+	#[test]
+	fn a_coinbase_spends_nothing_so_its_witness_proof_is_not_checked() {
+		run(|| {
+			own(0, &hex(ANTPOOL), 0, None);
+			at(830_000);
+			// Another transaction's witness proof (for index 104), which proves nothing here.
+			let proof = txoutproof(PROOF_830000_0);
+			let witness = Some(witness_830000(104));
+			assert_ok!(prove_with(830_000, COINBASE_830000, proof, witness, &[1]));
+		});
+	}
+
+	#[test]
+	fn the_weight_counts_input_reads_and_the_witness_proofs_bytes() {
+		run(|| {
+			own(1, &hex(PAID_BY_100), 0, None);
+			at(830_000);
+			let witness = witness_830000(100);
+			let info = prove_with(
+				830_000,
+				TX_830000_100,
+				txoutproof(PROOF_830000_100),
+				Some(witness.clone()),
+				&[1],
+			)
+			.unwrap();
+			// One paid facility; two inputs, each a credit read and the two scripts its
+			// witness may show (the last item as a P2WPKH key and as a P2WSH script).
+			let len = TX_830000_100.len() as u32;
+			let expected = PayoutProofs::prove_weight(len, Some(&witness), 1 + 2 * 3);
+			assert_eq!(info.actual_weight, Some(expected));
+			let declared = PayoutProofs::prove_weight(
+				len,
+				Some(&witness),
+				PayoutProofs::most_input_reads(len),
+			);
+			assert!(declared.all_gte(expected) && declared.ref_time() > expected.ref_time());
+			assert_eq!(witness.hashed_len(), (COINBASE_830000.len() + 2 * 11 * 64) as u32);
 		});
 	}
 }

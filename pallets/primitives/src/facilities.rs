@@ -193,6 +193,9 @@ impl ScriptOwnership {
 pub trait PayoutScriptsInspect {
 	/// Who owns `script` (an output script), if any facility does.
 	fn owner(script: &[u8]) -> Option<ScriptOwnership>;
+	/// Whether the facility owns (approved, or removed and retained) a script whose spends
+	/// show it only in their witness (P2WPKH, P2WSH).
+	fn owns_witness_script(facility: FacilityId) -> bool;
 	/// Register a facility owning `script` from unix second 0, for other pallets' benchmarks.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_own_script(facility: FacilityId, script: &[u8]);
@@ -202,6 +205,9 @@ pub trait PayoutScriptsInspect {
 impl PayoutScriptsInspect for () {
 	fn owner(_: &[u8]) -> Option<ScriptOwnership> {
 		None
+	}
+	fn owns_witness_script(_: FacilityId) -> bool {
+		false
 	}
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_own_script(_: FacilityId, _: &[u8]) {}

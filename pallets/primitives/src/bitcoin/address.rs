@@ -134,6 +134,13 @@ impl ScriptKind {
 	pub fn is_key_path(self) -> bool {
 		matches!(self, Self::P2pkh | Self::P2wpkh | Self::P2tr)
 	}
+
+	/// Whether a spend from a script of this kind shows the script only in its witness
+	/// (P2WPKH's key, P2WSH's witness script), which a txid does not commit to. (A taproot
+	/// spend does not show its script at all; the others show it in the script.)
+	pub fn shown_by_witness(self) -> bool {
+		matches!(self, Self::P2wpkh | Self::P2wsh)
+	}
 }
 
 /// Why an address is refused.

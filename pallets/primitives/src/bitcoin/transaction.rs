@@ -170,6 +170,10 @@ pub struct Transaction<'a> {
 	pub txid: H256,
 	/// Bytes of the serialization without witness.
 	pub stripped_size: usize,
+	/// The bytes it was parsed from.
+	pub raw: &'a [u8],
+	/// Whether they carry a witness (BIP 144).
+	pub segwit: bool,
 }
 
 impl<'a> Transaction<'a> {
@@ -239,7 +243,30 @@ impl<'a> Transaction<'a> {
 		stripped.extend_from_slice(&raw[..4]);
 		stripped.extend_from_slice(&raw[body_start..body_end]);
 		stripped.extend_from_slice(lock_time);
-		Ok(Self { inputs, outputs, txid: double_sha256(&stripped), stripped_size: stripped.len() })
+		Ok(Self {
+			inputs,
+			outputs,
+			txid: double_sha256(&stripped),
+			stripped_size: stripped.len(),
+			raw,
+			segwit,
+		})
+	}
+
+	/// Its witness id (BIP 141): double SHA-256 of the serialization with witness, the txid
+	/// when it was parsed without one.
+	pub fn wtxid(&self) -> H256 {
+		if self.segwit {
+			double_sha256(self.raw)
+		} else {
+			self.txid
+		}
+	}
+
+	/// Whether an input's script is empty: a native segwit (or taproot) spend, whose spent
+	/// script only its witness can show — and the txid does not commit to the witness.
+	pub fn spends_by_witness_only(&self) -> bool {
+		!self.is_coinbase() && self.inputs.iter().any(|input| input.script_sig.is_empty())
 	}
 
 	/// Whether it is shaped as a coinbase: one input, spending the null prevout.
@@ -386,6 +413,80 @@ pub fn parent_hash(left: &H256, right: &H256) -> H256 {
 	double_sha256(&both)
 }
 
+/// Levels of a block's Merkle tree over `total` transactions (the length of every branch).
+pub fn tree_depth(total: u32) -> u32 {
+	let mut depth = 0;
+	while depth < 32 && (u64::from(total.max(1)) - 1) >> depth != 0 {
+		depth += 1;
+	}
+	depth
+}
+
+/// The start of a witness commitment output's script (BIP 141): `OP_RETURN`, a 36-byte push,
+/// the tag `aa21a9ed`.
+pub const WITNESS_COMMITMENT_PREFIX: [u8; 6] = [0x6a, 0x24, 0xaa, 0x21, 0xa9, 0xed];
+
+/// A block's commitment to its transactions' witnesses (BIP 141), as its coinbase carries it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct WitnessCommitment {
+	/// Bytes 6..38 of the last coinbase output whose script starts with
+	/// [`WITNESS_COMMITMENT_PREFIX`].
+	pub commitment: H256,
+	/// The witness reserved value: the coinbase input's witness, one 32-byte item.
+	pub reserved: [u8; 32],
+}
+
+impl WitnessCommitment {
+	/// The commitment `coinbase` carries; `None` if it has none, or its witness is not one
+	/// 32-byte item (Core refuses such a block).
+	pub fn of(coinbase: &Transaction) -> Option<Self> {
+		let output = coinbase.outputs.iter().rev().find(|output| {
+			output.script_pubkey.len() >= 38
+				&& output.script_pubkey[..6] == WITNESS_COMMITMENT_PREFIX
+		})?;
+		let [reserved] = coinbase.inputs.first()?.witness.as_slice() else { return None };
+		Some(Self {
+			commitment: H256::from_slice(&output.script_pubkey[6..38]),
+			reserved: (*reserved).try_into().ok()?,
+		})
+	}
+
+	/// Whether `witness_root` — the Merkle root over the block's wtxids, the coinbase's
+	/// taken as zero — is the one committed: double SHA-256 of the root and the reserved value.
+	pub fn commits(&self, witness_root: &H256) -> bool {
+		let mut both = [0u8; 64];
+		both[..32].copy_from_slice(witness_root.as_bytes());
+		both[32..].copy_from_slice(&self.reserved);
+		double_sha256(&both) == self.commitment
+	}
+}
+
+/// The Merkle branch of `leaves[index]` (siblings from the leaf up; a level's last node of
+/// an odd count paired with itself), as [`branch_root`] takes it. Empty for an index out of
+/// range.
+pub fn merkle_branch(leaves: &[H256], index: usize) -> Vec<H256> {
+	let mut branch = Vec::new();
+	if index >= leaves.len() {
+		return branch;
+	}
+	let mut level = leaves.to_vec();
+	let mut at = index;
+	while level.len() > 1 {
+		let Some(node) = level.get(at).copied() else { break };
+		branch.push(level.get(at ^ 1).copied().unwrap_or(node));
+		level = level
+			.chunks(2)
+			.map(|pair| match pair {
+				[left, right] => parent_hash(left, right),
+				[only] => parent_hash(only, only),
+				_ => H256::zero(),
+			})
+			.collect();
+		at /= 2;
+	}
+	branch
+}
+
 /// Why a Merkle branch proves nothing.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum BranchError {
@@ -419,8 +520,11 @@ pub fn branch_root(txid: H256, branch: &[H256], index: u32) -> Result<H256, Bran
 }
 
 /// The output scripts an input may be spending, as far as its script and witness show them:
-/// a P2PKH key (last push of the script, 33 or 65 bytes), a P2SH redeem script (last push), a
-/// P2WPKH key (last witness item, 33 bytes) and a P2WSH witness script (last witness item).
+/// a P2PKH key (last push of the script, 33 or 65 bytes), a P2SH redeem script (last push) and,
+/// when that is a witness program, the native P2WPKH or P2WSH script it is (so a key's nested
+/// and native scripts are both seen without the witness), a P2WPKH key (last witness item, 33
+/// bytes) and a P2WSH witness script (last witness item). At most four: a push of 33 or 65
+/// bytes is not a witness program.
 /// A taproot key-path spend shows no script (its output key is not in the witness): it yields
 /// nothing.
 pub fn spent_script_candidates(input: &Input) -> Vec<Vec<u8>> {
@@ -437,6 +541,13 @@ pub fn spent_script_candidates(input: &Input) -> Vec<Vec<u8>> {
 			p2sh.extend_from_slice(&hash160(last));
 			p2sh.push(0x87);
 			candidates.push(p2sh);
+		}
+		// A nested segwit spend pushes its witness program: the native P2WPKH or P2WSH
+		// script itself, committed to by the txid.
+		if matches!(last, [0x00, 0x14, rest @ ..] if rest.len() == 20)
+			|| matches!(last, [0x00, 0x20, rest @ ..] if rest.len() == 32)
+		{
+			candidates.push(last.to_vec());
 		}
 	}
 	if let Some(last) = input.witness.last().filter(|item| !item.is_empty()) {
@@ -605,6 +716,23 @@ mod tests {
 		let tx = Transaction::parse(TX_825229).unwrap();
 		let change = tx.outputs[1].script_pubkey;
 		assert!(spent_script_candidates(&tx.inputs[1]).iter().any(|s| s.as_slice() == change));
+		// Its native P2WPKH script too, from the pushed witness program: no witness needed.
+		let mut bare = tx.inputs[1].clone();
+		bare.witness.clear();
+		let native = bare.script_sig[1..].to_vec();
+		assert_eq!(&native[..2], &[0x00, 0x14]);
+		assert_eq!(
+			spent_script_candidates(&bare),
+			alloc::vec![
+				{
+					let mut p2sh = alloc::vec![0xa9, 0x14];
+					p2sh.extend(hash160(&native));
+					p2sh.push(0x87);
+					p2sh
+				},
+				native.clone()
+			]
+		);
 		// A P2PKH spend with an uncompressed key, and a P2WSH spend.
 		let key = [0x04u8; 65];
 		let mut script_sig = alloc::vec![71];
@@ -629,5 +757,143 @@ mod tests {
 		let mut p2wsh = alloc::vec![0x00, 0x20];
 		p2wsh.extend(sha2_256(&witness_script));
 		assert_eq!(spent_script_candidates(&input), alloc::vec![p2wsh]);
+	}
+
+	/// Block 830,000: its coinbase, transaction 104 (one P2WPKH input) and their branches
+	/// from `witness-proofs-830000.txt`.
+	mod block_830000 {
+		use super::*;
+
+		const COINBASE: &[u8] = include_bytes!("../../../../testdata/bitcoin/coinbase-830000.tx");
+		const TX_104: &[u8] = include_bytes!("../../../../testdata/bitcoin/tx-830000-104.tx");
+		const PROOFS: &str = include_str!("../../../../testdata/bitcoin/witness-proofs-830000.txt");
+		const HEADERS: &[u8] =
+			include_bytes!("../../../../testdata/bitcoin/mainnet-headers-822528-830592.bin");
+
+		fn unhex(s: &str) -> Vec<u8> {
+			(0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+		}
+
+		fn hashes(field: &str) -> Vec<H256> {
+			field.split(',').map(|h| H256::from_slice(&unhex(h))).collect()
+		}
+
+		fn line(name: &str) -> Vec<&'static str> {
+			PROOFS
+				.lines()
+				.find(|line| line.starts_with(&format!("{name} ")))
+				.unwrap()
+				.split_whitespace()
+				.collect()
+		}
+
+		fn root() -> H256 {
+			let at = (830_000 - 822_528) * HEADER_SIZE;
+			merkle_root(HEADERS[at..at + HEADER_SIZE].try_into().unwrap())
+		}
+
+		#[test]
+		fn the_coinbase_commits_to_the_witnesses_of_transaction_104() {
+			let coinbase = Transaction::parse(COINBASE).unwrap();
+			let commitment = WitnessCommitment::of(&coinbase).unwrap();
+			assert_eq!(
+				commitment.commitment.as_bytes(),
+				unhex("600220b4bd0f1c5b0fc50b2fab9acb53afe3c160b036b26eed89fc573718ca24")
+			);
+			assert_eq!(commitment.reserved, [0; 32]);
+			// 1,851 transactions: 11 levels.
+			assert_eq!(tree_depth(1_851), 11);
+			let coinbase_branch = hashes(line("coinbase")[2]);
+			assert_eq!(coinbase_branch.len(), 11);
+			assert_eq!(branch_root(coinbase.txid, &coinbase_branch, 0), Ok(root()));
+			let fields = line("104");
+			let tx = Transaction::parse(TX_104).unwrap();
+			assert!(tx.segwit && tx.spends_by_witness_only());
+			assert_eq!(tx.txid.as_bytes(), unhex(fields[1]));
+			assert_ne!(tx.wtxid(), tx.txid);
+			assert_eq!(branch_root(tx.txid, &hashes(fields[2]), 104), Ok(root()));
+			let witness_root = branch_root(tx.wtxid(), &hashes(fields[3]), 104).unwrap();
+			assert!(commitment.commits(&witness_root));
+			// Without its witness the transaction keeps its txid, not its wtxid.
+			let stripped = strip_witness(TX_104);
+			let bare = Transaction::parse(&stripped).unwrap();
+			assert_eq!((bare.txid, bare.wtxid(), bare.segwit), (tx.txid, tx.txid, false));
+			let bare_root = branch_root(bare.wtxid(), &hashes(fields[3]), 104).unwrap();
+			assert!(!commitment.commits(&bare_root));
+		}
+
+		#[test]
+		fn the_last_commitment_output_counts() {
+			let coinbase = Transaction::parse(COINBASE).unwrap();
+			let first = WitnessCommitment::of(&coinbase).unwrap();
+			let mut script = WITNESS_COMMITMENT_PREFIX.to_vec();
+			script.extend([0x42; 32]);
+			let mut two = coinbase.clone();
+			two.outputs.push(Output { value: 0, script_pubkey: &script });
+			assert_eq!(WitnessCommitment::of(&two).unwrap().commitment, H256([0x42; 32]));
+			// Followed by other outputs, still the last one with the tag.
+			let other = [0x6a, 0x01, 0x00];
+			two.outputs.push(Output { value: 0, script_pubkey: &other });
+			assert_eq!(WitnessCommitment::of(&two).unwrap().commitment, H256([0x42; 32]));
+			assert_ne!(first.commitment, H256([0x42; 32]));
+		}
+
+		#[test]
+		fn another_reserved_value_commits_to_nothing() {
+			let coinbase = Transaction::parse(COINBASE).unwrap();
+			let commitment = WitnessCommitment::of(&coinbase).unwrap();
+			let fields = line("104");
+			let tx = Transaction::parse(TX_104).unwrap();
+			let root = branch_root(tx.wtxid(), &hashes(fields[3]), 104).unwrap();
+			assert!(commitment.commits(&root));
+			let other = WitnessCommitment { reserved: [1; 32], ..commitment };
+			assert!(!other.commits(&root));
+		}
+
+		#[test]
+		fn no_commitment_without_the_output_or_a_single_32_byte_witness() {
+			let coinbase = Transaction::parse(COINBASE).unwrap();
+			let mut without = coinbase.clone();
+			without.outputs.retain(|o| !o.script_pubkey.starts_with(&WITNESS_COMMITMENT_PREFIX));
+			assert_eq!(WitnessCommitment::of(&without), None);
+			let mut no_witness = coinbase.clone();
+			no_witness.inputs[0].witness.clear();
+			assert_eq!(WitnessCommitment::of(&no_witness), None);
+			let mut short = coinbase;
+			short.inputs[0].witness = alloc::vec![&[0u8; 31][..]];
+			assert_eq!(WitnessCommitment::of(&short), None);
+		}
+
+		#[test]
+		fn merkle_branch_folds_back_to_the_root() {
+			// Every leaf of a five-leaf tree (the last node of odd levels paired with itself).
+			let leaves: Vec<H256> = (1..=5).map(leaf).collect();
+			let root = {
+				let pair = |a: &H256, b: &H256| parent_hash(a, b);
+				let l1 = [
+					pair(&leaves[0], &leaves[1]),
+					pair(&leaves[2], &leaves[3]),
+					pair(&leaves[4], &leaves[4]),
+				];
+				let l2 = [pair(&l1[0], &l1[1]), pair(&l1[2], &l1[2])];
+				pair(&l2[0], &l2[1])
+			};
+			for (i, leaf) in leaves.iter().enumerate() {
+				let branch = merkle_branch(&leaves, i);
+				assert_eq!(branch.len() as u32, tree_depth(5));
+				assert_eq!(branch_root(*leaf, &branch, i as u32), Ok(root));
+			}
+			assert!(merkle_branch(&leaves, 5).is_empty());
+			assert_eq!(merkle_branch(&leaves[..1], 0), Vec::<H256>::new());
+			assert_eq!((tree_depth(0), tree_depth(1), tree_depth(2), tree_depth(3)), (0, 0, 1, 2));
+		}
+
+		/// `raw` serialized without its witness: version, the body between the BIP 144
+		/// marker and flag and the witnesses, lock time.
+		fn strip_witness(raw: &[u8]) -> Vec<u8> {
+			let tx = Transaction::parse(raw).unwrap();
+			let body = &raw[6..6 + tx.stripped_size - 8];
+			[&raw[..4], body, &raw[raw.len() - 4..]].concat()
+		}
 	}
 }
